@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from clients.models import Role
+from clients.services import org_user_create_or_update, organization_get_or_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or update) a user of an organization, creating the organization if needed. "
+        "Prints the user's API token alone on the last line."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "organization", help="Organization name (created if it does not exist)."
+        )
+        parser.add_argument("username")
+        parser.add_argument("--role", choices=Role.values, default=Role.STAFF)
+        parser.add_argument("--password", help="Admin login password (omit for API-only users).")
+
+    def handle(self, *args, organization, username, role, password, **options):
+        org = organization_get_or_create(name=organization)
+        try:
+            membership, token = org_user_create_or_update(
+                organization=org, username=username, role=role, password=password
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"{membership.user.username} is {membership.role} of {org.name}. API token:"
+        )
+        self.stdout.write(token.key)

@@ -1,0 +1,199 @@
+"""Organizations (the tenants), their people and keys, and the producer companies they serve."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from reporting.models import Country, Pro, ReportType
+
+GLOBAL_SCOPE = "*"
+
+
+class Organization(models.Model):
+    """An EPR compliance agency (or a producer company given access to its own data)."""
+
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="clients_organization_name_ci_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    STAFF = "staff", "Staff"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    """Ties a user to exactly one organization with a role."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        ordering = ["organization__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} ({self.role})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.ADMIN, Role.STAFF)
+
+    @property
+    def can_reveal_passwords(self) -> bool:
+        return self.role in (Role.ADMIN, Role.STAFF)
+
+
+class ApiKey(models.Model):
+    """An organization's key for the `/users` routes. Only a SHA-256 digest is stored."""
+
+    PREFIX = "fsk_"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(
+        max_length=12, editable=False, help_text="First characters, to recognise a key."
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(raw_key: str) -> str:
+        return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def generate_raw_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ONBOARDING = "onboarding", "Onboarding"
+    INACTIVE = "inactive", "Inactive"
+    ARCHIVED = "archived", "Archived"
+
+
+class Client(models.Model):
+    """A producer company the agency registers and reports for."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="clients")
+    name = models.CharField(max_length=255)
+    status = models.CharField(
+        max_length=12, choices=ClientStatus.choices, default=ClientStatus.ACTIVE, db_index=True
+    )
+    shared = models.BooleanField(
+        default=False, help_text="Let the client's own organization read this client (masked)."
+    )
+    notes = models.TextField(blank=True)
+    client_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="represented_by",
+        help_text="The organization that is this client itself, if it has its own users.",
+    )
+    collective_account = models.BooleanField(
+        default=False, help_text="A pseudo-client that owns collective accounts."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="clients_client_org_name_ci_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "name"], name="clients_client_org_name_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alias(models.Model):
+    """A name of a client in one country (its local company name there) or globally (`*`)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="aliases")
+    scope = models.CharField(
+        max_length=2, default=GLOBAL_SCOPE, help_text="A country code, or * for a global alias."
+    )
+    name = models.CharField(max_length=255)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scope"]
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "scope"], name="clients_alias_client_scope_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.name}"
+
+
+class Obligation(models.Model):
+    """The client must report `report_type` in `country` (optionally with a given PRO)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="obligations")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    report_type = models.ForeignKey(ReportType, on_delete=models.PROTECT, related_name="+")
+    pro = models.ForeignKey(Pro, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country__code", "report_type__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "country", "report_type", "pro"],
+                condition=Q(pro__isnull=False),
+                name="clients_obligation_with_pro_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "country", "report_type"],
+                condition=Q(pro__isnull=True),
+                name="clients_obligation_without_pro_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country", "report_type"], name="clients_oblig_ctry_rt_idx"),
+        ]
+
+    def __str__(self) -> str:
+        pro = f" · {self.pro.name}" if self.pro_id else ""
+        return f"{self.country.code} · {self.report_type.code}{pro}"

@@ -1,0 +1,94 @@
+"""Tenant scoping, written once: every organization-owned queryset is narrowed here."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from clients.models import Client, Membership, Organization
+
+
+def membership_for_user(user) -> Membership | None:
+    """The user's membership, or None for anonymous users and users without one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def organization_for_user(user) -> Organization | None:
+    membership = membership_for_user(user)
+    return membership.organization if membership else None
+
+
+def clients_of(organization: Organization) -> QuerySet[Client]:
+    """Clients the organization owns (and may change)."""
+    return Client.objects.filter(organization=organization)
+
+
+class OrganizationScopedMixin:
+    """For DRF views: `self.organization` and `self.membership` of the requesting user.
+
+    Views build every queryset from `self.organization`, so an object of another organization is
+    simply not found (404), never forbidden (403).
+    """
+
+    @property
+    def membership(self) -> Membership:
+        membership = membership_for_user(self.request.user)
+        if membership is None:
+            # IsOrganizationMember runs first; reaching this means a view forgot it.
+            raise Http404
+        return membership
+
+    @property
+    def organization(self) -> Organization:
+        return self.membership.organization
+
+
+class OrganizationScopedAdminMixin:
+    """For ModelAdmins of organization-owned rows: staff see and change only their own.
+
+    `organization_path` is the lookup from the model to its Organization. Superusers see every
+    organization. Viewers may look, staff and admins may change; Django's per-model permissions
+    are not needed for members, their role decides.
+    """
+
+    organization_path = "organization"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        organization = organization_for_user(request.user)
+        if organization is None:
+            return queryset.none()
+        return queryset.filter(**{self.organization_path: organization})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Client and not request.user.is_superuser:
+            kwargs["queryset"] = clients_of(organization_for_user(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _member_may(self, request, write: bool) -> bool:
+        if request.user.is_superuser:
+            return True
+        membership = membership_for_user(request.user)
+        if membership is None:
+            return False
+        return membership.can_write if write else True
+
+    def has_module_permission(self, request):
+        return self._member_may(request, write=False)
+
+    def has_view_permission(self, request, obj=None):
+        return self._member_may(request, write=False)
+
+    def has_add_permission(self, request, *args):
+        return self._member_may(request, write=True)
+
+    def has_change_permission(self, request, obj=None):
+        return self._member_may(request, write=True)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._member_may(request, write=True)

@@ -1,0 +1,33 @@
+import pytest
+from django.db import DatabaseError
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("down")
+
+    monkeypatch.setattr("config.urls.connection.cursor", broken_cursor)
+
+    assert client.get("/healthz").status_code == 503
+
+
+@pytest.mark.django_db
+def test_openapi_schema_describes_the_logins_routes(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    assert "/logins/report_types" in response.json()["paths"]
+
+
+@pytest.mark.django_db
+def test_swagger_ui_is_served(client):
+    assert client.get("/api/docs/").status_code == 200

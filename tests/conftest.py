@@ -1,0 +1,77 @@
+import pytest
+from rest_framework.test import APIClient
+
+from clients.models import Role
+from clients.services import api_key_create
+from tests.factories import MembershipFactory, OrganizationFactory, TokenFactory
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Acme Compliance")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="Rival Agency")
+
+
+@pytest.fixture
+def api_client_for(db):
+    """An APIClient authenticated by token as a new member of `organization` with `role`."""
+
+    def make(organization, role=Role.STAFF) -> APIClient:
+        membership = MembershipFactory(organization=organization, role=role)
+        token = TokenFactory(user=membership.user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.user = membership.user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_api(api_client_for, organization):
+    return api_client_for(organization, Role.ADMIN)
+
+
+@pytest.fixture
+def staff_api(api_client_for, organization):
+    return api_client_for(organization, Role.STAFF)
+
+
+@pytest.fixture
+def viewer_api(api_client_for, organization):
+    return api_client_for(organization, Role.VIEWER)
+
+
+@pytest.fixture
+def other_org_api(api_client_for, other_organization):
+    """A staff member of another organization: must never see `organization`'s rows."""
+    return api_client_for(other_organization, Role.STAFF)
+
+
+@pytest.fixture
+def anonymous_api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_key_for(db):
+    """A raw API key of `organization`, for the /users routes."""
+
+    def make(organization) -> str:
+        _, raw_key = api_key_create(organization=organization, name="test key")
+        return raw_key
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Tests render admin pages without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
