@@ -79,7 +79,9 @@ class CredentialReportType(models.Model):
         Credential, on_delete=models.CASCADE, related_name="report_type_links"
     )
     report_type = models.ForeignKey(ReportType, on_delete=models.PROTECT, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="credential_report_types"
+    )
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
     pro = models.ForeignKey(Pro, on_delete=models.PROTECT, related_name="+")
 

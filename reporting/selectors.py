@@ -1,6 +1,8 @@
 """Reads of the catalog."""
 
-from reporting.models import Scheme
+from dataclasses import dataclass
+
+from reporting.models import Country, Pro, ReportType, Scheme
 
 
 def report_types_by_country_and_pro() -> dict[str, dict[str, list[str]]]:
@@ -14,3 +16,103 @@ def report_types_by_country_and_pro() -> dict[str, dict[str, list[str]]]:
     for country, pro, report_type in rows:
         catalog.setdefault(country, {}).setdefault(pro, []).append(report_type)
     return catalog
+
+
+class CatalogLookupError(ValueError):
+    """A country, PRO or report type that the catalog does not know; the message names valid choices."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _choices(names) -> str:
+    return ", ".join(sorted(names)) or "none"
+
+
+@dataclass
+class Catalog:
+    """The whole catalog in memory (a few hundred rows), for validating many values at once.
+
+    Lookups are case-insensitive and answer the catalog's own spelling.
+    """
+
+    countries: dict[str, Country]
+    pros: dict[tuple[str, str], Pro]
+    report_types: dict[str, ReportType]
+    offers: dict[int, set[int]]
+
+    @classmethod
+    def load(cls) -> "Catalog":
+        countries = {country.code: country for country in Country.objects.all()}
+        pros = {
+            (pro.country.code, pro.name.casefold()): pro
+            for pro in Pro.objects.select_related("country")
+        }
+        report_types = {rt.code.casefold(): rt for rt in ReportType.objects.all()}
+        offers: dict[int, set[int]] = {}
+        for pro_id, report_type_id in Scheme.objects.values_list("pro_id", "report_type_id"):
+            offers.setdefault(pro_id, set()).add(report_type_id)
+        return cls(countries=countries, pros=pros, report_types=report_types, offers=offers)
+
+    def country(self, code: str) -> Country:
+        country = self.countries.get((code or "").strip().upper())
+        if country is None:
+            raise CatalogLookupError(
+                "country",
+                f"Unknown country {code!r}. Valid countries: {_choices(self.countries)}.",
+            )
+        return country
+
+    def pro(self, country: Country, name: str) -> Pro:
+        pro = self.pros.get((country.code, (name or "").strip().casefold()))
+        if pro is None:
+            valid = [p.name for (code, _), p in self.pros.items() if code == country.code]
+            raise CatalogLookupError(
+                "pro", f"Unknown PRO {name!r} in {country.code}. Valid PROs: {_choices(valid)}."
+            )
+        return pro
+
+    def report_type(self, code: str) -> ReportType:
+        report_type = self.report_types.get((code or "").strip().casefold())
+        if report_type is None:
+            valid = [rt.code for rt in self.report_types.values()]
+            raise CatalogLookupError(
+                "report_type",
+                f"Unknown report type {code!r}. Valid report types: {_choices(valid)}.",
+            )
+        return report_type
+
+    def report_types_of(self, codes: str | list[str]) -> list[ReportType]:
+        """Report types from a list or a comma-separated string, without repeats."""
+        if isinstance(codes, str):
+            codes = codes.split(",")
+        found: dict[int, ReportType] = {}
+        for code in codes:
+            if str(code).strip():
+                report_type = self.report_type(str(code))
+                found.setdefault(report_type.pk, report_type)
+        if not found:
+            raise CatalogLookupError("report_types", "At least one report type is required.")
+        return list(found.values())
+
+    def check_offered(self, pro: Pro, report_type: ReportType) -> None:
+        """Raise unless `pro` offers `report_type` in its country."""
+        offered = self.offers.get(pro.pk, set())
+        if report_type.pk not in offered:
+            valid = [rt.code for rt in self.report_types.values() if rt.pk in offered]
+            raise CatalogLookupError(
+                "report_types",
+                f"{pro.name} ({pro.country.code}) does not take {report_type.code}. "
+                f"It takes: {_choices(valid)}.",
+            )
+
+    def only_pro_for(self, country: Country, report_type: ReportType) -> Pro | None:
+        """The PRO, when exactly one in `country` takes `report_type`; otherwise None."""
+        candidates = [
+            pro
+            for (code, _), pro in self.pros.items()
+            if code == country.code and report_type.pk in self.offers.get(pro.pk, set())
+        ]
+        return candidates[0] if len(candidates) == 1 else None
