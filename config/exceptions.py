@@ -1,0 +1,35 @@
+"""The API's exception handler: DRF's, plus 409 for deletions that other rows depend on."""
+
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.views import exception_handler as drf_exception_handler
+
+MAX_NAMED_DEPENDANTS = 20
+
+
+class DeletionConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+    def __init__(self, dependants: list[str]):
+        named = ", ".join(dependants[:MAX_NAMED_DEPENDANTS])
+        more = len(dependants) - MAX_NAMED_DEPENDANTS
+        suffix = f" and {more} more" if more > 0 else ""
+        super().__init__(
+            f"Cannot delete: {len(dependants)} other record(s) depend on it: {named}{suffix}. "
+            "Remove or relink them first."
+        )
+        self.dependants = dependants
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ProtectedError | RestrictedError):
+        blocking = (
+            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        )
+        exc = DeletionConflict(sorted({str(obj) for obj in blocking}))
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, DeletionConflict):
+        response.data["dependants"] = exc.dependants
+    return response
