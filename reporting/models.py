@@ -61,7 +61,8 @@ class Pro(TimestampedModel):
     address = models.CharField(max_length=255, blank=True)
     city = models.CharField(max_length=120, blank=True)
     zip_code = models.CharField(max_length=20, blank=True)
-    logo = models.URLField(max_length=500, blank=True)
+    # Bubble serves files as protocol-relative URLs (`//…cdn.bubble.io/…`), which URLField rejects.
+    logo = models.CharField(max_length=500, blank=True)
     website = models.URLField(max_length=500, blank=True)
     notes = models.TextField(blank=True)
     report_types = models.ManyToManyField(
@@ -99,6 +100,12 @@ class Scheme(TimestampedModel):
     scheme_name_en = models.CharField(max_length=255, blank=True)
     scheme_name_fr = models.CharField(max_length=255, blank=True)
     scheme_partner = models.BooleanField(default=False)
+    eco_organism_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The PRO's name as this scheme is sold under (seed: ecoOrganismName); "
+        "blank means the PRO's own name.",
+    )
 
     class Meta:
         ordering = ["pro__country__code", "pro__name", "report_type__code"]
@@ -112,3 +119,8 @@ class Scheme(TimestampedModel):
     def __str__(self) -> str:
         label = f"{self.pro.name} · {self.report_type.code} ({self.pro.country.code})"
         return f"{label} [{self.scheme_code}]" if self.scheme_code else label
+
+    @property
+    def eco_organism(self) -> str:
+        """The name the scheme is sold under: its own `eco_organism_name`, else its PRO's name."""
+        return self.eco_organism_name or self.pro.name
