@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -133,7 +134,10 @@ class Client(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                "organization", Lower("name"), name="clients_client_org_name_ci_unique"
+                "organization",
+                Lower("name"),
+                name="clients_client_org_name_ci_unique",
+                violation_error_message="A client with this name already exists.",
             )
         ]
         indexes = [
@@ -166,6 +170,13 @@ class Alias(models.Model):
     def __str__(self) -> str:
         return f"{self.scope}: {self.name}"
 
+    def clean(self) -> None:
+        self.scope = (self.scope or "").strip().upper() or GLOBAL_SCOPE
+        if self.scope != GLOBAL_SCOPE and not Country.objects.filter(code=self.scope).exists():
+            raise ValidationError(
+                {"scope": f"Unknown country {self.scope!r}: use a catalog country code or *."}
+            )
+
 
 class Obligation(models.Model):
     """The client must report `report_type` in `country` (optionally with a given PRO)."""
@@ -197,3 +208,17 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         pro = f" · {self.pro.name}" if self.pro_id else ""
         return f"{self.country.code} · {self.report_type.code}{pro}"
+
+    def clean(self) -> None:
+        if not (self.pro_id and self.country_id and self.report_type_id):
+            return
+        if self.pro.country_id != self.country_id:
+            raise ValidationError(
+                {
+                    "pro": f"{self.pro.name} is a PRO of {self.pro.country.code}, not of this country."
+                }
+            )
+        if not self.pro.schemes.filter(report_type_id=self.report_type_id).exists():
+            raise ValidationError(
+                {"pro": f"{self.pro.name} does not take {self.report_type.code}."}
+            )
