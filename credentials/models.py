@@ -1,11 +1,16 @@
-"""PRO portal logins of clients, and collective accounts shared between clients."""
+"""PRO portal logins of clients, collective accounts shared between clients, and the audit of
+every password that leaves the server."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clients.models import Client
+from clients.models import Client, Organization
 from credentials.fields import EncryptedSecretField
 from reporting.models import Country, Pro, ReportType
+
+MASK = "***"
 
 
 class CredentialStatus(models.TextChoices):
@@ -26,7 +31,10 @@ class Credential(models.Model):
     """A client's login to one PRO portal in one country, for one or more report types.
 
     A credential linked to a collective account has no login or password of its own: it reads
-    them from the collective credential.
+    them from the collective credential (`effective_login`, `effective_password`).
+
+    Written through credentials.services only: the services keep `report_type_codes` and the
+    CredentialReportType rows in step.
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="credentials")
@@ -34,6 +42,13 @@ class Credential(models.Model):
     pro = models.ForeignKey(Pro, on_delete=models.PROTECT, related_name="+")
     report_types = models.ManyToManyField(
         ReportType, through="CredentialReportType", related_name="+"
+    )
+    report_type_codes = models.CharField(
+        "report types",
+        max_length=1000,
+        blank=True,
+        editable=False,
+        help_text="The report type codes, comma-joined (kept so that history shows them).",
     )
     login = models.CharField(max_length=255, blank=True)
     password = EncryptedSecretField(max_length=500, blank=True)
@@ -65,6 +80,22 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} · {self.country.code} · {self.pro.name}"
+
+    @property
+    def is_linked(self) -> bool:
+        return self.collective_account_id is not None
+
+    @property
+    def effective_login(self) -> str:
+        return self.collective_account.login if self.is_linked else self.login
+
+    @property
+    def effective_password(self) -> str:
+        return self.collective_account.password if self.is_linked else self.password
+
+    @property
+    def report_type_list(self) -> list[str]:
+        return [code for code in self.report_type_codes.split(",") if code]
 
 
 class CredentialReportType(models.Model):
@@ -100,3 +131,120 @@ class CredentialReportType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credential} · {self.report_type.code}"
+
+
+class CollectiveAccount(Credential):
+    """A credential of a collective-account pseudo-client, seen with the clients linked to it."""
+
+    class Meta:
+        proxy = True
+        ordering = ["country__code", "pro__name", "id"]
+
+
+class CredentialPasswordHistory(models.Model):
+    """A password a credential had before it was changed, kept encrypted."""
+
+    credential = models.ForeignKey(
+        Credential, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = EncryptedSecretField(max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who replaced this password.",
+    )
+    changed_at = models.DateTimeField(default=timezone.now, help_text="When it was replaced.")
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = "previous password"
+        verbose_name_plural = "previous passwords"
+        permissions = [
+            ("reveal_password_history", "Can reveal a previous password of a credential"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential} · password replaced {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class AccessReason(models.TextChoices):
+    API_READ = "api read", "API: credentials read"
+    API_WRITE = "api write", "API: credential written"
+    ADMIN_REVEAL = "admin reveal", "Admin: password revealed"
+    HISTORY_REVEAL = "history reveal", "Admin: previous password revealed"
+
+
+class PasswordAccessEvent(models.Model):
+    """A plaintext password left the server: who, which credential, when, from where, how.
+
+    Never holds the secret. Labels are copied so the event stays readable after the user, the
+    client or the credential is deleted.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="password_access_events"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="password_access_events",
+    )
+    username = models.CharField(max_length=150)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="password_access_events",
+    )
+    credential = models.ForeignKey(
+        Credential,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_events",
+    )
+    credential_label = models.CharField("credential", max_length=500)
+    password_history = models.ForeignKey(
+        CredentialPasswordHistory,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_events",
+        help_text="Set when a previous password was revealed.",
+    )
+    reason = models.CharField(max_length=20, choices=AccessReason.choices)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    method = models.CharField(max_length=10)
+    route = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "password access event"
+        indexes = [
+            models.Index(fields=["organization", "-at"], name="credentials_access_org_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} · {self.credential_label} · {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class EncryptionCanary(models.Model):
+    """One row holding a known constant, encrypted: proves the configured keys decrypt the data."""
+
+    EXPECTED = "forsure-canary-v1"
+
+    value = EncryptedSecretField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "encryption canary"
+
+    def __str__(self) -> str:
+        return "encryption canary"

@@ -102,13 +102,16 @@ class CredentialFactory(DjangoModelFactory):
         codes = extracted or ["WEEE"]
         if not create:
             return
+        report_types = [report_type(code) for code in codes]
         CredentialReportType.objects.bulk_create(
             CredentialReportType(
                 credential=self,
-                report_type=report_type(code),
+                report_type=rt,
                 client_id=self.client_id,
                 country_id=self.country_id,
                 pro_id=self.pro_id,
             )
-            for code in codes
+            for rt in report_types
         )
+        self.report_type_codes = ",".join(rt.code for rt in report_types)
+        Credential.objects.filter(pk=self.pk).update(report_type_codes=self.report_type_codes)

@@ -1,0 +1,396 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from clients.models import Client
+from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
+from credentials.api.serializers import (
+    CollectiveAccountQuerySerializer,
+    CollectiveAccountSerializer,
+    CredentialConflictSerializer,
+    CredentialErrorSerializer,
+    CredentialInputSerializer,
+    CredentialMessageSerializer,
+    CredentialSearchQuerySerializer,
+    CredentialSearchRowSerializer,
+    CredentialSerializer,
+)
+from credentials.models import AccessReason, Credential
+from credentials.selectors import (
+    collective_accounts,
+    credential_search,
+    credentials_of_client,
+    credentials_with_relations,
+    missing_credentials,
+)
+from credentials.services import (
+    credential_create,
+    credential_delete,
+    credential_update,
+    password_accesses_record,
+    request_origin,
+)
+from reporting.models import Country
+
+CLIENT_ID = OpenApiParameter(
+    "client_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The client's id."
+)
+COUNTRY = OpenApiParameter(
+    "country",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description='Two-letter country code as the EPR world writes it ("DE", "FR", "UK").',
+)
+CREDENTIAL_ID = OpenApiParameter(
+    "credential_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The credential's id."
+)
+BAD_REQUEST = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description=(
+        'Invalid input, as {"field": ["message"]}: unknown PRO, report type or country (the '
+        "message names the valid ones), overlap with another credential of the client, a "
+        "collective-account link that breaks the rules, extra_info not an object."
+    ),
+)
+FORBIDDEN = OpenApiResponse(
+    CredentialErrorSerializer, description="Not a member of an organization, or a read-only role."
+)
+NOT_FOUND = OpenApiResponse(
+    CredentialErrorSerializer,
+    description=(
+        "No such client, country or credential in your organization (a client shared with "
+        "your organization is read-only: writes answer 404 too)."
+    ),
+)
+SEED_CREDENTIAL = {
+    "id": 456,
+    "country": "DE",
+    "report_type": "WEEE",
+    "report_types": ["WEEE"],
+    "pro": "Stiftung EAR",
+    "login": "username@example.com",
+    "password": "secure_password",
+    "registration_number": "DE123456",
+    "status": "active",
+    "notes": "Main credential",
+    "interval": "quarterly",
+    "extra_info": None,
+    "collective_account": False,
+    "collective_account_id": None,
+}
+
+
+def as_drf_validation_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+class ClientScopedMixin(OrganizationScopedMixin):
+    """The path's client: any client the organization may read, or only its own for writes."""
+
+    def get_client(self, *, write: bool) -> Client:
+        clients = clients_of(self.organization) if write else clients_readable_by(self.organization)
+        return get_object_or_404(clients, pk=self.kwargs["client_id"])
+
+    def may_reveal(self, client: Client) -> bool:
+        """Plaintext passwords go to admins and staff of the organization owning the client."""
+        return (
+            self.membership.can_reveal_passwords and client.organization_id == self.organization.pk
+        )
+
+
+@extend_schema(tags=["credentials"], parameters=[CLIENT_ID, COUNTRY])
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="get_client_credentials",
+        summary="Credentials of a client in a country",
+        description=(
+            "Plaintext passwords for admin and staff of the organization owning the client, each "
+            'one recorded as an access event; "***" for viewers and for readers of a shared '
+            "client. A credential linked to a collective account shows the collective account's "
+            "login and password."
+        ),
+        responses={
+            200: CredentialSerializer(many=True),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+        examples=[OpenApiExample("Credentials", value=[SEED_CREDENTIAL], response_only=True)],
+    ),
+    create=extend_schema(
+        operation_id="create_client_credentials",
+        summary="Create a credential",
+        description=(
+            "Individual (login and password stored, encrypted) or linked to a collective "
+            "account with collective_account_id (same organization, country and PRO; no own "
+            "login or password). The response carries the password, recorded as an access event."
+        ),
+        request=CredentialInputSerializer,
+        responses={201: CredentialSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    update=extend_schema(
+        operation_id="update_client_credentials",
+        summary="Update a credential (only the fields given)",
+        description=(
+            "Omitted fields stay as they are. A replaced password goes to the password history. "
+            "A linked credential refuses its own login or password until it is unlinked "
+            '("collective_account_id": null).'
+        ),
+        parameters=[CREDENTIAL_ID],
+        request=CredentialInputSerializer,
+        responses={200: CredentialSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    partial_update=extend_schema(
+        operation_id="partial_update_client_credentials",
+        summary="Update a credential (same as PUT)",
+        parameters=[CREDENTIAL_ID],
+        request=CredentialInputSerializer,
+        responses={200: CredentialSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    destroy=extend_schema(
+        operation_id="delete_client_credentials",
+        summary="Delete a credential",
+        parameters=[CREDENTIAL_ID],
+        responses={
+            200: CredentialMessageSerializer,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                CredentialConflictSerializer,
+                description="A collective account that other credentials link to; names them.",
+            ),
+        },
+    ),
+)
+class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
+    """`/logins/clients/{client_id}/credentials/{country}[/{credential_id}]`."""
+
+    queryset = Credential.objects.none()
+    serializer_class = CredentialSerializer
+    lookup_url_kwarg = "credential_id"
+    lookup_value_regex = "[0-9]+"
+
+    def get_country(self) -> Country:
+        code = self.kwargs["country"].upper()
+        country = Country.objects.filter(code=code).first()
+        if country is None:
+            valid = ", ".join(Country.objects.values_list("code", flat=True))
+            raise NotFound(f"Unknown country {code!r}. Valid countries: {valid}.")
+        return country
+
+    def get_credential(self, client: Client) -> Credential:
+        return get_object_or_404(
+            Credential.objects.filter(client=client, country=self.get_country()),
+            pk=self.kwargs["credential_id"],
+        )
+
+    def respond_with(self, credential: Credential, status_code: int) -> Response:
+        """The credential as written, with its password (the caller may reveal: it wrote it)."""
+        credential = credentials_with_relations(Credential.objects.filter(pk=credential.pk)).get()
+        if credential.effective_password:
+            password_accesses_record(
+                user=self.request.user,
+                credentials=[credential],
+                reason=AccessReason.API_WRITE,
+                origin=request_origin(self.request),
+            )
+        data = CredentialSerializer(credential, context={"reveal": True}).data
+        return Response(data, status=status_code)
+
+    def input_data(self, *, partial: bool) -> dict:
+        serializer = CredentialInputSerializer(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def list(self, request, client_id, country):
+        client = self.get_client(write=False)
+        credentials = list(credentials_of_client(client=client, country=self.get_country()))
+        reveal = self.may_reveal(client)
+        if reveal:
+            password_accesses_record(
+                user=request.user,
+                credentials=[c for c in credentials if c.effective_password],
+                reason=AccessReason.API_READ,
+                origin=request_origin(request),
+            )
+        return Response(
+            CredentialSerializer(credentials, many=True, context={"reveal": reveal}).data
+        )
+
+    def create(self, request, client_id, country):
+        client = self.get_client(write=True)
+        data = self.input_data(partial=False)
+        if data.pop("collective_account", False) and not client.collective_account:
+            raise serializers.ValidationError(
+                {
+                    "collective_account": [
+                        f"{client.name} is not a collective-account client, so its credentials "
+                        "are not collective accounts. Mark the client as a collective account, "
+                        "or link this credential to one with collective_account_id."
+                    ]
+                }
+            )
+        try:
+            credential = credential_create(
+                client=client, country=country, user=request.user, **data
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from None
+        return self.respond_with(credential, status.HTTP_201_CREATED)
+
+    def update(self, request, client_id, country, credential_id):
+        client = self.get_client(write=True)
+        credential = self.get_credential(client)
+        data = self.input_data(partial=True)
+        if data.pop("collective_account", None) and not client.collective_account:
+            raise serializers.ValidationError(
+                {"collective_account": [f"{client.name} is not a collective-account client."]}
+            )
+        try:
+            credential = credential_update(credential=credential, user=request.user, **data)
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from None
+        return self.respond_with(credential, status.HTTP_200_OK)
+
+    def partial_update(self, request, client_id, country, credential_id):
+        return self.update(request, client_id, country, credential_id)
+
+    def destroy(self, request, client_id, country, credential_id):
+        client = self.get_client(write=True)
+        credential_delete(credential=self.get_credential(client), user=request.user)
+        return Response({"message": "Credential deleted successfully."})
+
+
+@extend_schema(tags=["credentials"])
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="search_client_credentials",
+        summary="Search a client's credentials",
+        description=(
+            'Passwords are always "***". With showMissing=true, one row is added per obligation '
+            'of the client that no credential covers: id null, status "missing", the country and '
+            "report type, the PRO when the obligation or the catalog names exactly one."
+        ),
+        parameters=[CLIENT_ID, CredentialSearchQuerySerializer],
+        responses={
+            200: CredentialSearchRowSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+        examples=[
+            OpenApiExample(
+                "Credentials and a missing one",
+                value=[
+                    {
+                        "id": 456,
+                        "country": "DE",
+                        "report_type": "WEEE",
+                        "report_types": ["WEEE"],
+                        "pro": "Stiftung EAR",
+                        "login": "username@example.com",
+                        "password": "***",
+                        "registration_number": "DE123456",
+                        "status": "active",
+                        "notes": "Main credential",
+                        "interval": "quarterly",
+                        "collective_account_id": None,
+                    },
+                    {
+                        "id": None,
+                        "country": "FR",
+                        "report_type": "Textiles",
+                        "report_types": ["Textiles"],
+                        "pro": "Refashion",
+                        "login": None,
+                        "password": None,
+                        "registration_number": None,
+                        "status": "missing",
+                        "notes": None,
+                        "interval": None,
+                        "collective_account_id": None,
+                    },
+                ],
+                response_only=True,
+            )
+        ],
+    )
+)
+class CredentialSearchViewSet(ClientScopedMixin, viewsets.GenericViewSet):
+    """`/logins/clients/{client_id}/credentials/search`."""
+
+    queryset = Credential.objects.none()
+    serializer_class = CredentialSearchRowSerializer
+
+    def list(self, request, client_id):
+        params = CredentialSearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        client = self.get_client(write=False)
+        search = params.validated_data.get("search", "")
+        rows = [*credential_search(client=client, search=search)]
+        if params.validated_data["showMissing"]:
+            rows += missing_credentials(client=client, search=search)
+        return Response(CredentialSearchRowSerializer(rows, many=True).data)
+
+
+@extend_schema(tags=["credentials"])
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="get_collective_accounts",
+        summary="Collective accounts of the organization",
+        description=(
+            "Credentials owned by the organization's collective-account clients, with the clients "
+            "whose credentials link to them (they read login and password from the collective "
+            "account, so an update reaches all of them at once)."
+        ),
+        parameters=[CollectiveAccountQuerySerializer],
+        responses={200: CollectiveAccountSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+        examples=[
+            OpenApiExample(
+                "Collective accounts",
+                value=[
+                    {
+                        "id": 5,
+                        "client_id": 10,
+                        "country": "NL",
+                        "report_type": "Packaging",
+                        "report_types": ["Packaging"],
+                        "pro": "Stichting Open",
+                        "login": "collective@example.com",
+                        "client_name": "Collective Account - Stichting Open",
+                        "linked_clients": [
+                            {"id": 123, "name": "ABC Corporation", "credential_id": 77}
+                        ],
+                    }
+                ],
+                response_only=True,
+            )
+        ],
+    )
+)
+class CollectiveAccountViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
+    """`/logins/clients/collective-accounts`."""
+
+    queryset = Credential.objects.none()
+    serializer_class = CollectiveAccountSerializer
+
+    def list(self, request):
+        params = CollectiveAccountQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        accounts = collective_accounts(
+            organization=self.organization,
+            country=params.validated_data.get("country"),
+            pro=params.validated_data.get("pro"),
+        )
+        return Response(CollectiveAccountSerializer(accounts, many=True).data)

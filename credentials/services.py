@@ -1,0 +1,596 @@
+"""Writes of credentials, for the API, the admin, CSV import and commands alike.
+
+The rules live here once: catalog validation, one credential per client, country, PRO and report
+type, collective-account links, password history, the access log of plaintext passwords, the
+encryption canary and key rotation.
+"""
+
+import enum
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connections, transaction
+from django.views.decorators.debug import sensitive_variables
+
+from clients.models import Client
+from credentials.models import (
+    MASK,
+    AccessReason,
+    Credential,
+    CredentialPasswordHistory,
+    CredentialReportType,
+    CredentialStatus,
+    EncryptionCanary,
+    PasswordAccessEvent,
+)
+from reporting.models import Country, Pro, ReportType
+from reporting.selectors import Catalog, CatalogLookupError
+
+
+class Unset(enum.Enum):
+    """Marks an argument of an update that was not given (None is a value: "clear it")."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+ENCRYPTED_FIELDS: list[tuple[type, str]] = [
+    (Credential, "password"),
+    (CredentialPasswordHistory, "password"),
+    (EncryptionCanary, "value"),
+]
+
+
+@dataclass(frozen=True)
+class RequestOrigin:
+    """Where a request came from, as recorded in access events."""
+
+    ip: str | None
+    method: str
+    route: str
+
+
+def request_origin(request) -> RequestOrigin:
+    """The request's client address, method and path.
+
+    The address is REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT says that many proxies of
+    ours stand in front of the app: then it is the X-Forwarded-For entry the outermost of them
+    appended (entries further left are whatever the client claimed).
+    """
+    ip = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            ip = forwarded[-proxies]
+    try:
+        ip = str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        ip = None
+    return RequestOrigin(ip=ip, method=request.method or "", route=request.path[:500])
+
+
+def _catalog_entries(
+    *, catalog: Catalog, country: str, pro: str, report_types: str | list[str]
+) -> tuple[Country, Pro, list[ReportType]]:
+    try:
+        country_obj = catalog.country(country)
+        pro_obj = catalog.pro(country_obj, pro)
+        report_type_objs = catalog.report_types_of(report_types)
+        for report_type in report_type_objs:
+            catalog.check_offered(pro_obj, report_type)
+    except CatalogLookupError as exc:
+        field = "report_types" if exc.field == "report_type" else exc.field
+        raise ValidationError({field: [exc.message]}) from None
+    return country_obj, pro_obj, report_type_objs
+
+
+def _collective_account(
+    *, client: Client, collective_account_id: int | None, country: Country, pro: Pro
+) -> Credential | None:
+    """The collective credential `collective_account_id` names, if the link is allowed."""
+    if collective_account_id is None:
+        return None
+    field = "collective_account_id"
+    if client.collective_account:
+        raise ValidationError(
+            {field: ["A collective account cannot itself be linked to another one."]}
+        )
+    target = (
+        Credential.objects.select_related("client", "country", "pro")
+        .filter(pk=collective_account_id, client__organization_id=client.organization_id)
+        .first()
+    )
+    if target is None:
+        raise ValidationError({field: [f"Collective account {collective_account_id} not found."]})
+    if not target.client.collective_account or target.collective_account_id is not None:
+        raise ValidationError(
+            {
+                field: [
+                    f"Credential {target.pk} is not a collective account: its client "
+                    f"{target.client.name!r} is not a collective-account client."
+                ]
+            }
+        )
+    if target.country_id != country.pk or target.pro_id != pro.pk:
+        raise ValidationError(
+            {
+                field: [
+                    f"Collective account {target.pk} is for {target.country.code} · "
+                    f"{target.pro.name}; this credential is for {country.code} · {pro.name}. "
+                    "A credential links only to a collective account of the same country and PRO."
+                ]
+            }
+        )
+    return target
+
+
+@sensitive_variables("login", "password")
+def _refuse_own_secrets_when_linked(*, login, password, collective: Credential) -> None:
+    """A linked credential has no login or password of its own; echoing the collective's is fine."""
+    errors = {}
+    for field, given, inherited in (
+        ("login", login, collective.login),
+        ("password", password, collective.password),
+    ):
+        if given not in (UNSET, None, "", inherited):
+            errors[field] = [
+                f"This credential reads its {field} from collective account {collective.pk} "
+                f"({collective}). To give it its own {field}, unlink it first: send "
+                '"collective_account_id": null together with the new login and password.'
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _json_kind(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return f"a {type(value).__name__}"
+
+
+@sensitive_variables("password")
+def _check_plain_input(*, password, extra_info) -> None:
+    errors = {}
+    if password == MASK:
+        errors["password"] = [
+            f'"{MASK}" is the mask shown in place of a password. Send the real password, or '
+            "leave the field out to keep the stored one."
+        ]
+    if extra_info not in (UNSET, None) and not isinstance(extra_info, dict):
+        errors["extra_info"] = [f"Must be a JSON object or null, not {_json_kind(extra_info)}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _overlap_error(
+    *, client: Client, country: Country, pro: Pro, report_types: list[ReportType], found=()
+) -> ValidationError:
+    codes = ", ".join(sorted(rt.code for rt in report_types))
+    existing = ", ".join(str(pk) for pk in sorted(set(found)))
+    which = f" (credential {existing})" if existing else ""
+    return ValidationError(
+        {
+            "report_types": [
+                f"{client.name} already has a credential for {country.code} · {pro.name} · "
+                f"{codes}{which}. A client has one credential per country, PRO and report type: "
+                "add the report type to that credential or choose another PRO."
+            ]
+        }
+    )
+
+
+def _refuse_overlap(
+    *,
+    client: Client,
+    country: Country,
+    pro: Pro,
+    report_types: list[ReportType],
+    exclude_credential_id: int | None,
+) -> None:
+    clashes = list(
+        CredentialReportType.objects.filter(
+            client=client, country=country, pro=pro, report_type__in=report_types
+        )
+        .exclude(credential_id=exclude_credential_id)
+        .select_related("report_type")
+    )
+    if clashes:
+        raise _overlap_error(
+            client=client,
+            country=country,
+            pro=pro,
+            report_types=[link.report_type for link in clashes],
+            found=[link.credential_id for link in clashes],
+        )
+
+
+def _write_report_type_links(
+    *,
+    credential: Credential,
+    add: list[ReportType],
+    remove: list[ReportType],
+    relocate: bool,
+) -> None:
+    """Bring the credential's CredentialReportType rows in step with it.
+
+    The pre-check in _refuse_overlap answers the usual case with names; a concurrent request
+    that slipped in between meets the database constraint here and gets the same 400.
+    """
+    links = CredentialReportType.objects.filter(credential=credential)
+    try:
+        with transaction.atomic():
+            if remove:
+                links.filter(report_type__in=remove).delete()
+            if relocate:
+                links.update(country=credential.country, pro=credential.pro)
+            CredentialReportType.objects.bulk_create(
+                CredentialReportType(
+                    credential=credential,
+                    report_type=report_type,
+                    client_id=credential.client_id,
+                    country=credential.country,
+                    pro=credential.pro,
+                )
+                for report_type in add
+            )
+    except IntegrityError:
+        raise _overlap_error(
+            client=credential.client,
+            country=credential.country,
+            pro=credential.pro,
+            report_types=add or [link.report_type for link in links.select_related("report_type")],
+        ) from None
+
+
+def _clean_fields(credential: Credential) -> None:
+    credential.clean_fields(exclude=["client", "country", "pro", "collective_account"])
+
+
+@sensitive_variables("login", "password")
+@transaction.atomic
+def credential_create(
+    *,
+    client: Client,
+    country: str,
+    pro: str,
+    report_types: str | list[str],
+    login: str | None = "",
+    password: str | None = "",
+    registration_number: str | None = "",
+    status: str = CredentialStatus.ACTIVE,
+    notes: str | None = "",
+    interval: str | None = None,
+    extra_info: dict | None = None,
+    collective_account_id: int | None = None,
+    user=None,
+) -> Credential:
+    """Create a credential of `client` after checking it against the catalog and the rules.
+
+    `report_types` is a list of codes or a comma-separated string. With `collective_account_id`
+    the credential reads its login and password from that collective account (same
+    organization, country and PRO) and may not carry its own. Raises ValidationError with
+    `{field: [message]}` and changes nothing when a rule is broken.
+    """
+    country_obj, pro_obj, report_type_objs = _catalog_entries(
+        catalog=Catalog.load(), country=country, pro=pro, report_types=report_types
+    )
+    _check_plain_input(password=password, extra_info=extra_info)
+    collective = _collective_account(
+        client=client,
+        collective_account_id=collective_account_id,
+        country=country_obj,
+        pro=pro_obj,
+    )
+    if collective is not None:
+        _refuse_own_secrets_when_linked(login=login, password=password, collective=collective)
+        login = password = ""
+    credential = Credential(
+        client=client,
+        country=country_obj,
+        pro=pro_obj,
+        report_type_codes=",".join(rt.code for rt in report_type_objs),
+        login=login or "",
+        password=password or "",
+        registration_number=registration_number or "",
+        status=status,
+        notes=notes or "",
+        interval=interval or None,
+        extra_info=extra_info,
+        collective_account=collective,
+    )
+    _clean_fields(credential)
+    _refuse_overlap(
+        client=client,
+        country=country_obj,
+        pro=pro_obj,
+        report_types=report_type_objs,
+        exclude_credential_id=None,
+    )
+    credential._history_user = user
+    credential.save()
+    _write_report_type_links(credential=credential, add=report_type_objs, remove=[], relocate=False)
+    return credential
+
+
+def _current_report_types(credential: Credential) -> list[ReportType]:
+    order = {code: position for position, code in enumerate(credential.report_type_list)}
+    report_types = [
+        link.report_type for link in credential.report_type_links.select_related("report_type")
+    ]
+    return sorted(report_types, key=lambda rt: order.get(rt.code, len(order)))
+
+
+def _refuse_moving_a_collective_with_links(
+    *, credential: Credential, country: Country, pro: Pro
+) -> None:
+    if country.pk == credential.country_id and pro.pk == credential.pro_id:
+        return
+    linked = list(credential.linked_credentials.select_related("client", "country", "pro"))
+    if linked:
+        names = ", ".join(sorted(str(other) for other in linked))
+        raise ValidationError(
+            {
+                "pro": [
+                    f"{len(linked)} credential(s) link to this collective account and must keep "
+                    f"its country and PRO: {names}. Unlink them first."
+                ]
+            }
+        )
+
+
+@sensitive_variables("login", "password", "new_password")
+@transaction.atomic
+def credential_update(
+    *,
+    credential: Credential,
+    user=None,
+    country: str | Unset = UNSET,
+    pro: str | Unset = UNSET,
+    report_types: str | list[str] | Unset = UNSET,
+    login: str | Unset | None = UNSET,
+    password: str | Unset | None = UNSET,
+    registration_number: str | Unset | None = UNSET,
+    status: str | Unset = UNSET,
+    notes: str | Unset | None = UNSET,
+    interval: str | Unset | None = UNSET,
+    extra_info: dict | Unset | None = UNSET,
+    collective_account_id: int | Unset | None = UNSET,
+) -> Credential:
+    """Change the given fields of a credential; the others stay as they are.
+
+    A replaced password is kept, encrypted, in the credential's password history with who
+    replaced it. Linking to a collective account (`collective_account_id`) drops the
+    credential's own login and password (the password into the history); setting a login or
+    password on a linked credential is refused until it is unlinked (`collective_account_id`
+    None). Raises ValidationError with `{field: [message]}` and changes nothing when a rule is
+    broken.
+    """
+    credential = (
+        Credential.objects.select_for_update(of=("self",))
+        .select_related("client", "country", "pro")
+        .get(pk=credential.pk)
+    )
+    current_report_types = _current_report_types(credential)
+    if country is UNSET and pro is UNSET and report_types is UNSET:
+        country_obj, pro_obj, report_type_objs = (
+            credential.country,
+            credential.pro,
+            current_report_types,
+        )
+    else:
+        country_obj, pro_obj, report_type_objs = _catalog_entries(
+            catalog=Catalog.load(),
+            country=credential.country.code if country is UNSET else country,
+            pro=credential.pro.name if pro is UNSET else pro,
+            report_types=(
+                [rt.code for rt in current_report_types] if report_types is UNSET else report_types
+            ),
+        )
+    _check_plain_input(password=password, extra_info=extra_info)
+    if credential.client.collective_account:
+        _refuse_moving_a_collective_with_links(
+            credential=credential, country=country_obj, pro=pro_obj
+        )
+    collective = _collective_account(
+        client=credential.client,
+        collective_account_id=(
+            credential.collective_account_id
+            if collective_account_id is UNSET
+            else collective_account_id
+        ),
+        country=country_obj,
+        pro=pro_obj,
+    )
+
+    previous_password = credential.password
+    if collective is not None:
+        _refuse_own_secrets_when_linked(login=login, password=password, collective=collective)
+        credential.login, new_password = "", ""
+    else:
+        if login is not UNSET:
+            credential.login = login or ""
+        new_password = previous_password if password is UNSET else (password or "")
+
+    relocate = country_obj.pk != credential.country_id or pro_obj.pk != credential.pro_id
+    current_ids = {rt.pk for rt in current_report_types}
+    new_ids = {rt.pk for rt in report_type_objs}
+    credential.country = country_obj
+    credential.pro = pro_obj
+    credential.report_type_codes = ",".join(rt.code for rt in report_type_objs)
+    credential.collective_account = collective
+    credential.password = new_password
+    for field, value in (
+        ("registration_number", registration_number),
+        ("notes", notes),
+    ):
+        if value is not UNSET:
+            setattr(credential, field, value or "")
+    if status is not UNSET:
+        credential.status = status
+    if interval is not UNSET:
+        credential.interval = interval or None
+    if extra_info is not UNSET:
+        credential.extra_info = extra_info
+    _clean_fields(credential)
+    if relocate or new_ids - current_ids:
+        _refuse_overlap(
+            client=credential.client,
+            country=country_obj,
+            pro=pro_obj,
+            report_types=report_type_objs,
+            exclude_credential_id=credential.pk,
+        )
+
+    password_changed = new_password != previous_password
+    if password_changed and previous_password:
+        CredentialPasswordHistory.objects.create(
+            credential=credential, password=previous_password, changed_by=user
+        )
+    credential._history_user = user
+    if password_changed:
+        credential._change_reason = "Password changed"
+    credential.save()
+    _write_report_type_links(
+        credential=credential,
+        add=[rt for rt in report_type_objs if rt.pk not in current_ids],
+        remove=[rt for rt in current_report_types if rt.pk not in new_ids],
+        relocate=relocate,
+    )
+    return credential
+
+
+@transaction.atomic
+def credential_delete(*, credential: Credential, user=None) -> None:
+    """Delete a credential with its report types and password history.
+
+    A collective account that other credentials link to is protected: django.db.models
+    .ProtectedError names them (the API answers 409).
+    """
+    credential._history_user = user
+    credential.delete()
+
+
+def _access_label(credential: Credential) -> str:
+    label = str(credential)
+    if credential.collective_account_id is not None:
+        label += f" (password of collective account {credential.collective_account_id})"
+    return label[:500]
+
+
+@transaction.atomic
+def password_accesses_record(
+    *,
+    user,
+    credentials: Iterable[Credential],
+    reason: str,
+    origin: RequestOrigin,
+    password_history: CredentialPasswordHistory | None = None,
+) -> list[PasswordAccessEvent]:
+    """Record that the plaintext passwords of `credentials` left the server, in one insert.
+
+    Credentials need client, country and pro loaded (select_related) to be labelled.
+    """
+    events = [
+        PasswordAccessEvent(
+            organization_id=credential.client.organization_id,
+            user=user,
+            username=user.get_username(),
+            client_id=credential.client_id,
+            credential=credential,
+            credential_label=_access_label(credential),
+            password_history=password_history,
+            reason=reason,
+            ip=origin.ip,
+            method=origin.method[:10],
+            route=origin.route,
+        )
+        for credential in credentials
+    ]
+    return PasswordAccessEvent.objects.bulk_create(events)
+
+
+@transaction.atomic
+def credential_password_reveal(*, credential: Credential, user, origin: RequestOrigin) -> str:
+    """The credential's password (its collective account's when linked), access recorded."""
+    password_accesses_record(
+        user=user, credentials=[credential], reason=AccessReason.ADMIN_REVEAL, origin=origin
+    )
+    return credential.effective_password
+
+
+@transaction.atomic
+def password_history_reveal(
+    *, entry: CredentialPasswordHistory, user, origin: RequestOrigin
+) -> str:
+    """A previous password of a credential, access recorded."""
+    password_accesses_record(
+        user=user,
+        credentials=[entry.credential],
+        reason=AccessReason.HISTORY_REVEAL,
+        origin=origin,
+        password_history=entry,
+    )
+    return entry.password
+
+
+def encryption_canary_ensure(*, using: str = "default") -> EncryptionCanary | None:
+    """The encryption canary, created with the current key if there is none yet.
+
+    Before vouching for the key on a database that already holds secrets, the newest
+    credential is decrypted: a wrong key raises SecretDecryptionError here instead of being
+    recorded as the right one.
+    """
+    connection = connections[using]
+    if EncryptionCanary._meta.db_table not in connection.introspection.table_names():
+        return None
+    canary = EncryptionCanary.objects.using(using).order_by("pk").first()
+    if canary is not None:
+        return canary
+    Credential.objects.using(using).only("pk", "password").order_by("-pk").first()
+    return EncryptionCanary.objects.using(using).create(value=EncryptionCanary.EXPECTED)
+
+
+def encryption_key_rotate(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
+    """Re-encrypt every stored secret with the newest FIELD_ENCRYPTION_KEY.
+
+    Reading decrypts with any configured key, saving encrypts with the first one. Each batch is
+    its own transaction with its rows locked, so an interrupted run can simply be run again.
+    Returns the number of values re-encrypted per `app.Model.field`; `progress(label, count)`
+    is called after each batch.
+    """
+    counts: dict[str, int] = {}
+    for model, field in ENCRYPTED_FIELDS:
+        label = f"{model._meta.label}.{field}"
+        counts[label] = 0
+        last_pk = 0
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    model.objects.select_for_update()
+                    .filter(pk__gt=last_pk)
+                    .order_by("pk")
+                    .only("pk", field)[:batch_size]
+                )
+                if not batch:
+                    break
+                model.objects.bulk_update(batch, [field])
+            counts[label] += len(batch)
+            last_pk = batch[-1].pk
+            if progress is not None:
+                progress(label, counts[label])
+    return counts
