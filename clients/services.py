@@ -1,10 +1,30 @@
-"""Writes for organizations, their members and their API keys."""
+"""Writes for organizations, their members and API keys, and their clients."""
+
+from collections.abc import Iterable
+from typing import NotRequired, TypedDict
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
+from simple_history.utils import bulk_update_with_history
 
-from clients.models import ApiKey, Membership, Organization, Role
+from clients.models import (
+    GLOBAL_SCOPE,
+    Alias,
+    ApiKey,
+    Client,
+    ClientStatus,
+    Membership,
+    Obligation,
+    Organization,
+    Role,
+)
+from clients.selectors import client_name_taken
+from reporting.models import Country
+from reporting.selectors import Catalog, CatalogLookupError
 
 
 @transaction.atomic
@@ -54,3 +74,268 @@ def api_key_create(*, organization: Organization, name: str) -> tuple[ApiKey, st
         key_hash=ApiKey.hash_key(raw_key),
     )
     return api_key, raw_key
+
+
+NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
+
+
+class ObligationInput(TypedDict):
+    """An obligation as the API and CSV files spell it: catalog codes and names."""
+
+    country: str
+    report_type: str
+    pro: NotRequired[str | None]
+
+
+class ClientChanges(TypedDict, total=False):
+    """The fields of a client to change; fields left out stay as they are."""
+
+    name: str
+    status: str
+    shared: bool
+    notes: str | None
+    client_organization: Organization | None
+    collective_account: bool
+    aliases: dict[str, str]
+    obligations: list[ObligationInput]
+
+
+def _clean_name(*, organization: Organization, name: str, client: Client | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "A client needs a name."})
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({"name": f"A name has at most {NAME_MAX_LENGTH} characters."})
+    if client_name_taken(organization=organization, name=name, exclude=client):
+        raise ValidationError({"name": f"A client named {name!r} already exists."})
+    return name
+
+
+def _clean_status(status: str) -> str:
+    if status not in ClientStatus.values:
+        raise ValidationError(
+            {
+                "status": f"Unknown status {status!r}. "
+                f"Valid statuses: {', '.join(ClientStatus.values)}."
+            }
+        )
+    return status
+
+
+def _clean_alias_name(name: str, field: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({field: "An alias needs a name."})
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({field: f"An alias has at most {NAME_MAX_LENGTH} characters."})
+    return name
+
+
+def _scope_of(code: str | None, catalog: Catalog, field: str) -> str:
+    """A catalog country code, or `*` for the global scope (no code given)."""
+    if code is None or not code.strip() or code.strip() == GLOBAL_SCOPE:
+        return GLOBAL_SCOPE
+    try:
+        return catalog.country(code).code
+    except CatalogLookupError as error:
+        raise ValidationError({field: f"{error.message} Use * for a global alias."}) from error
+
+
+def _save_checking_name(client: Client, **save_kwargs) -> None:
+    """Save; a concurrent insert of the same name surfaces as a validation error, not a 500."""
+    try:
+        with transaction.atomic():
+            client.save(**save_kwargs)
+    except IntegrityError as error:
+        raise ValidationError(
+            {"name": f"A client named {client.name!r} already exists."}
+        ) from error
+
+
+def _aliases_replace(*, client: Client, aliases: dict[str, str], catalog: Catalog) -> None:
+    wanted: dict[str, str] = {}
+    for code, name in aliases.items():
+        wanted[_scope_of(code, catalog, "aliases")] = _clean_alias_name(name, "aliases")
+    for alias in client.aliases.all():
+        if alias.scope not in wanted:
+            alias.delete()
+        elif alias.name != wanted[alias.scope]:
+            alias.name = wanted[alias.scope]
+            alias.save(update_fields=["name"])
+        wanted.pop(alias.scope, None)
+    for scope, name in wanted.items():
+        Alias.objects.create(client=client, scope=scope, name=name)
+
+
+def _resolve_obligations(
+    obligations: Iterable[ObligationInput], catalog: Catalog
+) -> dict[tuple, dict]:
+    """Catalog objects of each obligation keyed by (country, report type, PRO) ids, in order."""
+    resolved: dict[tuple, dict] = {}
+    errors = []
+    for number, obligation in enumerate(obligations, start=1):
+        try:
+            country = catalog.country(obligation.get("country") or "")
+            report_type = catalog.report_type(obligation.get("report_type") or "")
+            pro = None
+            if (obligation.get("pro") or "").strip():
+                pro = catalog.pro(country, obligation["pro"])
+                catalog.check_offered(pro, report_type)
+        except CatalogLookupError as error:
+            errors.append(f"Obligation {number}: {error.message}")
+            continue
+        key = (country.pk, report_type.pk, pro.pk if pro else None)
+        resolved[key] = {"country": country, "report_type": report_type, "pro": pro}
+    if errors:
+        raise ValidationError({"obligations": errors})
+    return resolved
+
+
+@transaction.atomic
+def client_obligations_replace(
+    *,
+    client: Client,
+    obligations: Iterable[ObligationInput],
+    catalog: Catalog | None = None,
+) -> list[Obligation]:
+    """Make `obligations` the client's obligations: keep those that stay, drop the others.
+
+    Country, report type and PRO must be known to the catalog and the PRO must take the report
+    type (ValidationError naming the valid choices otherwise); repeats are ignored.
+    """
+    wanted = _resolve_obligations(obligations, catalog or Catalog.load())
+    for obligation in client.obligations.all():
+        key = (obligation.country_id, obligation.report_type_id, obligation.pro_id)
+        if wanted.pop(key, None) is None:
+            obligation.delete()
+    for fields in wanted.values():
+        Obligation.objects.create(client=client, **fields)
+    return list(client.obligations.select_related("country", "report_type", "pro"))
+
+
+@transaction.atomic
+def client_create(
+    *,
+    organization: Organization,
+    name: str,
+    status: str = ClientStatus.ACTIVE,
+    shared: bool = False,
+    notes: str | None = "",
+    client_organization: Organization | None = None,
+    collective_account: bool = False,
+    aliases: dict[str, str] | None = None,
+    obligations: list[ObligationInput] | None = None,
+) -> Client:
+    """Add a client to the organization's portfolio, with its aliases and obligations.
+
+    The name must be new to the organization (case-insensitive); alias scopes are catalog
+    country codes or `*`. Raises ValidationError and creates nothing otherwise.
+    """
+    client = Client(
+        organization=organization,
+        name=_clean_name(organization=organization, name=name),
+        status=_clean_status(status),
+        shared=shared,
+        notes=notes or "",
+        client_organization=client_organization,
+        collective_account=collective_account,
+    )
+    _save_checking_name(client)
+    catalog = Catalog.load() if aliases or obligations else None
+    if aliases:
+        _aliases_replace(client=client, aliases=aliases, catalog=catalog)
+    if obligations:
+        client_obligations_replace(client=client, obligations=obligations, catalog=catalog)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, changes: ClientChanges) -> Client:
+    """Change the given fields of a client; `aliases` and `obligations`, when given, replace
+    the whole map (list). Raises ValidationError and changes nothing on bad input."""
+    changes = dict(changes)
+    aliases = changes.pop("aliases", None)
+    obligations = changes.pop("obligations", None)
+    if "name" in changes:
+        changes["name"] = _clean_name(
+            organization=client.organization, name=changes["name"], client=client
+        )
+    if "status" in changes:
+        _clean_status(changes["status"])
+    if "notes" in changes:
+        changes["notes"] = changes["notes"] or ""
+    changed = [field for field, value in changes.items() if getattr(client, field) != value]
+    for field in changed:
+        setattr(client, field, changes[field])
+    if changed:
+        _save_checking_name(client, update_fields=[*changed, "updated_at"])
+    catalog = Catalog.load() if aliases is not None or obligations is not None else None
+    if aliases is not None:
+        _aliases_replace(client=client, aliases=aliases, catalog=catalog)
+    if obligations is not None:
+        client_obligations_replace(client=client, obligations=obligations, catalog=catalog)
+    return client
+
+
+@transaction.atomic
+def client_delete(*, client: Client) -> None:
+    """Delete a client with its aliases, obligations and credentials.
+
+    Raises django's ProtectedError naming the rows that depend on it (for instance other
+    clients' credentials linked to a collective credential of this client); nothing is
+    deleted then.
+    """
+    client.delete()
+
+
+@transaction.atomic
+def client_alias_set(*, client: Client, name: str, country: str | None = None) -> Alias:
+    """Set the client's alias for `country` (a catalog code; None or `*`: the global alias),
+    replacing the alias that scope had."""
+    scope = _scope_of(country, Catalog.load(), "country")
+    alias, _ = Alias.objects.update_or_create(
+        client=client, scope=scope, defaults={"name": _clean_alias_name(name, "alias")}
+    )
+    return alias
+
+
+@transaction.atomic
+def client_alias_remove(*, client: Client, name: str) -> int:
+    """Remove the client's aliases called `name`: exact spelling first, otherwise ignoring case.
+
+    Returns how many were removed (one per scope that had that name); raises
+    Alias.DoesNotExist when the client has no such alias.
+    """
+    aliases = list(client.aliases.filter(name=name)) or list(
+        client.aliases.filter(name__iexact=name)
+    )
+    if not aliases:
+        raise Alias.DoesNotExist(f"{client.name} has no alias {name!r}.")
+    for alias in aliases:
+        alias.delete()
+    return len(aliases)
+
+
+@transaction.atomic
+def client_local_company_name_set(*, client: Client, country: Country, name: str) -> Alias:
+    """Set the client's local company name in `country`, which is its alias for that country."""
+    alias, _ = Alias.objects.update_or_create(
+        client=client,
+        scope=country.code,
+        defaults={"name": _clean_alias_name(name, "local_company_name")},
+    )
+    return alias
+
+
+@transaction.atomic
+def clients_set_status(*, clients: QuerySet[Client], status: str) -> int:
+    """Give every client of `clients` the status (archive or activate in bulk), recording
+    history for each. Returns how many changed."""
+    _clean_status(status)
+    changing = list(clients.exclude(status=status))
+    now = timezone.now()
+    for client in changing:
+        client.status = status
+        client.updated_at = now
+    bulk_update_with_history(changing, Client, ["status", "updated_at"])
+    return len(changing)

@@ -138,7 +138,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -183,6 +183,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["config.openapi.document_paths_without_optional_slash"],
+    # Several models have a `status`: name each enum after its model so they do not collide.
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "clients.models.ClientStatus",
+        "CredentialStatusEnum": "credentials.models.CredentialStatus",
+        "CredentialSearchStatusEnum": "credentials.api.serializers.SEARCH_ROW_STATUSES",
+    },
 }
 
 # The upstream service that publishes the EPR catalog (countries, PROs, report types).

@@ -1,7 +1,24 @@
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
+
+from clients.api.views import ClientStatsView, ClientViewSet
 
 app_name = "clients-api"
 
-router = SimpleRouter(trailing_slash="/?")
 
-urlpatterns = router.urls
+class OptionalSlashRouter(SimpleRouter):
+    """Routes answer with and without a trailing slash (the seed writes them without)."""
+
+    def __init__(self):
+        super().__init__()
+        # SimpleRouter's argument only switches between "/" and "": set the pattern directly.
+        self.trailing_slash = "/?"
+
+
+router = OptionalSlashRouter()
+router.register("clients", ClientViewSet, basename="client")
+
+urlpatterns = [
+    re_path(r"^stats/?$", ClientStatsView.as_view(), name="stats"),
+    *router.urls,
+]

@@ -1,0 +1,185 @@
+from rest_framework import serializers
+
+from clients.models import Client, Obligation, Organization
+from clients.selectors import client_aliases
+
+NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
+
+
+class AliasesField(serializers.DictField):
+    """`{scope: name}`: scope is a country code, or `*` for the global alias."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "Names of the client by scope: a country code, or * for the global alias.",
+        )
+        super().__init__(
+            child=serializers.CharField(max_length=NAME_MAX_LENGTH, allow_blank=False), **kwargs
+        )
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, client):
+        return client_aliases(client)
+
+
+class NotesField(serializers.CharField):
+    """Free text; answered as null when empty, and null is accepted for "no notes"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            allow_blank=True,
+            allow_null=True,
+            required=False,
+            help_text="Free text. null when empty.",
+            **kwargs,
+        )
+
+    def to_representation(self, value):
+        return value or None
+
+
+class ObligationSerializer(serializers.Serializer):
+    """A report the client must file: country, report type and, optionally, the PRO."""
+
+    country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
+    report_type = serializers.CharField(max_length=40, help_text="Report type code, e.g. WEEE.")
+    pro = serializers.CharField(
+        max_length=120,
+        allow_null=True,
+        allow_blank=True,
+        required=False,
+        default=None,
+        help_text="PRO name, or null when any PRO will do.",
+    )
+
+    def to_representation(self, obligation: Obligation):
+        return {
+            "country": obligation.country.code,
+            "report_type": obligation.report_type.code,
+            "pro": obligation.pro.name if obligation.pro_id else None,
+        }
+
+
+class ClientSummarySerializer(serializers.ModelSerializer):
+    """A client as the list shows it."""
+
+    aliases = AliasesField(read_only=True)
+    notes = NotesField(read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "name", "status", "aliases", "notes"]
+
+
+class ClientNamesSerializer(serializers.ModelSerializer):
+    """A client's names, as the local-company-name route answers."""
+
+    aliases = AliasesField(read_only=True)
+    notes = NotesField(read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "name", "aliases", "notes"]
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    """One client. On write every field is optional (PUT and PATCH change only what is given);
+    creating needs `client_name` (or `name`)."""
+
+    name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH, required=False, help_text="Also accepted as client_name."
+    )
+    client_name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        write_only=True,
+        help_text="The client's name (the seed's field; `name` works too).",
+    )
+    aliases = AliasesField(required=False)
+    notes = NotesField()
+    client_organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Id of the organization that is this client itself, or null.",
+    )
+    obligations = ObligationSerializer(many=True, required=False)
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "name",
+            "client_name",
+            "status",
+            "shared",
+            "aliases",
+            "notes",
+            "client_organization",
+            "collective_account",
+            "obligations",
+        ]
+        extra_kwargs = {
+            "status": {"required": False},
+            "shared": {"required": False},
+            "collective_account": {"required": False},
+        }
+
+    def validate(self, attrs):
+        client_name = attrs.pop("client_name", None)
+        if client_name is not None:
+            if "name" in attrs and attrs["name"] != client_name:
+                raise serializers.ValidationError(
+                    {"client_name": ["client_name and name differ; send one of them."]}
+                )
+            attrs["name"] = client_name
+        if self.instance is None and "name" not in attrs:
+            raise serializers.ValidationError({"client_name": ["This field is required."]})
+        return attrs
+
+
+class AliasInputSerializer(serializers.Serializer):
+    alias = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    country = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text="Country code the alias is for; left out, null or * for a global alias.",
+    )
+
+
+class LocalCompanyNameSerializer(serializers.Serializer):
+    local_company_name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class ClientStatsSerializer(serializers.Serializer):
+    total_clients = serializers.IntegerField()
+    by_country = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Clients per country code."
+    )
+    by_report_type = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Clients per report type."
+    )
+    by_status = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Clients per status."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class DeletionConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    dependants = serializers.ListField(
+        child=serializers.CharField(), help_text="The records that depend on this one."
+    )

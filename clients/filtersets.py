@@ -1,0 +1,164 @@
+"""Query-string filters of the client list (`GET /logins/clients`)."""
+
+from functools import cached_property
+
+import django_filters
+from django import forms
+
+from clients.models import Client, ClientStatus
+from clients.selectors import clients_covering, clients_matching
+from reporting.selectors import Catalog, CatalogLookupError
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false` (also 1/0, yes/no); anything else is an error, not silently ignored."""
+
+    TRUE = frozenset({"true", "1", "yes"})
+    FALSE = frozenset({"false", "0", "no"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(f"Use true or false, not {value!r}.", code="invalid")
+
+
+class CommaListFilter(django_filters.BaseCSVFilter, django_filters.CharFilter):
+    """A comma-separated list of values, e.g. `DE,FR`."""
+
+
+class AppliedTogether:
+    """A parameter that ClientFilterSet.filter_queryset applies together with others, because
+    its meaning depends on them; on its own it only declares and validates the parameter."""
+
+    def filter(self, queryset, value):
+        return queryset
+
+
+class TogetherListFilter(AppliedTogether, CommaListFilter):
+    pass
+
+
+class TogetherBooleanFilter(AppliedTogether, django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+def _comma_values(values) -> list[str]:
+    return [value.strip() for value in values or [] if value and value.strip()]
+
+
+class ClientFilterForm(forms.Form):
+    """Turns the comma lists into catalog objects, with errors naming the valid choices."""
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog.load()
+
+    def _lookup(self, field: str, lookup) -> list:
+        found, errors = [], []
+        for value in _comma_values(self.cleaned_data.get(field)):
+            try:
+                found.extend(lookup(value))
+            except CatalogLookupError as error:
+                errors.append(error.message)
+        if errors:
+            raise forms.ValidationError(errors)
+        return found
+
+    def clean_status(self) -> list[str]:
+        statuses = [value.lower() for value in _comma_values(self.cleaned_data.get("status"))]
+        unknown = [value for value in statuses if value not in ClientStatus.values]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown status {', '.join(unknown)}. "
+                f"Valid statuses: {', '.join(ClientStatus.values)}."
+            )
+        return statuses
+
+    def clean_country(self) -> list:
+        return self._lookup("country", lambda code: [self.catalog.country(code)])
+
+    def clean_report_type(self) -> list:
+        return self._lookup("report_type", lambda code: [self.catalog.report_type(code)])
+
+    def clean_pro(self) -> list:
+        def pros_named(name: str) -> list:
+            wanted = name.casefold()
+            pros = [pro for (_, key), pro in self.catalog.pros.items() if key == wanted]
+            if not pros:
+                valid = sorted({pro.name for pro in self.catalog.pros.values()})
+                raise CatalogLookupError(
+                    "pro", f"Unknown PRO {name!r}. Valid PROs: {', '.join(valid)}."
+                )
+            return pros
+
+        return self._lookup("pro", pros_named)
+
+
+class ClientFilterSet(django_filters.FilterSet):
+    """Filters of the client list; see the parameters' help texts for the semantics."""
+
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text=(
+            "Case-insensitive text in the client's name or aliases; unless companyNameOnly=true "
+            "also in notes, credential logins and registration numbers."
+        ),
+    )
+    # camelCase because the seed names the parameter so.
+    companyNameOnly = TogetherBooleanFilter(
+        help_text="true: `search` matches only names and aliases."
+    )
+    country = TogetherListFilter(
+        help_text=(
+            "Country codes, comma-separated. With report_type and pro: one credential or "
+            "obligation of the client must satisfy all of them at once."
+        )
+    )
+    report_type = TogetherListFilter(help_text="Report type codes, comma-separated (e.g. WEEE).")
+    pro = TogetherListFilter(help_text="PRO names, comma-separated, case-insensitive.")
+    status = CommaListFilter(
+        field_name="status",
+        lookup_expr="in",
+        help_text=f"Client statuses, comma-separated: {', '.join(ClientStatus.values)}.",
+    )
+    collective_account = TogetherBooleanFilter(
+        help_text=(
+            "true: list only collective-account pseudo-clients. Left out or false: leave them out."
+        )
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "search",
+            "companyNameOnly",
+            "country",
+            "report_type",
+            "pro",
+            "status",
+            "collective_account",
+        ]
+        form = ClientFilterForm
+
+    def filter_search(self, queryset, name, value):
+        return clients_matching(
+            queryset,
+            text=value,
+            company_name_only=bool(self.form.cleaned_data.get("companyNameOnly")),
+        )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        queryset = queryset.filter(collective_account=bool(data.get("collective_account")))
+        return clients_covering(
+            queryset,
+            countries=data.get("country"),
+            report_types=data.get("report_type"),
+            pros=data.get("pro"),
+        )

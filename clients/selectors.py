@@ -1,0 +1,180 @@
+"""Reads of clients: the portfolio list, one client, local company names and statistics.
+
+Credential data is reached through Client's reverse relations (`credentials`,
+`credential_report_types`), never by importing the credentials app, which depends on this one.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+
+from clients.models import GLOBAL_SCOPE, Alias, Client, Obligation, Organization
+from clients.tenancy import clients_of, clients_readable_by
+from reporting.models import Country, Pro, ReportType
+
+
+def rows_pointing_at_client(relation: str) -> QuerySet:
+    """All rows of the model that refers to Client through the reverse relation `relation`.
+
+    Subqueries over those rows (`client_id IN (...)`) keep list queries free of joins that would
+    repeat clients and need DISTINCT.
+    """
+    return Client._meta.get_field(relation).related_model._default_manager.all()
+
+
+def client_name_taken(
+    *, organization: Organization, name: str, exclude: Client | None = None
+) -> bool:
+    """Whether another client of the organization already has this name (case-insensitive)."""
+    clients = clients_of(organization).filter(name__iexact=name.strip())
+    if exclude is not None and exclude.pk is not None:
+        clients = clients.exclude(pk=exclude.pk)
+    return clients.exists()
+
+
+def client_list(*, organization: Organization) -> QuerySet[Client]:
+    """Clients the organization may read, ordered by name (ignoring case) then id, aliases
+    prefetched. Lower(name) is what the unique (organization, lower(name)) index holds."""
+    return (
+        clients_readable_by(organization)
+        .only("id", "name", "status", "notes")
+        .prefetch_related("aliases")
+        .order_by(Lower("name"), "id")
+    )
+
+
+def client_details(*, organization: Organization, writable: bool) -> QuerySet[Client]:
+    """Clients with their aliases and obligations prefetched.
+
+    `writable` narrows to the clients the organization owns; otherwise clients shared with it
+    are included too (read-only).
+    """
+    clients = clients_of(organization) if writable else clients_readable_by(organization)
+    return clients.prefetch_related(
+        "aliases",
+        Prefetch(
+            "obligations",
+            queryset=Obligation.objects.select_related("country", "report_type", "pro"),
+        ),
+    )
+
+
+def clients_matching(
+    clients: QuerySet[Client], *, text: str, company_name_only: bool = False
+) -> QuerySet[Client]:
+    """Clients whose name or an alias contains `text` (case-insensitive).
+
+    Unless `company_name_only`, notes, credential logins (including the login a linked
+    credential reads from its collective account) and registration numbers match too.
+    """
+    text = text.strip()
+    if not text:
+        return clients
+    aliases = Alias.objects.filter(name__icontains=text).values("client_id")
+    condition = Q(name__icontains=text) | Q(pk__in=aliases)
+    if not company_name_only:
+        credentials = rows_pointing_at_client("credentials").filter(
+            Q(login__icontains=text)
+            | Q(registration_number__icontains=text)
+            | Q(collective_account__login__icontains=text)
+        )
+        condition |= Q(notes__icontains=text) | Q(pk__in=credentials.values("client_id"))
+    return clients.filter(condition)
+
+
+def clients_covering(
+    clients: QuerySet[Client],
+    *,
+    countries: Iterable[Country] | QuerySet = (),
+    report_types: Iterable[ReportType] | QuerySet = (),
+    pros: Iterable[Pro] | QuerySet = (),
+) -> QuerySet[Client]:
+    """Clients with ONE credential or ONE obligation that satisfies every given condition at once.
+
+    Each argument is a set of accepted values (empty: no condition). A client with a DE/WEEE
+    credential and a FR/Packaging obligation does not cover DE + Packaging.
+    """
+    conditions = {}
+    if countries:
+        conditions["country__in"] = countries
+    if report_types:
+        conditions["report_type__in"] = report_types
+    if pros:
+        conditions["pro__in"] = pros
+    if not conditions:
+        return clients
+    credential_rows = rows_pointing_at_client("credential_report_types").filter(**conditions)
+    obligation_rows = Obligation.objects.filter(**conditions)
+    return clients.filter(
+        Q(pk__in=credential_rows.values("client_id"))
+        | Q(pk__in=obligation_rows.values("client_id"))
+    )
+
+
+def client_local_company_name(*, client: Client, country: Country) -> str | None:
+    """The client's name in `country` (its alias for that country), or None."""
+    return client.aliases.filter(scope=country.code).values_list("name", flat=True).first()
+
+
+def client_aliases(client: Client) -> dict[str, str]:
+    """`{scope: name}`, global (`*`) first, then by country code (uses prefetched aliases)."""
+    aliases = sorted(client.aliases.all(), key=lambda a: (a.scope != GLOBAL_SCOPE, a.scope))
+    return {alias.scope: alias.name for alias in aliases}
+
+
+def _descending(counts: Counter) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _distinct_clients_per(key: str, portfolio: QuerySet[Client]) -> Counter:
+    """Distinct clients per `key` (country or report_type) over credentials and obligations.
+
+    Counted as (clients with a credential row) + (clients with only an obligation there), so
+    that a client counts once however many credentials and obligations it has for that key.
+    """
+    credential_rows = rows_pointing_at_client("credential_report_types").filter(
+        client__in=portfolio
+    )
+    counts = Counter(
+        dict(
+            credential_rows.order_by()
+            .values_list(f"{key}__code")
+            .annotate(clients=Count("client_id", distinct=True))
+        )
+    )
+    without_credential = Obligation.objects.filter(client__in=portfolio).exclude(
+        Exists(
+            rows_pointing_at_client("credential_report_types").filter(
+                client_id=OuterRef("client_id"), **{f"{key}_id": OuterRef(f"{key}_id")}
+            )
+        )
+    )
+    counts.update(
+        dict(
+            without_credential.order_by()
+            .values_list(f"{key}__code")
+            .annotate(clients=Count("client_id", distinct=True))
+        )
+    )
+    return counts
+
+
+def client_stats(*, organization: Organization) -> dict:
+    """Counts of the organization's own clients, collective-account pseudo-clients left out.
+
+    `by_country` and `by_report_type` count a client once per country (report type) in which
+    it has a credential or an obligation.
+    """
+    portfolio = clients_of(organization).filter(collective_account=False)
+    by_status = Counter(
+        dict(portfolio.order_by().values_list("status").annotate(clients=Count("id")))
+    )
+    portfolio_ids = portfolio.values("pk")
+    return {
+        "total_clients": sum(by_status.values()),
+        "by_country": _descending(_distinct_clients_per("country", portfolio_ids)),
+        "by_report_type": _descending(_distinct_clients_per("report_type", portfolio_ids)),
+        "by_status": _descending(by_status),
+    }

@@ -1,0 +1,575 @@
+"""GET/POST /logins/clients and GET/PUT/PATCH/DELETE /logins/clients/{client_id}."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clients.models import Client, Role
+from tests.factories import (
+    AliasFactory,
+    ClientFactory,
+    CredentialFactory,
+    ObligationFactory,
+    OrganizationFactory,
+    country,
+    pro,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The keys of the seed document's examples.
+LIST_ITEM_KEYS = {"id", "name", "status", "aliases", "notes"}
+CLIENT_KEYS = {
+    "id",
+    "name",
+    "status",
+    "shared",
+    "aliases",
+    "notes",
+    "client_organization",
+    "collective_account",
+}
+
+
+@pytest.fixture
+def abc(organization):
+    """The seed's example client."""
+    client = ClientFactory(
+        organization=organization,
+        name="ABC Corporation",
+        notes="Main client for WEEE compliance",
+    )
+    AliasFactory(client=client, scope="UK", name="ABC Corp")
+    AliasFactory(client=client, scope="DE", name="ABC GmbH")
+    return client
+
+
+def test_list_answers_the_seed_shape(staff_api, abc):
+    response = staff_api.get("/logins/clients")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "clients": [
+            {
+                "id": abc.pk,
+                "name": "ABC Corporation",
+                "status": "active",
+                "aliases": {"DE": "ABC GmbH", "UK": "ABC Corp"},
+                "notes": "Main client for WEEE compliance",
+            }
+        ],
+        "total": 1,
+        "offset": 0,
+        "limit": 10,
+    }
+
+
+def test_list_items_have_exactly_the_seed_keys_and_null_notes_when_empty(staff_api, organization):
+    ClientFactory(organization=organization, notes="")
+
+    item = staff_api.get("/logins/clients").json()["clients"][0]
+
+    assert set(item) == LIST_ITEM_KEYS
+    assert item["notes"] is None
+    assert item["aliases"] == {}
+
+
+def test_list_is_ordered_by_name_ignoring_case(staff_api, organization):
+    ClientFactory(organization=organization, name="Zeta AG")
+    ClientFactory(organization=organization, name="alpha BV")
+    ClientFactory(organization=organization, name="Beta SA")
+
+    names = [c["name"] for c in staff_api.get("/logins/clients").json()["clients"]]
+
+    assert names == ["alpha BV", "Beta SA", "Zeta AG"]
+
+
+def test_list_orders_equal_positions_by_id(staff_api, organization):
+    first = ClientFactory(organization=organization, name="Same Start 1")
+    second = ClientFactory(organization=organization, name="Same Start 2")
+
+    ids = [c["id"] for c in staff_api.get("/logins/clients").json()["clients"]]
+
+    assert ids == [first.pk, second.pk]
+
+
+def test_list_leaves_out_collective_accounts_unless_asked(staff_api, organization):
+    ClientFactory(organization=organization, name="Regular GmbH")
+    ClientFactory(
+        organization=organization,
+        name="Collective Account - Stichting Open",
+        collective_account=True,
+    )
+
+    default = staff_api.get("/logins/clients").json()
+    collective = staff_api.get("/logins/clients?collective_account=true").json()
+    explicit_false = staff_api.get("/logins/clients?collective_account=false").json()
+
+    assert [c["name"] for c in default["clients"]] == ["Regular GmbH"]
+    assert [c["name"] for c in collective["clients"]] == ["Collective Account - Stichting Open"]
+    assert explicit_false == default
+
+
+def test_list_never_shows_another_organizations_clients(other_org_api, abc):
+    response = other_org_api.get("/logins/clients?search=ABC")
+
+    assert response.json()["clients"] == []
+    assert response.json()["total"] == 0
+
+
+def test_list_includes_clients_shared_with_the_readers_organization(
+    api_client_for, organization, other_organization
+):
+    shared = ClientFactory(
+        organization=organization, shared=True, client_organization=other_organization
+    )
+    ClientFactory(organization=organization, shared=False, client_organization=other_organization)
+    producer_api = api_client_for(other_organization, Role.VIEWER)
+
+    clients = producer_api.get("/logins/clients").json()["clients"]
+
+    assert [c["id"] for c in clients] == [shared.pk]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=unknown", "status"),
+        ("status=active,paused", "status"),
+        ("country=XX", "country"),
+        ("country=DE,ZZ", "country"),
+        ("report_type=Plastics", "report_type"),
+        ("pro=Nobody%20Recycles", "pro"),
+        ("companyNameOnly=maybe", "companyNameOnly"),
+        ("collective_account=perhaps", "collective_account"),
+        ("limit=-1", "limit"),
+        ("limit=abc", "limit"),
+        ("offset=-5", "offset"),
+        ("offset=1.5", "offset"),
+    ],
+)
+def test_list_answers_400_naming_the_bad_parameter(staff_api, organization, query, field):
+    response = staff_api.get(f"/logins/clients?{query}")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert isinstance(response.json()[field], list)
+
+
+def test_unknown_status_error_names_the_valid_statuses(staff_api):
+    response = staff_api.get("/logins/clients?status=paused")
+
+    assert response.json() == {
+        "status": ["Unknown status paused. Valid statuses: active, onboarding, inactive, archived."]
+    }
+
+
+def test_unknown_country_error_names_the_valid_countries(staff_api):
+    message = staff_api.get("/logins/clients?country=XX").json()["country"][0]
+
+    assert message.startswith("Unknown country 'XX'. Valid countries: AT, BE,")
+    assert "DE" in message and "UK" in message
+
+
+@pytest.mark.parametrize("page_size", [5, 50])
+def test_list_query_count_does_not_grow_with_the_page_size(
+    staff_api, organization, django_assert_max_num_queries, page_size
+):
+    for _ in range(60):
+        client = ClientFactory(organization=organization)
+        AliasFactory(client=client, scope="*")
+        AliasFactory(client=client, scope="DE")
+        CredentialFactory(client=client)
+        ObligationFactory(client=client, country=country("FR"))
+
+    # Token, membership, organization; then count, page and the aliases prefetch.
+    with django_assert_max_num_queries(6):
+        response = staff_api.get(f"/logins/clients?limit={page_size}&search=Producer")
+
+    assert len(response.json()["clients"]) == page_size
+
+
+def test_list_query_count_is_the_same_for_5_and_50_clients(staff_api, organization):
+    for _ in range(50):
+        client = ClientFactory(organization=organization)
+        AliasFactory(client=client)
+
+    def queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            staff_api.get(f"/logins/clients?limit={limit}&status=active")
+        return len(captured)
+
+    assert queries(5) == queries(50)
+
+
+def test_create_answers_201_with_the_seed_shape(staff_api, organization):
+    response = staff_api.post(
+        "/logins/clients",
+        {
+            "client_name": "ABC Corporation",
+            "status": "active",
+            "shared": False,
+            "aliases": {"UK": "ABC Corp", "DE": "ABC GmbH"},
+            "notes": "Main client for WEEE compliance",
+            "client_organization": None,
+            "collective_account": False,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == CLIENT_KEYS | {"obligations"}
+    client = Client.objects.get(organization=organization)
+    assert body == {
+        "id": client.pk,
+        "name": "ABC Corporation",
+        "status": "active",
+        "shared": False,
+        "aliases": {"DE": "ABC GmbH", "UK": "ABC Corp"},
+        "notes": "Main client for WEEE compliance",
+        "client_organization": None,
+        "collective_account": False,
+        "obligations": [],
+    }
+
+
+def test_create_accepts_name_instead_of_client_name_and_defaults_the_rest(staff_api):
+    response = staff_api.post("/logins/clients", {"name": "Solo BV"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["name"] == "Solo BV"
+    assert response.json()["status"] == "active"
+    assert response.json()["notes"] is None
+
+
+def test_create_with_obligations_and_a_client_organization(staff_api, other_organization):
+    response = staff_api.post(
+        "/logins/clients",
+        {
+            "client_name": "Obliged GmbH",
+            "client_organization": other_organization.pk,
+            "shared": True,
+            "obligations": [
+                {"country": "de", "report_type": "weee", "pro": None},
+                {"country": "FR", "report_type": "Packaging", "pro": "citeo"},
+            ],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["client_organization"] == other_organization.pk
+    assert response.json()["obligations"] == [
+        {"country": "DE", "report_type": "WEEE", "pro": None},
+        {"country": "FR", "report_type": "Packaging", "pro": "Citeo"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "client_name"),
+        ({"client_name": ""}, "client_name"),
+        ({"client_name": "x" * 10_000}, "client_name"),
+        ({"name": "x" * 256}, "name"),
+        ({"client_name": "A", "name": "B"}, "client_name"),
+        ({"client_name": "Ok", "status": "paused"}, "status"),
+        ({"client_name": "Ok", "aliases": {"XX": "Nope"}}, "aliases"),
+        ({"client_name": "Ok", "aliases": {"DE": "x" * 10_000}}, "aliases"),
+        ({"client_name": "Ok", "aliases": {"DE": ""}}, "aliases"),
+        ({"client_name": "Ok", "aliases": ["not", "a", "map"]}, "aliases"),
+        ({"client_name": "Ok", "client_organization": 999_999}, "client_organization"),
+        (
+            {"client_name": "Ok", "obligations": [{"country": "XX", "report_type": "WEEE"}]},
+            "obligations",
+        ),
+        (
+            {"client_name": "Ok", "obligations": [{"country": "DE", "report_type": "Nope"}]},
+            "obligations",
+        ),
+        (
+            {
+                "client_name": "Ok",
+                "obligations": [
+                    {"country": "DE", "report_type": "Packaging", "pro": "Stiftung EAR"}
+                ],
+            },
+            "obligations",
+        ),
+        ({"client_name": "Ok", "obligations": [{"country": "DE"}]}, "obligations"),
+        ({"client_name": "Ok", "shared": "sometimes"}, "shared"),
+    ],
+)
+def test_create_with_bad_input_answers_400_and_creates_nothing(staff_api, body, field):
+    response = staff_api.post("/logins/clients", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Client.objects.exists()
+
+
+def test_create_with_an_unknown_obligation_country_names_the_valid_ones(staff_api):
+    response = staff_api.post(
+        "/logins/clients",
+        {"client_name": "Ok", "obligations": [{"country": "XX", "report_type": "WEEE"}]},
+        format="json",
+    )
+
+    assert response.json()["obligations"][0].startswith(
+        "Obligation 1: Unknown country 'XX'. Valid countries: AT,"
+    )
+
+
+def test_create_with_a_duplicate_name_in_any_case_answers_400(staff_api, abc):
+    response = staff_api.post("/logins/clients", {"client_name": "abc CORPORATION"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A client named 'abc CORPORATION' already exists."]}
+    assert Client.objects.count() == 1
+
+
+def test_the_same_name_is_fine_in_another_organization(other_org_api, abc):
+    response = other_org_api.post(
+        "/logins/clients", {"client_name": "ABC Corporation"}, format="json"
+    )
+
+    assert response.status_code == 201
+
+
+def test_get_answers_the_seed_shape(staff_api, abc):
+    ObligationFactory(client=abc, country=country("DE"))
+
+    response = staff_api.get(f"/logins/clients/{abc.pk}")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": abc.pk,
+        "name": "ABC Corporation",
+        "status": "active",
+        "shared": False,
+        "aliases": {"DE": "ABC GmbH", "UK": "ABC Corp"},
+        "notes": "Main client for WEEE compliance",
+        "client_organization": None,
+        "collective_account": False,
+        "obligations": [{"country": "DE", "report_type": "WEEE", "pro": None}],
+    }
+
+
+def test_get_with_a_trailing_slash_works_too(staff_api, abc):
+    assert staff_api.get(f"/logins/clients/{abc.pk}/").status_code == 200
+    assert staff_api.get("/logins/clients/").status_code == 200
+
+
+def test_get_of_a_collective_account_client_works(staff_api, organization):
+    collective = ClientFactory(organization=organization, collective_account=True)
+
+    response = staff_api.get(f"/logins/clients/{collective.pk}")
+
+    assert response.json()["collective_account"] is True
+
+
+def test_put_changes_only_the_given_fields_as_in_the_seed(staff_api, abc):
+    AliasFactory(client=abc, scope="*", name="ABC")
+
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}",
+        {
+            "status": "archived",
+            "aliases": {"UK": "ABC Corp"},
+            "notes": "Client no longer active as of 2024",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": abc.pk,
+        "name": "ABC Corporation",
+        "status": "archived",
+        "shared": False,
+        "aliases": {"UK": "ABC Corp"},
+        "notes": "Client no longer active as of 2024",
+        "client_organization": None,
+        "collective_account": False,
+        "obligations": [],
+    }
+
+
+def test_patch_changes_only_the_given_fields(staff_api, abc):
+    response = staff_api.patch(f"/logins/clients/{abc.pk}", {"shared": True}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["shared"] is True
+    assert response.json()["aliases"] == {"DE": "ABC GmbH", "UK": "ABC Corp"}
+    assert response.json()["notes"] == "Main client for WEEE compliance"
+
+
+def test_put_with_an_empty_body_changes_nothing(staff_api, abc):
+    before = abc.history.count()
+
+    response = staff_api.put(f"/logins/clients/{abc.pk}", {}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "ABC Corporation"
+    assert abc.history.count() == before
+
+
+def test_put_with_obligations_replaces_them(staff_api, abc):
+    ObligationFactory(client=abc, country=country("DE"))
+
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}",
+        {"obligations": [{"country": "NL", "report_type": "WEEE", "pro": "Stichting OPEN"}]},
+        format="json",
+    )
+
+    assert response.json()["obligations"] == [
+        {"country": "NL", "report_type": "WEEE", "pro": "Stichting OPEN"}
+    ]
+    assert abc.obligations.get().pro == pro("NL", "Stichting OPEN")
+
+
+def test_put_with_null_notes_clears_them(staff_api, abc):
+    response = staff_api.put(f"/logins/clients/{abc.pk}", {"notes": None}, format="json")
+
+    assert response.json()["notes"] is None
+    abc.refresh_from_db()
+    assert abc.notes == ""
+
+
+def test_renaming_to_another_clients_name_answers_400(staff_api, abc, organization):
+    other = ClientFactory(organization=organization, name="Other Ltd")
+
+    response = staff_api.put(
+        f"/logins/clients/{other.pk}", {"name": "ABC corporation"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "name" in response.json()
+    other.refresh_from_db()
+    assert other.name == "Other Ltd"
+
+
+def test_renaming_a_client_to_its_own_name_in_another_case_is_fine(staff_api, abc):
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}", {"client_name": "ABC CORPORATION"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "ABC CORPORATION"
+
+
+def test_update_with_bad_input_changes_nothing(staff_api, abc):
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}",
+        {"status": "archived", "aliases": {"XX": "nope"}},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    abc.refresh_from_db()
+    assert abc.status == "active"
+    assert abc.aliases.count() == 2
+
+
+def test_update_with_a_10000_character_name_answers_400(staff_api, abc):
+    response = staff_api.patch(f"/logins/clients/{abc.pk}", {"name": "n" * 10_000}, format="json")
+
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+def test_delete_removes_the_client_and_its_credentials(staff_api, abc):
+    CredentialFactory(client=abc)
+
+    response = staff_api.delete(f"/logins/clients/{abc.pk}")
+
+    assert response.status_code == 200
+    assert response.json() == {"message": "Client deleted successfully."}
+    assert not Client.objects.filter(pk=abc.pk).exists()
+    assert not abc.credentials.exists()
+
+
+def test_delete_of_a_collective_client_that_others_link_to_answers_409(staff_api, organization):
+    collective_client = ClientFactory(
+        organization=organization, name="Collective Account - Stiftung EAR", collective_account=True
+    )
+    collective = CredentialFactory(client=collective_client)
+    member = ClientFactory(organization=organization, name="Linked GmbH")
+    linked = CredentialFactory(client=member, login="", password="", collective_account=collective)
+
+    response = staff_api.delete(f"/logins/clients/{collective_client.pk}")
+
+    assert response.status_code == 409
+    assert response.json()["dependants"] == [str(linked)]
+    assert str(linked) in response.json()["detail"]
+    assert Client.objects.filter(pk=collective_client.pk).exists()
+    assert collective_client.credentials.count() == 1
+
+
+def test_history_records_the_api_user(staff_api, abc):
+    staff_api.put(f"/logins/clients/{abc.pk}", {"status": "archived"}, format="json")
+    staff_api.post("/logins/clients", {"client_name": "Fresh BV"}, format="json")
+
+    assert abc.history.latest().history_user == staff_api.user
+    assert abc.history.latest().status == "archived"
+    fresh = Client.objects.get(name="Fresh BV")
+    assert fresh.history.get().history_user == staff_api.user
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [
+        ("post", {"client_name": "New"}),
+        ("put", {"status": "archived"}),
+        ("patch", {}),
+        ("delete", None),
+    ],
+)
+def test_viewer_cannot_write(viewer_api, abc, method, body):
+    path = "/logins/clients" if method == "post" else f"/logins/clients/{abc.pk}"
+
+    response = getattr(viewer_api, method)(path, body, format="json")
+
+    assert response.status_code == 403
+    abc.refresh_from_db()
+    assert abc.status == "active"
+    assert Client.objects.count() == 1
+
+
+def test_viewer_can_read(viewer_api, abc):
+    assert viewer_api.get("/logins/clients").status_code == 200
+    assert viewer_api.get(f"/logins/clients/{abc.pk}").status_code == 200
+
+
+def test_anonymous_requests_are_refused(anonymous_api, abc):
+    assert anonymous_api.get("/logins/clients").status_code in (401, 403)
+    assert anonymous_api.get(f"/logins/clients/{abc.pk}").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_another_organizations_client_is_not_found(other_org_api, abc, method):
+    response = getattr(other_org_api, method)(f"/logins/clients/{abc.pk}", {}, format="json")
+
+    assert response.status_code == 404
+    assert Client.objects.filter(pk=abc.pk, status="active").exists()
+
+
+def test_a_shared_client_is_readable_but_not_writable_by_its_own_organization(
+    api_client_for, organization
+):
+    producer = OrganizationFactory(name="ABC Corporation itself")
+    client = ClientFactory(organization=organization, shared=True, client_organization=producer)
+    producer_api = api_client_for(producer, Role.STAFF)
+
+    read = producer_api.get(f"/logins/clients/{client.pk}")
+    write = producer_api.patch(f"/logins/clients/{client.pk}", {"notes": "mine"}, format="json")
+    delete = producer_api.delete(f"/logins/clients/{client.pk}")
+
+    assert read.status_code == 200
+    assert read.json()["shared"] is True
+    assert write.status_code == 404
+    assert delete.status_code == 404
+    client.refresh_from_db()
+    assert client.notes == ""
