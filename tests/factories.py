@@ -7,7 +7,15 @@ from rest_framework.authtoken.models import Token
 
 from clients.models import Alias, Client, Membership, Obligation, Organization, Role
 from credentials.models import Credential, CredentialReportType
-from reporting.models import Country, Pro, ReportType
+from registrations.models import (
+    Declaration,
+    FrontendUser,
+    Producer,
+    Registration,
+    Seller,
+    SellerSchemeProStripeConfig,
+)
+from reporting.models import Country, Pro, ReportType, Scheme
 
 
 def country(code: str) -> Country:
@@ -115,3 +123,80 @@ class CredentialFactory(DjangoModelFactory):
         )
         self.report_type_codes = ",".join(rt.code for rt in report_types)
         Credential.objects.filter(pk=self.pk).update(report_type_codes=self.report_type_codes)
+
+
+def scheme(country_code: str, pro_name: str, report_type_code: str) -> Scheme:
+    return Scheme.objects.get(
+        pro__country__code=country_code,
+        pro__name__iexact=pro_name,
+        report_type__code__iexact=report_type_code,
+    )
+
+
+class FrontendUserFactory(DjangoModelFactory):
+    class Meta:
+        model = FrontendUser
+
+    organization = factory.SubFactory(OrganizationFactory)
+    bubble_id = factory.Sequence(lambda n: f"1708861331497x{n:018d}")
+
+
+class SellerFactory(DjangoModelFactory):
+    class Meta:
+        model = Seller
+
+    organization = factory.SubFactory(OrganizationFactory)
+    bubble_id = factory.Sequence(lambda n: f"1700000000000x{n:018d}")
+    company_name = factory.Sequence(lambda n: f"Seller {n}")
+    nrn = factory.Sequence(lambda n: f"{n:011d}")
+
+
+class SellerStripeConfigFactory(DjangoModelFactory):
+    class Meta:
+        model = SellerSchemeProStripeConfig
+
+    seller = factory.SubFactory(SellerFactory)
+    scheme = factory.LazyFunction(lambda: scheme("FR", "Refashion", "Textiles"))
+    deposit_price_id = factory.Sequence(lambda n: f"price_deposit_{n}")
+    eco_contribution_price_id = factory.Sequence(lambda n: f"price_eco_{n}")
+    connect_id = factory.Sequence(lambda n: f"acct_{n}")
+
+
+class ProducerFactory(DjangoModelFactory):
+    """A producer of a seller of the same organization; `users` (FrontendUsers) may act on it."""
+
+    class Meta:
+        model = Producer
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    nrn = factory.Sequence(lambda n: f"{n:014d}")
+    bubble_id = factory.Sequence(lambda n: f"1690000000000x{n:018d}")
+    company_name = factory.Sequence(lambda n: f"Producer {n} SAS")
+    seller = factory.SubFactory(SellerFactory, organization=factory.SelfAttribute("..organization"))
+
+    @factory.post_generation
+    def users(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.users.add(*extracted)
+
+
+class RegistrationFactory(DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    producer = factory.SubFactory(ProducerFactory)
+    scheme = factory.LazyFunction(lambda: scheme("FR", "Refashion", "Textiles"))
+    bubble_id = factory.Sequence(lambda n: f"1710000000000x{n:018d}")
+    status = "1 - Draft"
+
+
+class DeclarationFactory(DjangoModelFactory):
+    class Meta:
+        model = Declaration
+
+    registration = factory.SubFactory(RegistrationFactory)
+    period = factory.Sequence(lambda n: str(2000 + n))
+    product_count = 1
+    quantity = 10
+    amount = 100

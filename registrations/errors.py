@@ -1,0 +1,33 @@
+"""The errors of the `/users` routes, with the codes their contract documents (ALGOREP_0NN)."""
+
+
+class RegistrationsError(Exception):
+    """An error answered as `{"error": code, "message": message, "details": details}`."""
+
+    code = "ALGOREP_001"
+    default_message = "The server encountered an unknown error!"
+    status_code = 500
+
+    def __init__(self, message: str | None = None, *, details: dict | None = None):
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict:
+        return {"error": self.code, "message": self.message, "details": self.details}
+
+
+class InvalidRegistrations(RegistrationsError):
+    """The request or one of its items is invalid; nothing was written."""
+
+    code = "ALGOREP_005"
+    default_message = "Bad Request"
+    status_code = 400
+
+
+class ProducerNotFound(RegistrationsError):
+    """No producer with that NRN among the user's producers (or no such user)."""
+
+    code = "ALGOREP_028"
+    default_message = "No Company Found With This NRN"
+    status_code = 400
