@@ -1,0 +1,305 @@
+"""The client admin: list, search, filters, bulk actions, inlines, history, tenancy."""
+
+import pytest
+from django.urls import reverse
+
+from clients.models import Client, Role
+from tests.factories import (
+    AliasFactory,
+    ClientFactory,
+    CredentialFactory,
+    MembershipFactory,
+    ObligationFactory,
+    country,
+    pro,
+    report_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:clients_client_changelist")
+ADD = reverse("admin:clients_client_add")
+
+
+@pytest.fixture
+def member_browser(client, organization):
+    """A logged-in browser of a staff member of `organization`."""
+
+    def login(role=Role.STAFF):
+        membership = MembershipFactory(organization=organization, role=role)
+        client.force_login(membership.user)
+        client.user = membership.user
+        return client
+
+    return login
+
+
+@pytest.fixture
+def browser(member_browser):
+    return member_browser()
+
+
+def names_listed(response) -> set[str]:
+    return {client.name for client in response.context["cl"].result_list}
+
+
+def empty_inlines(**extra) -> dict:
+    data = {}
+    for prefix in ("aliases", "obligations"):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": "0",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    return data | extra
+
+
+def test_changelist_shows_only_the_members_clients_with_their_aliases(
+    browser, organization, other_organization
+):
+    mine = ClientFactory(organization=organization, name="Mine GmbH")
+    AliasFactory(client=mine, scope="DE", name="Meine GmbH")
+    ClientFactory(organization=other_organization, name="Theirs SA")
+
+    response = browser.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert names_listed(response) == {"Mine GmbH"}
+    assert "DE: Meine GmbH" in response.content.decode()
+
+
+def test_changelist_query_count_does_not_grow_with_the_number_of_clients(
+    browser, organization, django_assert_max_num_queries
+):
+    for _ in range(30):
+        AliasFactory(client=ClientFactory(organization=organization))
+
+    with django_assert_max_num_queries(25):
+        response = browser.get(CHANGELIST)
+
+    assert len(names_listed(response)) == 30
+
+
+def test_search_matches_names_and_aliases(browser, organization):
+    ClientFactory(organization=organization, name="ABC Corporation")
+    AliasFactory(client=ClientFactory(organization=organization, name="Other"), name="ABC Local")
+    ClientFactory(organization=organization, name="Unrelated")
+
+    response = browser.get(CHANGELIST, {"q": "abc"})
+
+    assert names_listed(response) == {"ABC Corporation", "Other"}
+
+
+def test_status_filter(browser, organization):
+    ClientFactory(organization=organization, name="Live", status="active")
+    ClientFactory(organization=organization, name="Gone", status="archived")
+
+    response = browser.get(CHANGELIST, {"status__exact": "archived"})
+
+    assert names_listed(response) == {"Gone"}
+
+
+def test_country_filter_matches_credentials_and_obligations(browser, organization):
+    CredentialFactory(client=ClientFactory(organization=organization, name="By credential"))
+    ObligationFactory(client=ClientFactory(organization=organization, name="By obligation"))
+    ObligationFactory(
+        client=ClientFactory(organization=organization, name="Elsewhere"), country=country("FR")
+    )
+
+    response = browser.get(CHANGELIST, {"country": str(country("DE").pk)})
+
+    assert names_listed(response) == {"By credential", "By obligation"}
+
+
+def test_report_type_and_pro_filters(browser, organization):
+    CredentialFactory(client=ClientFactory(organization=organization, name="WEEE at EAR"))
+    ObligationFactory(
+        client=ClientFactory(organization=organization, name="Packaging at Citeo"),
+        country=country("FR"),
+        report_type=report_type("Packaging"),
+        pro=pro("FR", "Citeo"),
+    )
+
+    by_type = browser.get(CHANGELIST, {"report_type": str(report_type("Packaging").pk)})
+    by_pro = browser.get(CHANGELIST, {"pro": str(pro("DE", "Stiftung EAR").pk)})
+
+    assert names_listed(by_type) == {"Packaging at Citeo"}
+    assert names_listed(by_pro) == {"WEEE at EAR"}
+
+
+def test_archive_action_archives_the_selection_and_records_who(browser, organization):
+    chosen = ClientFactory(organization=organization, status="active")
+    untouched = ClientFactory(organization=organization, status="active")
+
+    response = browser.post(
+        CHANGELIST, {"action": "archive_selected", "_selected_action": [chosen.pk]}, follow=True
+    )
+
+    assert "Archived 1 client(s)." in response.content.decode()
+    chosen.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (chosen.status, untouched.status) == ("archived", "active")
+    assert chosen.history.latest().history_user == browser.user
+
+
+def test_activate_action_activates_the_selection(browser, organization):
+    archived = ClientFactory(organization=organization, status="archived")
+
+    browser.post(CHANGELIST, {"action": "activate_selected", "_selected_action": [archived.pk]})
+
+    archived.refresh_from_db()
+    assert archived.status == "active"
+
+
+def test_bulk_actions_never_reach_another_organizations_clients(
+    browser, organization, other_organization
+):
+    theirs = ClientFactory(organization=other_organization, status="active")
+
+    browser.post(CHANGELIST, {"action": "archive_selected", "_selected_action": [theirs.pk]})
+
+    theirs.refresh_from_db()
+    assert theirs.status == "active"
+
+
+def test_viewer_cannot_run_bulk_actions(member_browser, organization):
+    viewer = member_browser(Role.VIEWER)
+    client = ClientFactory(organization=organization, status="active")
+
+    viewer.post(CHANGELIST, {"action": "archive_selected", "_selected_action": [client.pk]})
+
+    client.refresh_from_db()
+    assert client.status == "active"
+
+
+def test_change_page_shows_the_alias_and_obligation_inlines(browser, organization):
+    client = ClientFactory(organization=organization)
+    AliasFactory(client=client, scope="UK", name="ABC Corp")
+    ObligationFactory(client=client)
+
+    response = browser.get(reverse("admin:clients_client_change", args=[client.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="aliases-0-name" value="ABC Corp"' in page
+    assert 'id="obligations-group"' in page
+    assert 'name="organization"' not in page
+
+
+def test_a_member_adds_a_client_with_an_alias_into_their_organization(browser, organization):
+    data = empty_inlines(
+        name="Admin Made GmbH",
+        status="onboarding",
+        notes="",
+        **{
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-0-scope": "de",
+            "aliases-0-name": "Admin Made Deutschland",
+            "obligations-TOTAL_FORMS": "1",
+            "obligations-0-country": str(country("DE").pk),
+            "obligations-0-report_type": str(report_type("WEEE").pk),
+            "obligations-0-pro": "",
+        },
+    )
+
+    response = browser.post(ADD, data)
+
+    assert response.status_code == 302
+    client = Client.objects.get(name="Admin Made GmbH")
+    assert client.organization == organization
+    assert client.aliases.get().scope == "DE"
+    assert client.obligations.count() == 1
+    assert client.history.get().history_user == browser.user
+
+
+def test_adding_a_duplicate_name_shows_a_form_error(browser, organization):
+    ClientFactory(organization=organization, name="Taken BV")
+
+    response = browser.post(ADD, empty_inlines(name="taken bv", status="active"))
+
+    assert response.status_code == 200
+    assert "A client named &#x27;taken bv&#x27; already exists." in response.content.decode()
+    assert Client.objects.count() == 1
+
+
+def test_an_alias_with_an_unknown_scope_is_refused(browser, organization):
+    data = empty_inlines(
+        name="Scoped",
+        status="active",
+        **{"aliases-TOTAL_FORMS": "1", "aliases-0-scope": "XX", "aliases-0-name": "Nope"},
+    )
+
+    response = browser.post(ADD, data)
+
+    assert response.status_code == 200
+    assert "Unknown country" in response.content.decode()
+    assert not Client.objects.exists()
+
+
+def test_an_obligation_with_a_pro_of_another_country_is_refused(browser, organization):
+    data = empty_inlines(
+        name="Mismatch",
+        status="active",
+        **{
+            "obligations-TOTAL_FORMS": "1",
+            "obligations-0-country": str(country("FR").pk),
+            "obligations-0-report_type": str(report_type("WEEE").pk),
+            "obligations-0-pro": str(pro("DE", "Stiftung EAR").pk),
+        },
+    )
+
+    response = browser.post(ADD, data)
+
+    assert "is a PRO of DE, not of this country" in response.content.decode()
+    assert not Client.objects.exists()
+
+
+def test_history_view_lists_the_changes(browser, organization):
+    client = ClientFactory(organization=organization, name="Tracked")
+    client.status = "archived"
+    client.save()
+
+    response = browser.get(reverse("admin:clients_client_history", args=[client.pk]))
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 2
+
+
+@pytest.mark.parametrize("page", ["change", "delete"])
+def test_another_organizations_client_is_not_found_in_the_admin(browser, other_organization, page):
+    theirs = ClientFactory(organization=other_organization, name="Secret Client SA")
+
+    response = browser.get(reverse(f"admin:clients_client_{page}", args=[theirs.pk]), follow=True)
+
+    assert "doesn’t exist" in response.content.decode()
+    assert "Secret Client SA" not in response.content.decode()
+
+
+def test_history_of_another_organizations_client_is_not_found(browser, other_organization):
+    theirs = ClientFactory(organization=other_organization, name="Secret Client SA")
+
+    response = browser.get(reverse("admin:clients_client_history", args=[theirs.pk]))
+
+    assert response.status_code == 404
+
+
+def test_history_of_another_organizations_deleted_client_is_not_found(browser, other_organization):
+    theirs = ClientFactory(organization=other_organization, name="Deleted Secret SA")
+    pk = theirs.pk
+    theirs.delete()
+
+    response = browser.get(reverse("admin:clients_client_history", args=[pk]))
+
+    assert response.status_code == 404
+
+
+def test_superusers_choose_the_organization(client, organization):
+    superuser = MembershipFactory(organization=organization).user
+    superuser.is_superuser = True
+    superuser.save()
+    client.force_login(superuser)
+
+    page = client.get(ADD).content.decode()
+
+    assert 'name="organization"' in page
