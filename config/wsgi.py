@@ -14,3 +14,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+# Refuse to serve when the configured keys cannot decrypt the stored secrets.
+from credentials.checks import verify_encryption_key  # noqa: E402
+
+verify_encryption_key()

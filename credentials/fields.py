@@ -24,6 +24,14 @@ class EncryptedSecretField(encrypted_fields.EncryptedCharField):
                 "A stored secret cannot be decrypted with the configured FIELD_ENCRYPTION_KEY."
             ) from None
 
+    def get_db_prep_save(self, value, connection):
+        # Django hands expressions here too (bulk_update's CASE WHEN ... THEN Value(...)): they
+        # must be compiled, not encrypted as their text. The Values inside come back through
+        # this method one by one and are encrypted then.
+        if hasattr(value, "as_sql"):
+            return value
+        return super().get_db_prep_save(value, connection)
+
     def to_python(self, value):
         # Values reaching to_python come from forms and fixtures: they are plaintext already.
         return models.CharField.to_python(self, value)
