@@ -35,9 +35,10 @@ def test_gunicorn_logs_requests_to_stdout(monkeypatch):
     assert config["errorlog"] == "-"
 
 
-def test_gunicorn_accepts_the_config_and_loads_the_app_with_production_settings():
+def test_gunicorn_accepts_the_config_and_loads_the_app_with_production_settings(tmp_path):
     environment = {
         **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
         "DEBUG": "0",
         "SECRET_KEY": "gunicorn-test-secret",
         "FIELD_ENCRYPTION_KEY": "5m8E3SFQfYHDCTCfVTy6Vl4iyMWhPSQZa4ZG0uhBZzA=",
