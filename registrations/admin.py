@@ -1,1 +1,158 @@
-# Register your models here.
+from django.contrib import admin
+
+from clients.models import Organization
+from clients.tenancy import OrganizationScopedAdminMixin, organization_for_user
+from registrations.models import (
+    Declaration,
+    FrontendUser,
+    Producer,
+    Registration,
+    Seller,
+    SellerSchemeProStripeConfig,
+)
+
+ORGANIZATION_OWNED = (FrontendUser, Producer, Registration, Seller)
+
+
+class RegistrationsAdminMixin(OrganizationScopedAdminMixin):
+    """Members pick related rows of their own organization only, and their organization is
+    filled in (shown, not editable) so its uniqueness rules are checked on the form."""
+
+    def _narrow(self, db_field, request, kwargs) -> None:
+        if request.user.is_superuser:
+            return
+        organization = organization_for_user(request.user)
+        model = db_field.related_model
+        if model is Organization:
+            kwargs["queryset"] = Organization.objects.filter(pk=getattr(organization, "pk", None))
+            kwargs["initial"] = organization
+            kwargs["disabled"] = True
+        elif model in ORGANIZATION_OWNED:
+            kwargs["queryset"] = model.objects.filter(organization=organization)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._narrow(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._narrow(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Seller)
+class SellerAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
+    list_display = ["company_name", "nrn", "vat", "super_admin_email", "bubble_id", "updated_at"]
+    list_filter = ["created_at", "updated_at"]
+    search_fields = ["company_name", "nrn", "vat", "bubble_id", "super_admin_email"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
+@admin.register(SellerSchemeProStripeConfig)
+class SellerSchemeProStripeConfigAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
+    organization_path = "seller__organization"
+    list_display = ["seller", "scheme", "deposit_price_id", "eco_contribution_price_id"]
+    list_filter = [
+        ("seller", admin.RelatedOnlyFieldListFilter),
+        "scheme__pro__country",
+        "scheme__report_type",
+    ]
+    search_fields = [
+        "seller__company_name",
+        "scheme__pro__name",
+        "scheme__scheme_code",
+        "deposit_price_id",
+        "eco_contribution_price_id",
+        "connect_id",
+    ]
+    list_select_related = ["seller", "scheme__pro__country", "scheme__report_type"]
+    autocomplete_fields = ["seller", "scheme"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
+@admin.register(FrontendUser)
+class FrontendUserAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
+    list_display = ["bubble_id", "email", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["bubble_id", "email", "producers__nrn", "producers__company_name"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Producer)
+class ProducerAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
+    list_display = ["company_name", "nrn", "bubble_id", "seller", "client"]
+    list_filter = [
+        ("seller", admin.RelatedOnlyFieldListFilter),
+        ("client", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "company_name",
+        "nrn",
+        "bubble_id",
+        "seller__company_name",
+        "client__name",
+        "users__bubble_id",
+        "users__email",
+    ]
+    list_select_related = ["seller", "client"]
+    autocomplete_fields = ["seller", "users"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
+class DeclarationInline(RegistrationsAdminMixin, admin.TabularInline):
+    organization_path = "registration__organization"
+    model = Declaration
+    extra = 0
+    fields = ["period", "product_count", "quantity", "amount", "paid_at"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "producer",
+        "scheme",
+        "status",
+        "uin",
+        "bubble_id",
+        "is_external_registration",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        "is_external_registration",
+        "scheme__pro__country",
+        "scheme__report_type",
+        ("producer__seller", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "producer__company_name",
+        "producer__nrn",
+        "bubble_id",
+        "uin",
+        "pro_member_id",
+        "scheme__pro__name",
+        "scheme__scheme_code",
+        "scheme__eco_organism_name",
+    ]
+    list_select_related = ["producer", "scheme__pro__country", "scheme__report_type"]
+    autocomplete_fields = ["producer", "scheme"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    inlines = [DeclarationInline]
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
+    organization_path = "registration__organization"
+    list_display = ["registration", "period", "product_count", "quantity", "amount", "paid_at"]
+    list_filter = ["period", "paid_at", "registration__scheme__pro__country"]
+    search_fields = [
+        "period",
+        "registration__bubble_id",
+        "registration__producer__company_name",
+        "registration__producer__nrn",
+    ]
+    list_select_related = [
+        "registration__producer",
+        "registration__scheme__pro__country",
+        "registration__scheme__report_type",
+    ]
+    autocomplete_fields = ["registration"]

@@ -187,6 +187,12 @@ class Registration(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.producer} · {self.scheme}"
 
+    def validate_constraints(self, exclude=None):
+        # The organization is the producer's, never a form field; its constraints still apply.
+        if self.producer_id:
+            self.organization_id = self.producer.organization_id
+        super().validate_constraints(exclude=set(exclude or ()) - {"organization"})
+
     def save(self, *args, **kwargs):
         self.organization_id = self.producer.organization_id
         super().save(*args, **kwargs)
