@@ -1,0 +1,95 @@
+"""GET /logins/stats."""
+
+import pytest
+
+from tests.factories import (
+    ClientFactory,
+    CredentialFactory,
+    ObligationFactory,
+    country,
+    pro,
+    report_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_stats_answer_the_seed_shape(staff_api, organization):
+    weee = ClientFactory(organization=organization, status="active")
+    CredentialFactory(client=weee, report_types=["WEEE", "Batteries"])
+    ObligationFactory(
+        client=ClientFactory(organization=organization, status="archived"),
+        country=country("FR"),
+        report_type=report_type("Packaging"),
+    )
+
+    response = staff_api.get("/logins/stats")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "total_clients": 2,
+        "by_country": {"DE": 1, "FR": 1},
+        "by_report_type": {"Batteries": 1, "Packaging": 1, "WEEE": 1},
+        "by_status": {"active": 1, "archived": 1},
+    }
+
+
+def test_a_client_counts_once_per_country_however_many_credentials_and_obligations(
+    staff_api, organization
+):
+    client = ClientFactory(organization=organization)
+    CredentialFactory(client=client, report_types=["WEEE"])
+    CredentialFactory(
+        client=client,
+        pro=pro("DE", "Der Grüne Punkt (DSD)"),
+        report_types=["Packaging"],
+    )
+    ObligationFactory(client=client, report_type=report_type("Packaging"))
+    ObligationFactory(client=client, report_type=report_type("WEEE"))
+    ObligationFactory(client=client, country=country("NL"), report_type=report_type("WEEE"))
+
+    stats = staff_api.get("/logins/stats").json()
+
+    assert stats["by_country"] == {"DE": 1, "NL": 1}
+    assert stats["by_report_type"] == {"Packaging": 1, "WEEE": 1}
+    assert stats["total_clients"] == 1
+
+
+def test_counts_are_ordered_from_largest(staff_api, organization):
+    for _ in range(2):
+        ObligationFactory(client=ClientFactory(organization=organization), country=country("FR"))
+    ObligationFactory(client=ClientFactory(organization=organization), country=country("AT"))
+
+    by_country = staff_api.get("/logins/stats").json()["by_country"]
+
+    assert list(by_country.items()) == [("FR", 2), ("AT", 1)]
+
+
+def test_collective_accounts_and_other_organizations_are_not_counted(
+    staff_api, organization, other_organization
+):
+    CredentialFactory(client=ClientFactory(organization=organization, collective_account=True))
+    CredentialFactory(client=ClientFactory(organization=other_organization))
+
+    assert staff_api.get("/logins/stats").json() == {
+        "total_clients": 0,
+        "by_country": {},
+        "by_report_type": {},
+        "by_status": {},
+    }
+
+
+def test_viewer_may_read_the_stats(viewer_api, organization):
+    ClientFactory(organization=organization)
+
+    assert viewer_api.get("/logins/stats/").json()["total_clients"] == 1
+
+
+def test_another_organization_sees_only_its_own_portfolio(other_org_api, organization):
+    ClientFactory(organization=organization)
+
+    assert other_org_api.get("/logins/stats").json()["total_clients"] == 0
+
+
+def test_anonymous_requests_are_refused(anonymous_api):
+    assert anonymous_api.get("/logins/stats").status_code == 401

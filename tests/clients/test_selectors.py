@@ -1,0 +1,94 @@
+"""Client reads that the API and admin share."""
+
+import pytest
+
+from clients.models import Client
+from clients.selectors import (
+    client_aliases,
+    client_list,
+    client_local_company_name,
+    client_name_taken,
+    client_stats,
+    clients_covering,
+)
+from tests.factories import (
+    AliasFactory,
+    ClientFactory,
+    CredentialFactory,
+    ObligationFactory,
+    country,
+    report_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_client_name_taken_ignores_case_and_the_client_itself(organization, other_organization):
+    client = ClientFactory(organization=organization, name="ABC Corporation")
+
+    assert client_name_taken(organization=organization, name="abc corporation ")
+    assert not client_name_taken(organization=organization, name="ABC Corporation", exclude=client)
+    assert not client_name_taken(organization=other_organization, name="ABC Corporation")
+
+
+def test_client_aliases_put_the_global_alias_first(organization):
+    client = ClientFactory(organization=organization)
+    AliasFactory(client=client, scope="UK", name="UK name")
+    AliasFactory(client=client, scope="*", name="Global")
+    AliasFactory(client=client, scope="DE", name="DE name")
+
+    assert list(client_aliases(client).items()) == [
+        ("*", "Global"),
+        ("DE", "DE name"),
+        ("UK", "UK name"),
+    ]
+
+
+def test_client_local_company_name_is_the_country_alias_only(organization):
+    client = ClientFactory(organization=organization)
+    AliasFactory(client=client, scope="*", name="Global")
+    AliasFactory(client=client, scope="DE", name="ABC GmbH")
+
+    assert client_local_company_name(client=client, country=country("DE")) == "ABC GmbH"
+    assert client_local_company_name(client=client, country=country("FR")) is None
+
+
+def test_client_list_reads_aliases_in_one_query(organization, django_assert_num_queries):
+    for _ in range(5):
+        AliasFactory(client=ClientFactory(organization=organization))
+
+    with django_assert_num_queries(2):
+        names = [client_aliases(client) for client in client_list(organization=organization)]
+
+    assert len(names) == 5
+
+
+def test_clients_covering_with_no_condition_is_the_same_queryset(organization):
+    clients = Client.objects.filter(organization=organization)
+
+    assert clients_covering(clients) is clients
+
+
+def test_client_stats_count_credentials_and_obligations_without_double_counting(organization):
+    both = ClientFactory(organization=organization)
+    CredentialFactory(client=both, report_types=["WEEE"])
+    ObligationFactory(client=both, report_type=report_type("WEEE"))
+    ObligationFactory(client=both, country=country("FR"), report_type=report_type("Packaging"))
+    only_obligation = ClientFactory(organization=organization, status="onboarding")
+    ObligationFactory(client=only_obligation)
+
+    assert client_stats(organization=organization) == {
+        "total_clients": 2,
+        "by_country": {"DE": 2, "FR": 1},
+        "by_report_type": {"WEEE": 2, "Packaging": 1},
+        "by_status": {"active": 1, "onboarding": 1},
+    }
+
+
+def test_client_stats_use_a_fixed_number_of_queries(organization, django_assert_num_queries):
+    for code in ("DE", "FR", "NL"):
+        ObligationFactory(client=ClientFactory(organization=organization), country=country(code))
+        CredentialFactory(client=ClientFactory(organization=organization))
+
+    with django_assert_num_queries(5):
+        client_stats(organization=organization)
