@@ -261,72 +261,6 @@ def _clean_fields(credential: Credential) -> None:
     credential.clean_fields(exclude=["client", "country", "pro", "collective_account"])
 
 
-@sensitive_variables("login", "password")
-@transaction.atomic
-def credential_create(
-    *,
-    client: Client,
-    country: str,
-    pro: str,
-    report_types: str | list[str],
-    login: str | None = "",
-    password: str | None = "",
-    registration_number: str | None = "",
-    status: str = CredentialStatus.ACTIVE,
-    notes: str | None = "",
-    interval: str | None = None,
-    extra_info: dict | None = None,
-    collective_account_id: int | None = None,
-    user=None,
-) -> Credential:
-    """Create a credential of `client` after checking it against the catalog and the rules.
-
-    `report_types` is a list of codes or a comma-separated string. With `collective_account_id`
-    the credential reads its login and password from that collective account (same
-    organization, country and PRO) and may not carry its own. Raises ValidationError with
-    `{field: [message]}` and changes nothing when a rule is broken.
-    """
-    country_obj, pro_obj, report_type_objs = _catalog_entries(
-        catalog=Catalog.load(), country=country, pro=pro, report_types=report_types
-    )
-    _check_plain_input(password=password, extra_info=extra_info)
-    collective = _collective_account(
-        client=client,
-        collective_account_id=collective_account_id,
-        country=country_obj,
-        pro=pro_obj,
-    )
-    if collective is not None:
-        _refuse_own_secrets_when_linked(login=login, password=password, collective=collective)
-        login = password = ""
-    credential = Credential(
-        client=client,
-        country=country_obj,
-        pro=pro_obj,
-        report_type_codes=",".join(rt.code for rt in report_type_objs),
-        login=login or "",
-        password=password or "",
-        registration_number=registration_number or "",
-        status=status,
-        notes=notes or "",
-        interval=interval or None,
-        extra_info=extra_info,
-        collective_account=collective,
-    )
-    _clean_fields(credential)
-    _refuse_overlap(
-        client=client,
-        country=country_obj,
-        pro=pro_obj,
-        report_types=report_type_objs,
-        exclude_credential_id=None,
-    )
-    credential._history_user = user
-    credential.save()
-    _write_report_type_links(credential=credential, add=report_type_objs, remove=[], relocate=False)
-    return credential
-
-
 def _current_report_types(credential: Credential) -> list[ReportType]:
     order = {code: position for position, code in enumerate(credential.report_type_list)}
     report_types = [
@@ -353,7 +287,177 @@ def _refuse_moving_a_collective_with_links(
         )
 
 
-@sensitive_variables("login", "password", "new_password")
+@dataclass
+class _Plan:
+    """A credential's catalog entries and link, checked against every rule."""
+
+    country: Country
+    pro: Pro
+    report_types: list[ReportType]
+    current_report_types: list[ReportType]
+    collective: Credential | None
+
+    @property
+    def added_report_types(self) -> list[ReportType]:
+        current = {rt.pk for rt in self.current_report_types}
+        return [rt for rt in self.report_types if rt.pk not in current]
+
+    @property
+    def removed_report_types(self) -> list[ReportType]:
+        new = {rt.pk for rt in self.report_types}
+        return [rt for rt in self.current_report_types if rt.pk not in new]
+
+
+@sensitive_variables("login", "password")
+def _plan(
+    *,
+    client: Client,
+    credential: Credential | None,
+    country,
+    pro,
+    report_types,
+    login,
+    password,
+    extra_info,
+    collective_account_id,
+) -> _Plan:
+    """Check a new credential (`credential` None) or a change of one; UNSET keeps a value."""
+    current = _current_report_types(credential) if credential is not None else []
+    unchanged_catalog_entries = all(value is UNSET for value in (country, pro, report_types))
+    if credential is not None and unchanged_catalog_entries:
+        country_obj, pro_obj, report_type_objs = credential.country, credential.pro, current
+    else:
+        country_obj, pro_obj, report_type_objs = _catalog_entries(
+            catalog=Catalog.load(),
+            country=credential.country.code if country is UNSET else country,
+            pro=credential.pro.name if pro is UNSET else pro,
+            report_types=[rt.code for rt in current] if report_types is UNSET else report_types,
+        )
+    _check_plain_input(password=password, extra_info=extra_info)
+    if credential is not None and client.collective_account:
+        _refuse_moving_a_collective_with_links(
+            credential=credential, country=country_obj, pro=pro_obj
+        )
+    if collective_account_id is UNSET:
+        collective_account_id = credential.collective_account_id if credential else None
+    collective = _collective_account(
+        client=client,
+        collective_account_id=collective_account_id,
+        country=country_obj,
+        pro=pro_obj,
+    )
+    if collective is not None:
+        _refuse_own_secrets_when_linked(login=login, password=password, collective=collective)
+    plan = _Plan(
+        country=country_obj,
+        pro=pro_obj,
+        report_types=report_type_objs,
+        current_report_types=current,
+        collective=collective,
+    )
+    relocated = credential is not None and (
+        country_obj.pk != credential.country_id or pro_obj.pk != credential.pro_id
+    )
+    if credential is None or relocated or plan.added_report_types:
+        _refuse_overlap(
+            client=client,
+            country=country_obj,
+            pro=pro_obj,
+            report_types=report_type_objs,
+            exclude_credential_id=credential.pk if credential else None,
+        )
+    return plan
+
+
+@sensitive_variables("login", "password")
+def credential_validate(
+    *,
+    client: Client,
+    credential: Credential | None = None,
+    country: str | Unset = UNSET,
+    pro: str | Unset = UNSET,
+    report_types: str | list[str] | Unset = UNSET,
+    login: str | Unset | None = UNSET,
+    password: str | Unset | None = UNSET,
+    extra_info: dict | Unset | None = UNSET,
+    collective_account_id: int | Unset | None = UNSET,
+) -> None:
+    """Raise the ValidationError credential_create (`credential` None) or credential_update
+    would raise for these values, writing nothing. For forms, to show errors by their fields."""
+    _plan(
+        client=client,
+        credential=credential,
+        country=country,
+        pro=pro,
+        report_types=report_types,
+        login=login,
+        password=password,
+        extra_info=extra_info,
+        collective_account_id=collective_account_id,
+    )
+
+
+@sensitive_variables("login", "password")
+@transaction.atomic
+def credential_create(
+    *,
+    client: Client,
+    country: str,
+    pro: str,
+    report_types: str | list[str],
+    login: str | None = "",
+    password: str | None = "",
+    registration_number: str | None = "",
+    status: str = CredentialStatus.ACTIVE,
+    notes: str | None = "",
+    interval: str | None = None,
+    extra_info: dict | None = None,
+    collective_account_id: int | None = None,
+    user=None,
+) -> Credential:
+    """Create a credential of `client` after checking it against the catalog and the rules.
+
+    `report_types` is a list of codes or a comma-separated string. With `collective_account_id`
+    the credential reads its login and password from that collective account (same
+    organization, country and PRO) and may not carry its own. Raises ValidationError with
+    `{field: [message]}` and changes nothing when a rule is broken.
+    """
+    plan = _plan(
+        client=client,
+        credential=None,
+        country=country,
+        pro=pro,
+        report_types=report_types,
+        login=login,
+        password=password,
+        extra_info=extra_info,
+        collective_account_id=collective_account_id,
+    )
+    linked = plan.collective is not None
+    credential = Credential(
+        client=client,
+        country=plan.country,
+        pro=plan.pro,
+        report_type_codes=",".join(rt.code for rt in plan.report_types),
+        login="" if linked else login or "",
+        password="" if linked else password or "",
+        registration_number=registration_number or "",
+        status=status,
+        notes=notes or "",
+        interval=interval or None,
+        extra_info=extra_info,
+        collective_account=plan.collective,
+    )
+    _clean_fields(credential)
+    credential._history_user = user
+    credential.save()
+    _write_report_type_links(
+        credential=credential, add=plan.report_types, remove=[], relocate=False
+    )
+    return credential
+
+
+@sensitive_variables("login", "password", "new_password", "previous_password")
 @transaction.atomic
 def credential_update(
     *,
@@ -385,61 +489,35 @@ def credential_update(
         .select_related("client", "country", "pro")
         .get(pk=credential.pk)
     )
-    current_report_types = _current_report_types(credential)
-    if country is UNSET and pro is UNSET and report_types is UNSET:
-        country_obj, pro_obj, report_type_objs = (
-            credential.country,
-            credential.pro,
-            current_report_types,
-        )
-    else:
-        country_obj, pro_obj, report_type_objs = _catalog_entries(
-            catalog=Catalog.load(),
-            country=credential.country.code if country is UNSET else country,
-            pro=credential.pro.name if pro is UNSET else pro,
-            report_types=(
-                [rt.code for rt in current_report_types] if report_types is UNSET else report_types
-            ),
-        )
-    _check_plain_input(password=password, extra_info=extra_info)
-    if credential.client.collective_account:
-        _refuse_moving_a_collective_with_links(
-            credential=credential, country=country_obj, pro=pro_obj
-        )
-    collective = _collective_account(
+    plan = _plan(
         client=credential.client,
-        collective_account_id=(
-            credential.collective_account_id
-            if collective_account_id is UNSET
-            else collective_account_id
-        ),
-        country=country_obj,
-        pro=pro_obj,
+        credential=credential,
+        country=country,
+        pro=pro,
+        report_types=report_types,
+        login=login,
+        password=password,
+        extra_info=extra_info,
+        collective_account_id=collective_account_id,
     )
-
     previous_password = credential.password
-    if collective is not None:
-        _refuse_own_secrets_when_linked(login=login, password=password, collective=collective)
+    if plan.collective is not None:
         credential.login, new_password = "", ""
     else:
         if login is not UNSET:
             credential.login = login or ""
         new_password = previous_password if password is UNSET else (password or "")
 
-    relocate = country_obj.pk != credential.country_id or pro_obj.pk != credential.pro_id
-    current_ids = {rt.pk for rt in current_report_types}
-    new_ids = {rt.pk for rt in report_type_objs}
-    credential.country = country_obj
-    credential.pro = pro_obj
-    credential.report_type_codes = ",".join(rt.code for rt in report_type_objs)
-    credential.collective_account = collective
+    relocate = plan.country.pk != credential.country_id or plan.pro.pk != credential.pro_id
+    credential.country = plan.country
+    credential.pro = plan.pro
+    credential.report_type_codes = ",".join(rt.code for rt in plan.report_types)
+    credential.collective_account = plan.collective
     credential.password = new_password
-    for field, value in (
-        ("registration_number", registration_number),
-        ("notes", notes),
-    ):
-        if value is not UNSET:
-            setattr(credential, field, value or "")
+    if registration_number is not UNSET:
+        credential.registration_number = registration_number or ""
+    if notes is not UNSET:
+        credential.notes = notes or ""
     if status is not UNSET:
         credential.status = status
     if interval is not UNSET:
@@ -447,14 +525,6 @@ def credential_update(
     if extra_info is not UNSET:
         credential.extra_info = extra_info
     _clean_fields(credential)
-    if relocate or new_ids - current_ids:
-        _refuse_overlap(
-            client=credential.client,
-            country=country_obj,
-            pro=pro_obj,
-            report_types=report_type_objs,
-            exclude_credential_id=credential.pk,
-        )
 
     password_changed = new_password != previous_password
     if password_changed and previous_password:
@@ -467,8 +537,8 @@ def credential_update(
     credential.save()
     _write_report_type_links(
         credential=credential,
-        add=[rt for rt in report_type_objs if rt.pk not in current_ids],
-        remove=[rt for rt in current_report_types if rt.pk not in new_ids],
+        add=plan.added_report_types,
+        remove=plan.removed_report_types,
         relocate=relocate,
     )
     return credential
