@@ -65,7 +65,9 @@ class SellerSchemeProStripeConfigAdmin(RegistrationsAdminMixin, admin.ModelAdmin
         "connect_id",
     ]
     list_select_related = ["seller", "scheme__pro__country", "scheme__report_type"]
-    autocomplete_fields = ["seller", "scheme"]
+    # The catalog's admin is superuser-only, so its autocomplete would refuse members: schemes
+    # are a plain select (the catalog has a few hundred at most).
+    autocomplete_fields = ["seller"]
     readonly_fields = ["id", "created_at", "updated_at"]
 
 
@@ -134,7 +136,7 @@ class RegistrationAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
         "scheme__eco_organism_name",
     ]
     list_select_related = ["producer", "scheme__pro__country", "scheme__report_type"]
-    autocomplete_fields = ["producer", "scheme"]
+    autocomplete_fields = ["producer"]
     readonly_fields = ["id", "created_at", "updated_at"]
     inlines = [DeclarationInline]
 

@@ -1,8 +1,10 @@
 import pytest
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.urls import reverse
 
 from clients.models import Role
 from registrations.models import Producer
+from reporting.models import Scheme
 from tests.factories import (
     DeclarationFactory,
     FrontendUserFactory,
@@ -125,6 +127,16 @@ def test_a_member_picks_only_their_organizations_sellers_and_users(
     assert [u.bubble_id for u in form.fields["users"].queryset] == ["ours-user"]
     assert list(form.fields["organization"].queryset) == [organization]
     assert form.fields["organization"].disabled
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["registration", "sellerschemeprostripeconfig"])
+def test_a_member_picks_a_scheme_from_the_whole_catalog(member_browser, organization, model):
+    response = member_browser(organization).get(reverse(f"admin:registrations_{model}_add"))
+
+    scheme_field = response.context["adminform"].form.fields["scheme"]
+    assert scheme_field.queryset.count() == Scheme.objects.count()
+    assert not isinstance(scheme_field.widget.widget, AutocompleteSelect)
 
 
 @pytest.mark.django_db
