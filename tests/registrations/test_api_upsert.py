@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from registrations.models import Registration
 from reporting.models import Scheme
@@ -657,6 +659,48 @@ def test_a_get_answers_405_in_the_error_shape(users_api, upsert_url):
 
     assert response.status_code == 405
     assert error_of(response)["error"] == "ALGOREP_005"
+
+
+FIELD_NAMES = [
+    "bubbleId",
+    "producerBubbleId",
+    "producerId",
+    "schemeProBubbleId",
+    "schemeProId",
+    "uin",
+    "proMemberId",
+    "status",
+    "schemeDepositAmount",
+    "isExternalRegistration",
+    "uinReceivedAt",
+    "registrationSentToProAt",
+]
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=80)
+    | st.uuids().map(str)
+    | st.datetimes().map(lambda moment: moment.isoformat()),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=10), children, max_size=5)
+    ),
+    max_leaves=15,
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=JSON_VALUES)
+def test_no_json_body_makes_a_server_error(users_api, upsert_url, body):
+    response = users_api.post(upsert_url, body, format="json")
+
+    assert response.status_code in (200, 400)
+    assert response.status_code == 200 or response.json()["error"] == "ALGOREP_005"
 
 
 # ALGOREP_028: the path
