@@ -33,8 +33,8 @@ def registrations_exception_handler(exc, context):
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         return exception_handler(exc, context)
     if isinstance(exc, RequestDataTooBig):
-        exc = InvalidRegistrations("The request body is too large.")
-        return Response(exc.as_dict(), status=413)
+        error = InvalidRegistrations("The request body is too large.")
+        return Response(error.as_dict(), status=413)
     if isinstance(exc, exceptions.APIException):
         error = InvalidRegistrations(str(exc.detail))
         return Response(error.as_dict(), status=exc.status_code)
