@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from bench import setup_django
@@ -237,6 +238,8 @@ def main(argv=None) -> int:
 
     from bench.scenarios import scenarios_for
 
+    # The API is measured, not static files: whitenoise need not find collected ones.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
     # django.test.Client sends Host: testserver.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     context, size = build_context()
