@@ -1,0 +1,116 @@
+"""The bench portfolio's rows keep the data model's invariants (built in memory, not copied)."""
+
+import itertools
+import random
+
+import pytest
+
+from bench.portfolio import (
+    ALIAS_COLUMNS,
+    CLIENT_COLUMNS,
+    CREDENTIAL_COLUMNS,
+    CREDENTIAL_REPORT_TYPE_COLUMNS,
+    OBLIGATION_COLUMNS,
+    PortfolioSize,
+    build_portfolio,
+    client_name,
+    credentials_per_client,
+    load_catalog,
+)
+from credentials.fields import EncryptedSecretField
+
+
+def sequential_ids():
+    counter = itertools.count(1)
+
+    def ids(model, count):
+        return [next(counter) for _ in range(count)]
+
+    return ids
+
+
+def rows(portfolio_rows, columns):
+    return [dict(zip(columns, row, strict=True)) for row in portfolio_rows]
+
+
+@pytest.fixture
+def portfolio(organization):
+    return build_portfolio(
+        organization=organization,
+        size=PortfolioSize(clients=400, credentials=1200),
+        catalog=load_catalog(),
+        ids=sequential_ids(),
+    )
+
+
+def test_company_names_are_distinct_case_insensitively():
+    names = [client_name(index)[0].casefold() for index in range(5000)]
+
+    assert len(set(names)) == len(names)
+
+
+def test_credentials_per_client_add_up_to_the_requested_total():
+    counts = credentials_per_client(random.Random(1), clients=1000, total=2999, cap=20)
+
+    assert sum(counts) == 2999
+    assert max(counts) <= 20
+    assert min(counts) >= 0
+
+
+def test_a_total_that_cannot_fit_is_refused():
+    with pytest.raises(ValueError, match="do not fit"):
+        credentials_per_client(random.Random(1), clients=10, total=500, cap=20)
+
+
+def test_portfolio_has_the_requested_size_with_one_percent_collective_accounts(portfolio):
+    clients = rows(portfolio.clients, CLIENT_COLUMNS)
+
+    assert len(clients) == 400
+    assert len(portfolio.credentials) == 1200
+    assert sum(client["collective_account"] for client in clients) == 4
+
+
+def test_credential_report_types_are_ones_its_pro_takes_without_collisions(portfolio):
+    offers = {pro.id: set(pro.report_type_ids) for pro in load_catalog()}
+    links = rows(portfolio.credential_report_types, CREDENTIAL_REPORT_TYPE_COLUMNS)
+    keys = [
+        (link["client_id"], link["country_id"], link["pro_id"], link["report_type_id"])
+        for link in links
+    ]
+
+    assert all(link["report_type_id"] in offers[link["pro_id"]] for link in links)
+    assert len(set(keys)) == len(keys)
+
+
+def test_linked_credentials_use_a_collective_credential_of_the_same_pro(portfolio):
+    credentials = {row["id"]: row for row in rows(portfolio.credentials, CREDENTIAL_COLUMNS)}
+    collective_clients = {
+        row["id"] for row in rows(portfolio.clients, CLIENT_COLUMNS) if row["collective_account"]
+    }
+    linked = [row for row in credentials.values() if row["collective_account_id"]]
+
+    for credential in linked:
+        collective = credentials[credential["collective_account_id"]]
+        assert collective["client_id"] in collective_clients
+        assert (collective["country_id"], collective["pro_id"]) == (
+            credential["country_id"],
+            credential["pro_id"],
+        )
+        assert credential["login"] == ""
+
+
+def test_passwords_are_stored_encrypted(portfolio):
+    field = EncryptedSecretField()
+    passwords = {row["password"] for row in rows(portfolio.credentials, CREDENTIAL_COLUMNS)}
+
+    assert "Winter-2024!" not in passwords
+    assert "Winter-2024!" in {field.from_db_value(value, None, None) for value in passwords}
+
+
+def test_aliases_and_obligations_are_unique_per_scope(portfolio):
+    aliases = [(row["client_id"], row["scope"]) for row in rows(portfolio.aliases, ALIAS_COLUMNS)]
+    obligations = rows(portfolio.obligations, OBLIGATION_COLUMNS)
+    keys = [tuple(row.values()) for row in obligations]
+
+    assert len(set(aliases)) == len(aliases)
+    assert len(set(keys)) == len(keys)
