@@ -1,1 +1,571 @@
-# Register your models here.
+"""Admin for credentials: masked passwords with a logged reveal, previous passwords, collective
+accounts with their linked clients, credentials on the client page, and the access log."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
+from import_export.admin import ExportMixin
+from import_export.forms import ExportForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from clients.admin import ClientAdmin
+from clients.models import Client, Role
+from clients.tenancy import (
+    OrganizationScopedAdminMixin,
+    membership_for_user,
+    organization_for_user,
+)
+from credentials.models import (
+    MASK,
+    CollectiveAccount,
+    Credential,
+    CredentialPasswordHistory,
+    PasswordAccessEvent,
+)
+from credentials.resources import PasswordAccessEventResource
+from credentials.services import (
+    UNSET,
+    credential_create,
+    credential_password_reveal,
+    credential_update,
+    credential_validate,
+    password_history_reveal,
+    request_origin,
+)
+from reporting.models import Pro, ReportType
+
+REVEAL_HISTORY_PERMISSION = "credentials.reveal_password_history"
+
+
+def may_reveal_passwords(request) -> bool:
+    """Superusers, and admins and staff of an organization (for its own credentials)."""
+    if request.user.is_superuser:
+        return True
+    membership = membership_for_user(request.user)
+    return membership is not None and membership.can_reveal_passwords
+
+
+def may_reveal_previous_passwords(request) -> bool:
+    return may_reveal_passwords(request) and request.user.has_perm(REVEAL_HISTORY_PERMISSION)
+
+
+def _reveal_link(url: str):
+    return format_html('{} <a class="button" href="{}">Reveal</a>', MASK, url)
+
+
+class ProListFilter(admin.RelatedFieldListFilter):
+    """The PROs the listed credentials use, labelled with their country in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        used = model_admin.get_queryset(request).values("pro")
+        return [
+            (pro.pk, str(pro)) for pro in Pro.objects.filter(pk__in=used).select_related("country")
+        ]
+
+
+class CredentialAdminForm(forms.ModelForm):
+    """Edits go through credentials.services; the stored password is never put in the page."""
+
+    report_type_choices = forms.ModelMultipleChoiceField(
+        label="Report types",
+        queryset=ReportType.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_password = forms.CharField(
+        label="Password",
+        required=False,
+        strip=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave blank to keep the current password. It is stored encrypted.",
+    )
+    clear_password = forms.BooleanField(label="Remove the password", required=False)
+
+    # Service field names → the form fields that carry them.
+    FORM_FIELDS = {
+        "report_types": "report_type_choices",
+        "report_type": "report_type_choices",
+        "password": "new_password",
+        "collective_account_id": "collective_account",
+    }
+
+    class Meta:
+        model = Credential
+        fields = [
+            "client",
+            "country",
+            "pro",
+            "status",
+            "interval",
+            "collective_account",
+            "login",
+            "registration_number",
+            "notes",
+            "extra_info",
+        ]
+        help_texts = {
+            "login": "Leave empty when the credential reads it from a collective account.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "report_type_choices" in self.fields:
+            self.fields["report_type_choices"].initial = list(
+                ReportType.objects.filter(code__in=self.instance.report_type_list)
+            )
+
+    def password_argument(self):
+        if self.cleaned_data.get("clear_password"):
+            return ""
+        return self.cleaned_data.get("new_password") or UNSET
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {
+            "country": data["country"].code,
+            "pro": data["pro"].name,
+            "report_types": [rt.code for rt in data["report_type_choices"]],
+            "login": data.get("login") or "",
+            "registration_number": data.get("registration_number") or "",
+            "status": data["status"],
+            "notes": data.get("notes") or "",
+            "interval": data.get("interval") or None,
+            "extra_info": data.get("extra_info"),
+            "collective_account_id": (
+                data["collective_account"].pk if data.get("collective_account") else None
+            ),
+        }
+        password = self.password_argument()
+        if password is not UNSET:
+            arguments["password"] = password
+        return arguments
+
+    def clean(self):
+        cleaned = super().clean()
+        client = cleaned.get("client") or (self.instance.client if self.instance.pk else None)
+        required = ("country", "pro", "report_type_choices", "status")
+        if self.errors or client is None or any(not cleaned.get(name) for name in required):
+            return cleaned
+        arguments = self.service_arguments()
+        try:
+            credential_validate(
+                client=client,
+                credential=self.instance if self.instance.pk else None,
+                country=arguments["country"],
+                pro=arguments["pro"],
+                report_types=arguments["report_types"],
+                login=arguments["login"],
+                password=arguments.get("password", UNSET),
+                extra_info=arguments["extra_info"],
+                collective_account_id=arguments["collective_account_id"],
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                name = self.FORM_FIELDS.get(field, field)
+                self.add_error(name if name in self.fields else None, messages)
+        return cleaned
+
+
+class PasswordHistoryInline(OrganizationScopedAdminMixin, admin.TabularInline):
+    """Previous passwords: who replaced them and when, masked; revealing one is logged."""
+
+    model = CredentialPasswordHistory
+    organization_path = "credential__client__organization"
+    extra = 0
+    can_delete = False
+
+    def get_fields(self, request, obj=None):
+        fields = ["changed_at", "changed_by", "masked_password"]
+        return [*fields, "reveal"] if may_reveal_previous_passwords(request) else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="password")
+    def masked_password(self, entry: CredentialPasswordHistory) -> str:
+        return MASK
+
+    @admin.display(description="")
+    def reveal(self, entry: CredentialPasswordHistory):
+        url = reverse(
+            "admin:credentials_credential_reveal_previous",
+            args=[entry.credential_id, entry.pk],
+        )
+        return format_html('<a class="button" href="{}">Reveal</a>', url)
+
+
+class ReadOnlyCredentialInline(OrganizationScopedAdminMixin, admin.TabularInline):
+    model = Credential
+    organization_path = "client__organization"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("client", "country", "pro__country", "collective_account")
+        )
+
+
+class CredentialInline(ReadOnlyCredentialInline):
+    """The client's credentials, on the client page; changes happen on the credential page."""
+
+    fk_name = "client"
+
+    def get_fields(self, request, obj=None):
+        fields = ["country", "pro", "report_type_codes", "shown_login", "status", "interval"]
+        password = "password_with_reveal" if may_reveal_passwords(request) else "masked_password"
+        return [*fields[:4], password, *fields[4:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="login")
+    def shown_login(self, credential: Credential) -> str:
+        return credential.effective_login or "—"
+
+    @admin.display(description="password")
+    def masked_password(self, credential: Credential) -> str:
+        return MASK if credential.effective_password else "—"
+
+    @admin.display(description="password")
+    def password_with_reveal(self, credential: Credential):
+        if not credential.effective_password:
+            return "—"
+        return _reveal_link(reverse("admin:credentials_credential_reveal", args=[credential.pk]))
+
+
+@admin.register(Credential)
+class CredentialAdmin(OrganizationScopedAdminMixin, SimpleHistoryAdmin):
+    organization_path = "client__organization"
+    form = CredentialAdminForm
+    list_display = [
+        "client",
+        "country",
+        "pro",
+        "report_type_codes",
+        "shown_login",
+        "masked_password",
+        "status",
+        "interval",
+    ]
+    list_filter = ["country", ("pro", ProListFilter), "report_types", "status", "interval"]
+    search_fields = ["client__name", "login", "registration_number", "pro__name"]
+    list_select_related = ["client", "country", "pro__country", "collective_account"]
+    autocomplete_fields = ["client"]
+    readonly_fields = ["password_state", "created_at", "updated_at"]
+    inlines = [PasswordHistoryInline]
+    list_per_page = 50
+    reveal_template = "admin/credentials/reveal_password.html"
+
+    def get_fieldsets(self, request, obj=None):
+        login = ["collective_account", "login"]
+        if obj is not None:
+            login.append("password_state")
+        if self.has_change_permission(request, obj):
+            login += ["new_password", "clear_password"] if obj else ["new_password"]
+        login.append("registration_number")
+        return [
+            (None, {"fields": ["client", "country", "pro", "report_type_choices", "status"]}),
+            ("Login", {"fields": login}),
+            ("More", {"fields": ["interval", "notes", "extra_info", "created_at", "updated_at"]}),
+        ]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        # Moving a credential to another client is not an edit: delete it and create a new one.
+        return [*readonly, "client"] if obj is not None else readonly
+
+    def get_list_display(self, request):
+        if not may_reveal_passwords(request):
+            return self.list_display
+        return [
+            "password_with_reveal" if name == "masked_password" else name
+            for name in self.list_display
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "collective_account":
+            queryset = Credential.objects.filter(client__collective_account=True).select_related(
+                "client", "country", "pro"
+            )
+            if not request.user.is_superuser:
+                queryset = queryset.filter(client__organization=organization_for_user(request.user))
+            kwargs["queryset"] = queryset
+        elif db_field.name == "pro":
+            kwargs["queryset"] = Pro.objects.select_related("country")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @method_decorator(sensitive_post_parameters("new_password"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        arguments = form.service_arguments()
+        if change:
+            saved = credential_update(credential=obj, user=request.user, **arguments)
+        else:
+            saved = credential_create(
+                client=form.cleaned_data["client"], user=request.user, **arguments
+            )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The report types were written by the service: no form.save_m2m().
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:object_id>/reveal/",
+                self.admin_site.admin_view(self.reveal_view),
+                name="{}_{}_reveal".format(*info),
+            ),
+            path(
+                "<int:object_id>/previous-passwords/<int:entry_id>/reveal/",
+                self.admin_site.admin_view(self.reveal_previous_view),
+                name="{}_{}_reveal_previous".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _credential_or_404(self, request, object_id) -> Credential:
+        credential = self.get_object(request, str(object_id))
+        if credential is None:
+            raise Http404
+        return credential
+
+    def _reveal_page(self, request, credential: Credential, subject: str, reveal):
+        """GET asks to confirm; POST reveals once (the access is recorded) and shows it."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": credential,
+            "title": f"Reveal {subject}",
+            "subject": subject,
+            "password": None,
+        }
+        if request.method == "POST":
+            context["password"] = reveal(origin=request_origin(request))
+        return TemplateResponse(request, self.reveal_template, context)
+
+    def reveal_view(self, request, object_id):
+        credential = self._credential_or_404(request, object_id)
+        if not may_reveal_passwords(request):
+            raise PermissionDenied
+        return self._reveal_page(
+            request,
+            credential,
+            f"the password of {credential}",
+            lambda origin: credential_password_reveal(
+                credential=credential, user=request.user, origin=origin
+            ),
+        )
+
+    def reveal_previous_view(self, request, object_id, entry_id):
+        credential = self._credential_or_404(request, object_id)
+        if not may_reveal_previous_passwords(request):
+            raise PermissionDenied
+        entry = get_object_or_404(
+            CredentialPasswordHistory.objects.select_related("changed_by"),
+            pk=entry_id,
+            credential=credential,
+        )
+        by = f" by {entry.changed_by}" if entry.changed_by else ""
+        return self._reveal_page(
+            request,
+            credential,
+            f"the password of {credential} replaced on {entry.changed_at:%Y-%m-%d %H:%M}{by}",
+            lambda origin: password_history_reveal(entry=entry, user=request.user, origin=origin),
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history looks the version up without the tenant scope, and a POST would
+        # revert around the services: only versions of the member's own credentials, read-only.
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        if not self.get_history_queryset(
+            request, Credential.history, "id", unquote(object_id)
+        ).filter(history_id=version_id):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        history = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        if request.user.is_superuser:
+            return history
+        return history.filter(client__organization=organization_for_user(request.user))
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    @admin.display(description="login")
+    def shown_login(self, credential: Credential) -> str:
+        if credential.is_linked:
+            return f"{credential.effective_login} (collective)"
+        return credential.login
+
+    @admin.display(description="password")
+    def masked_password(self, credential: Credential) -> str:
+        return MASK if credential.effective_password else "—"
+
+    @admin.display(description="password")
+    def password_with_reveal(self, credential: Credential):
+        if not credential.effective_password:
+            return "—"
+        return _reveal_link(reverse("admin:credentials_credential_reveal", args=[credential.pk]))
+
+    @admin.display(description="current password")
+    def password_state(self, credential: Credential):
+        if credential.is_linked:
+            collective = reverse(
+                "admin:credentials_credential_change", args=[credential.collective_account_id]
+            )
+            return format_html(
+                'Read from <a href="{}">collective account {}</a>.',
+                collective,
+                credential.collective_account_id,
+            )
+        return self.password_with_reveal(credential) if credential.password else "Not set."
+
+
+class LinkedCredentialInline(ReadOnlyCredentialInline):
+    """The clients whose credentials read their login and password from a collective account."""
+
+    fk_name = "collective_account"
+    fields = ["client", "report_type_codes", "registration_number", "status"]
+    readonly_fields = fields
+    verbose_name = "linked client"
+    verbose_name_plural = "linked clients"
+
+
+@admin.register(CollectiveAccount)
+class CollectiveAccountAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
+    """Collective accounts and the clients linked to each; edited as credentials."""
+
+    organization_path = "client__organization"
+    list_display = [
+        "client",
+        "country",
+        "pro",
+        "report_type_codes",
+        "login",
+        "linked_clients",
+        "edit",
+    ]
+    list_filter = ["country", ("pro", ProListFilter)]
+    search_fields = ["client__name", "login", "pro__name", "linked_credentials__client__name"]
+    list_select_related = ["client", "country", "pro__country"]
+    fields = ["client", "country", "pro", "report_type_codes", "login", "registration_number"]
+    readonly_fields = fields
+    inlines = [LinkedCredentialInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(client__collective_account=True)
+            .annotate(linked_count=Count("linked_credentials"))
+        )
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="linked clients", ordering="linked_count")
+    def linked_clients(self, account) -> int:
+        return account.linked_count
+
+    @admin.display(description="")
+    def edit(self, account):
+        url = reverse("admin:credentials_credential_change", args=[account.pk])
+        return format_html('<a href="{}">Edit credential</a>', url)
+
+
+@admin.register(PasswordAccessEvent)
+class PasswordAccessEventAdmin(OrganizationScopedAdminMixin, ExportMixin, admin.ModelAdmin):
+    """Every plaintext password that left the server. Read-only; exportable; admins only."""
+
+    resource_classes = [PasswordAccessEventResource]
+    export_form_class = ExportForm
+    list_display = ["at", "username", "client", "credential_label", "reason", "ip", "route"]
+    list_filter = [
+        ("at", DateFieldListFilter),
+        "reason",
+        ("user", RelatedOnlyFieldListFilter),
+        ("client", RelatedOnlyFieldListFilter),
+    ]
+    date_hierarchy = "at"
+    search_fields = ["username", "credential_label", "client__name", "ip", "route"]
+    list_select_related = ["client"]
+    list_per_page = 100
+
+    def _member_may(self, request, write: bool) -> bool:
+        if write:
+            return False
+        membership = membership_for_user(request.user)
+        return request.user.is_superuser or (
+            membership is not None and membership.role == Role.ADMIN
+        )
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("organization", "client")
+
+
+admin.site.unregister(Client)
+
+
+@admin.register(Client)
+class ClientWithCredentialsAdmin(ClientAdmin):
+    """The client admin, with the client's credentials listed on its page."""
+
+    inlines = [*ClientAdmin.inlines, CredentialInline]
