@@ -332,6 +332,16 @@ class CredentialAdmin(OrganizationScopedAdminMixin, SimpleHistoryAdmin):
             kwargs["queryset"] = Pro.objects.select_related("country")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The catalog is edited by superusers on its own pages, credentials on theirs.
+        for name in ("country", "pro", "collective_account"):
+            widget = form.base_fields[name].widget if name in form.base_fields else None
+            if widget is not None:
+                widget.can_add_related = widget.can_change_related = False
+                widget.can_delete_related = widget.can_view_related = False
+        return form
+
     @method_decorator(sensitive_post_parameters("new_password"))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return super().changeform_view(request, object_id, form_url, extra_context)
