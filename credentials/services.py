@@ -151,6 +151,20 @@ def _refuse_own_secrets_when_linked(*, login, password, collective: Credential) 
         raise ValidationError(errors)
 
 
+NULL_CHARACTER_MESSAGE = "Null characters are not allowed."
+
+
+def _holds_null_character(value) -> bool:
+    """Whether a JSON value has a NUL anywhere; PostgreSQL stores none in text or jsonb."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_null_character(k) or _holds_null_character(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_null_character(item) for item in value)
+    return False
+
+
 def _json_kind(value) -> str:
     if isinstance(value, bool):
         return "a boolean"
@@ -173,6 +187,8 @@ def _check_plain_input(*, password, extra_info) -> None:
         ]
     if extra_info not in (UNSET, None) and not isinstance(extra_info, dict):
         errors["extra_info"] = [f"Must be a JSON object or null, not {_json_kind(extra_info)}."]
+    elif _holds_null_character(extra_info):
+        errors["extra_info"] = [NULL_CHARACTER_MESSAGE]
     if errors:
         raise ValidationError(errors)
 
@@ -259,6 +275,13 @@ def _write_report_type_links(
 
 def _clean_fields(credential: Credential) -> None:
     credential.clean_fields(exclude=["client", "country", "pro", "collective_account"])
+    errors = {
+        field: [NULL_CHARACTER_MESSAGE]
+        for field in ("login", "registration_number", "notes")
+        if _holds_null_character(getattr(credential, field))
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def _current_report_types(credential: Credential) -> list[ReportType]:

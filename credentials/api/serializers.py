@@ -74,6 +74,7 @@ class CredentialInputSerializer(serializers.Serializer):
         allow_null=True,
         required=False,
         min_value=1,
+        max_value=2**63 - 1,
         help_text=(
             "Link to a collective account of the same organization, country and PRO: the "
             "credential then reads login and password from it. null unlinks."

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from clients.models import Client
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
+from credentials.api.parsers import NestingSafeJSONParser
 from credentials.api.serializers import (
     CollectiveAccountQuerySerializer,
     CollectiveAccountSerializer,
@@ -178,6 +179,7 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
 
     queryset = Credential.objects.none()
     serializer_class = CredentialSerializer
+    parser_classes = [NestingSafeJSONParser]
     lookup_url_kwarg = "credential_id"
     lookup_value_regex = "[0-9]+"
 

@@ -599,3 +599,53 @@ def test_admin_may_delete(api_client_for, organization, acme, ear_credential):
     api = api_client_for(organization, Role.ADMIN)
 
     assert api.delete(url(acme.pk, "DE", ear_credential.pk)).status_code == 200
+
+
+# Hostile input
+
+
+def test_ids_beyond_the_database_range_answer_404(staff_api, acme):
+    huge = 10**30
+
+    assert staff_api.get(url(huge)).status_code == 404
+    assert staff_api.put(url(acme.pk, "DE", huge), {"notes": "x"}, format="json").status_code == 404
+    assert staff_api.delete(url(acme.pk, "DE", huge)).status_code == 404
+
+
+def test_a_collective_account_id_beyond_the_database_range_is_a_400(staff_api, acme):
+    response = staff_api.post(
+        url(acme.pk), new_credential_body(collective_account_id=10**30), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "collective_account_id" in response.json()
+
+
+def test_json_nested_too_deep_is_a_400(staff_api, acme):
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = staff_api.generic("POST", url(acme.pk), body, content_type="application/json")
+
+    assert response.status_code == 400
+
+
+def test_malformed_json_is_a_400(staff_api, acme):
+    response = staff_api.generic("POST", url(acme.pk), '{"pro": ', content_type="application/json")
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"extra_info": {"note": "a\x00b"}},
+        {"extra_info": {"a\x00": ["b"]}},
+        {"login": "a\x00b"},
+        {"notes": "a\x00b"},
+    ],
+)
+def test_null_characters_are_a_400(staff_api, acme, overrides):
+    response = staff_api.post(url(acme.pk), new_credential_body(**overrides), format="json")
+
+    assert response.status_code == 400
+    assert response.json()[next(iter(overrides))] == ["Null characters are not allowed."]

@@ -299,3 +299,13 @@ def test_request_origin_trusts_forwarded_addresses_only_from_our_proxies(
     assert origin == RequestOrigin(
         ip=expected, method="GET", route="/logins/clients/1/credentials/DE"
     )
+
+
+@pytest.mark.parametrize("field", ["login", "registration_number", "notes"])
+def test_null_characters_in_text_are_refused_before_the_database_sees_them(acme, field):
+    with pytest.raises(ValidationError) as caught:
+        credential_create(
+            client=acme, country="DE", pro="Stiftung EAR", report_types="WEEE", **{field: "a\x00b"}
+        )
+
+    assert caught.value.message_dict == {field: ["Null characters are not allowed."]}
