@@ -46,7 +46,7 @@ class ReportTypesField(serializers.Field):
 
 
 class CredentialInputSerializer(serializers.Serializer):
-    """The body of POST (and, every field optional, PUT/PATCH) `.../credentials/{country}`."""
+    """The body of POST `.../credentials/{country}`."""
 
     report_types = ReportTypesField()
     pro = serializers.CharField(max_length=120, help_text="PRO name, as in /logins/report_types.")
@@ -86,6 +86,15 @@ class CredentialInputSerializer(serializers.Serializer):
         allow_null=True, required=False, help_text="A JSON object, or null."
     )
     status = serializers.ChoiceField(choices=CredentialStatus.choices, required=False)
+
+
+class CredentialUpdateSerializer(CredentialInputSerializer):
+    """The body of PUT/PATCH: only the fields given change."""
+
+    report_types = ReportTypesField(required=False)
+    pro = serializers.CharField(
+        max_length=120, required=False, help_text="PRO name, as in /logins/report_types."
+    )
 
 
 class CredentialSerializer(serializers.ModelSerializer):

@@ -25,6 +25,7 @@ from credentials.api.serializers import (
     CredentialSearchQuerySerializer,
     CredentialSearchRowSerializer,
     CredentialSerializer,
+    CredentialUpdateSerializer,
 )
 from credentials.models import AccessReason, Credential
 from credentials.selectors import (
@@ -62,6 +63,13 @@ BAD_REQUEST = OpenApiResponse(
         "message names the valid ones), overlap with another credential of the client, a "
         "collective-account link that breaks the rules, extra_info not an object."
     ),
+)
+QUERY_BAD_REQUEST = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description='Invalid query parameter, as {"parameter": ["message"]}.',
+)
+UNAUTHORIZED = OpenApiResponse(
+    CredentialErrorSerializer, description="No or an invalid token (or session)."
 )
 FORBIDDEN = OpenApiResponse(
     CredentialErrorSerializer, description="Not a member of an organization, or a read-only role."
@@ -124,6 +132,7 @@ class ClientScopedMixin(OrganizationScopedMixin):
         ),
         responses={
             200: CredentialSerializer(many=True),
+            401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: NOT_FOUND,
         },
@@ -138,7 +147,13 @@ class ClientScopedMixin(OrganizationScopedMixin):
             "login or password). The response carries the password, recorded as an access event."
         ),
         request=CredentialInputSerializer,
-        responses={201: CredentialSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            201: CredentialSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     ),
     update=extend_schema(
         operation_id="update_client_credentials",
@@ -149,15 +164,27 @@ class ClientScopedMixin(OrganizationScopedMixin):
             '("collective_account_id": null).'
         ),
         parameters=[CREDENTIAL_ID],
-        request=CredentialInputSerializer,
-        responses={200: CredentialSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=CredentialUpdateSerializer,
+        responses={
+            200: CredentialSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     ),
     partial_update=extend_schema(
         operation_id="partial_update_client_credentials",
         summary="Update a credential (same as PUT)",
         parameters=[CREDENTIAL_ID],
-        request=CredentialInputSerializer,
-        responses={200: CredentialSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=CredentialUpdateSerializer,
+        responses={
+            200: CredentialSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     ),
     destroy=extend_schema(
         operation_id="delete_client_credentials",
@@ -165,6 +192,7 @@ class ClientScopedMixin(OrganizationScopedMixin):
         parameters=[CREDENTIAL_ID],
         responses={
             200: CredentialMessageSerializer,
+            401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: NOT_FOUND,
             409: OpenApiResponse(
@@ -210,8 +238,8 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
         data = CredentialSerializer(credential, context={"reveal": True}).data
         return Response(data, status=status_code)
 
-    def input_data(self, *, partial: bool) -> dict:
-        serializer = CredentialInputSerializer(data=self.request.data, partial=partial)
+    def input_data(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
@@ -232,7 +260,7 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
 
     def create(self, request, client_id, country):
         client = self.get_client(write=True)
-        data = self.input_data(partial=False)
+        data = self.input_data(CredentialInputSerializer)
         if data.pop("collective_account", False) and not client.collective_account:
             raise serializers.ValidationError(
                 {
@@ -254,7 +282,7 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
     def update(self, request, client_id, country, credential_id):
         client = self.get_client(write=True)
         credential = self.get_credential(client)
-        data = self.input_data(partial=True)
+        data = self.input_data(CredentialUpdateSerializer)
         if data.pop("collective_account", None) and not client.collective_account:
             raise serializers.ValidationError(
                 {"collective_account": [f"{client.name} is not a collective-account client."]}
@@ -287,7 +315,8 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
         parameters=[CLIENT_ID, CredentialSearchQuerySerializer],
         responses={
             200: CredentialSearchRowSerializer(many=True),
-            400: BAD_REQUEST,
+            400: QUERY_BAD_REQUEST,
+            401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: NOT_FOUND,
         },
@@ -357,7 +386,12 @@ class CredentialSearchViewSet(ClientScopedMixin, viewsets.GenericViewSet):
             "account, so an update reaches all of them at once)."
         ),
         parameters=[CollectiveAccountQuerySerializer],
-        responses={200: CollectiveAccountSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={
+            200: CollectiveAccountSerializer(many=True),
+            400: QUERY_BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+        },
         examples=[
             OpenApiExample(
                 "Collective accounts",
