@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
@@ -36,6 +37,7 @@ from credentials.resources import PasswordAccessEventResource
 from credentials.services import (
     UNSET,
     credential_create,
+    credential_delete,
     credential_password_reveal,
     credential_update,
     credential_validate,
@@ -356,6 +358,14 @@ class CredentialAdmin(OrganizationScopedAdminMixin, SimpleHistoryAdmin):
             )
         obj.pk = saved.pk
         obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        credential_delete(credential=obj, user=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for credential in queryset.select_related("client", "country", "pro"):
+            credential_delete(credential=credential, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         # The report types were written by the service: no form.save_m2m().

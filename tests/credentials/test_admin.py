@@ -571,3 +571,44 @@ def test_access_event_export_quotes_cells_a_spreadsheet_would_run(
     text = export_access_events(browser_for(Role.ADMIN)).content.decode()
 
     assert ",'=HYPERLINK(1),'=HYPERLINK(1) · DE · Stiftung EAR," in text
+
+
+def test_deleting_in_the_admin_records_who_deleted(staff_browser, credential):
+    credential_id = credential.pk
+
+    response = staff_browser.post(
+        reverse("admin:credentials_credential_delete", args=[credential_id]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    deletion = Credential.history.model.objects.get(id=credential_id, history_type="-")
+    assert deletion.history_user == staff_browser.user
+
+
+def test_bulk_delete_refuses_a_collective_account_others_link_to(
+    staff_browser, acme, collective_credential
+):
+    CredentialFactory(
+        client=acme,
+        country=country("NL"),
+        pro=pro("NL", "Stichting OPEN"),
+        login="",
+        password="",
+        collective_account=collective_credential,
+    )
+
+    response = staff_browser.post(
+        changelist(),
+        {
+            "action": "delete_selected",
+            "_selected_action": [collective_credential.pk],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 200
+    assert (
+        "would require deleting the following protected related objects"
+        in response.content.decode()
+    )
+    assert Credential.objects.filter(pk=collective_credential.pk).exists()
