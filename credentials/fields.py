@@ -1,12 +1,17 @@
 """An encrypted text field that fails loudly instead of leaking ciphertext.
 
 django-encrypted-model-fields returns the stored ciphertext unchanged when it cannot decrypt it
-(wrong key). Shown to a user that would look like a password; here it raises instead.
+(wrong key). Shown to a user that would look like a password; here it raises instead. It also
+serializes (dumpdata) the plaintext; here serialized secrets stay encrypted.
 """
 
 from cryptography.fernet import InvalidToken
+from django.core.exceptions import ValidationError
 from django.db import models
 from encrypted_model_fields import fields as encrypted_fields
+
+# Every Fernet token starts with its version byte and a timestamp: base64 "gAAAAA".
+FERNET_TOKEN_PREFIX = "gAAAAA"
 
 
 class SecretDecryptionError(RuntimeError):
@@ -32,6 +37,21 @@ class EncryptedSecretField(encrypted_fields.EncryptedCharField):
             return value
         return super().get_db_prep_save(value, connection)
 
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return None if value is None else encrypted_fields.encrypt_str(value).decode()
+
     def to_python(self, value):
-        # Values reaching to_python come from forms and fixtures: they are plaintext already.
-        return models.CharField.to_python(self, value)
+        """Plaintext from forms and services as it is; a serialized (encrypted) secret from a
+        fixture decrypted, or refused when the configured keys cannot decrypt it."""
+        value = models.CharField.to_python(self, value)
+        if not (isinstance(value, str) and value.startswith(FERNET_TOKEN_PREFIX)):
+            return value
+        try:
+            return encrypted_fields.decrypt_str(value)
+        except InvalidToken:
+            raise ValidationError(
+                "This looks like an encrypted secret that the configured FIELD_ENCRYPTION_KEY "
+                "cannot decrypt.",
+                code="undecryptable",
+            ) from None

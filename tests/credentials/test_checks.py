@@ -1,3 +1,6 @@
+import importlib
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
@@ -90,3 +93,14 @@ def test_the_canary_is_not_created_over_secrets_the_key_cannot_read(encryption_k
         encryption_canary_ensure()
 
     assert not EncryptionCanary.objects.exists()
+
+
+def test_the_wsgi_module_verifies_the_key_before_it_serves(monkeypatch):
+    def refuse():
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY cannot decrypt the stored secrets")
+
+    monkeypatch.setattr("credentials.checks.verify_encryption_key", refuse)
+    monkeypatch.delitem(sys.modules, "config.wsgi", raising=False)
+
+    with pytest.raises(ImproperlyConfigured, match="cannot decrypt"):
+        importlib.import_module("config.wsgi")

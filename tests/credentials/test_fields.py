@@ -1,8 +1,12 @@
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.serializers.base import DeserializationError
 from django.db import connection
 
 from credentials.fields import SecretDecryptionError
 from credentials.models import Credential
+from credentials.services import credential_create
 from tests.factories import CredentialFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +91,38 @@ def test_queryset_update_encrypts_the_value():
 
     assert "after-update" not in stored_password(credential)
     assert Credential.objects.get(pk=credential.pk).password == "after-update"
+
+
+def test_dumpdata_keeps_secrets_encrypted_and_loaddata_reads_them_back(tmp_path):
+    credential = CredentialFactory(password="dumped-secret")
+    fixture = tmp_path / "credentials.json"
+
+    call_command("dumpdata", "credentials.credential", output=str(fixture))
+    Credential.objects.filter(pk=credential.pk).update(password="overwritten")
+    call_command("loaddata", str(fixture), verbosity=0)
+
+    assert "dumped-secret" not in fixture.read_text()
+    assert Credential.objects.get(pk=credential.pk).password == "dumped-secret"
+
+
+def test_a_fixture_encrypted_with_another_key_is_refused(tmp_path, encryption_keys, new_key):
+    CredentialFactory(password="dumped-secret")
+    fixture = tmp_path / "credentials.json"
+    call_command("dumpdata", "credentials.credential", output=str(fixture))
+    encryption_keys([new_key])
+
+    with pytest.raises(DeserializationError, match="cannot decrypt"):
+        call_command("loaddata", str(fixture), verbosity=0)
+
+
+def test_a_typed_password_that_merely_looks_encrypted_is_refused_not_stored_wrongly(acme):
+    with pytest.raises(ValidationError) as caught:
+        credential_create(
+            client=acme,
+            country="DE",
+            pro="Stiftung EAR",
+            report_types="WEEE",
+            password="gAAAAAnot-a-token",
+        )
+
+    assert "cannot decrypt" in caught.value.message_dict["password"][0]
