@@ -24,9 +24,12 @@ def credentials_of_client(*, client: Client, country: Country) -> QuerySet[Crede
 
 
 def _text_filter(term: str) -> Q:
+    # Two letters are a country code ("de"), not the start of "Denmark".
+    country = Q(country__code__iexact=term)
+    if len(term) > 2:
+        country |= Q(country__name_en__istartswith=term)
     return (
-        Q(country__code__iexact=term)
-        | Q(country__name_en__icontains=term)
+        country
         | Q(report_type_codes__icontains=term)
         | Q(pro__name__icontains=term)
         | Q(login__icontains=term)
@@ -58,7 +61,7 @@ class MissingCredential:
         term = term.casefold()
         return (
             term == self.country.casefold()
-            or term in self.country_name.casefold()
+            or (len(term) > 2 and self.country_name.casefold().startswith(term))
             or term in self.report_type.casefold()
             or term in (self.pro or "").casefold()
         )

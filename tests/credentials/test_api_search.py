@@ -81,6 +81,8 @@ def test_search_lists_the_clients_credentials_in_the_seed_shape_with_masked_pass
     [
         ("fr", ["Citeo"]),
         ("France", ["Citeo"]),
+        ("ger", ["Stiftung EAR"]),
+        ("de", ["Stiftung EAR"]),
         ("paper", ["Citeo"]),
         ("weee", ["Stiftung EAR"]),
         ("stiftung", ["Stiftung EAR"]),
@@ -254,3 +256,13 @@ def test_reader_of_a_shared_client_may_search_it(shared_reader_api):
 
 def test_search_answers_with_a_trailing_slash_too(staff_api, acme, ear):
     assert staff_api.get(url(acme.pk) + "/").json() == staff_api.get(url(acme.pk)).json()
+
+
+def test_a_two_letter_search_is_a_country_code_not_part_of_a_country_name(staff_api, acme, ear):
+    CredentialFactory(
+        client=acme, country=country("SE"), pro=pro("SE", "El-Kretsen"), login="se-login"
+    )
+
+    rows = staff_api.get(url(acme.pk), {"search": "de"}).json()
+
+    assert [row["country"] for row in rows] == ["DE"]
