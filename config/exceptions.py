@@ -1,5 +1,8 @@
-"""The API's exception handler: DRF's, plus 409 for deletions that other rows depend on."""
+"""The API's exception handler: DRF's, plus 409 for deletions that other rows depend on and 413
+for bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (Django raises those as a bare 400 page)."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -23,7 +26,18 @@ class DeletionConflict(APIException):
         self.dependants = dependants
 
 
+class RequestBodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(f"The request body is larger than the limit of {limit:,} bytes.")
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestBodyTooLarge()
     if isinstance(exc, ProtectedError | RestrictedError):
         blocking = (
             exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects

@@ -14,7 +14,6 @@ from rest_framework.response import Response
 
 from clients.models import Client
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
-from credentials.api.parsers import NestingSafeJSONParser
 from credentials.api.serializers import (
     CollectiveAccountQuerySerializer,
     CollectiveAccountSerializer,
@@ -207,7 +206,6 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
 
     queryset = Credential.objects.none()
     serializer_class = CredentialSerializer
-    parser_classes = [NestingSafeJSONParser]
     lookup_url_kwarg = "credential_id"
     lookup_value_regex = "[0-9]+"
 

@@ -4,12 +4,12 @@ from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from clients.authentication import ApiKeyAuthentication
 from clients.permissions import HasOrganizationApiKey
+from config.parsers import JSONParser
 from registrations.api import examples
 from registrations.api.serializers import (
     RegistrationsAuthenticationErrorSerializer,

@@ -1,10 +1,10 @@
+"""The API's JSON parser: DRF's, answering 400 rather than 500 to JSON nested too deep."""
+
+from rest_framework import parsers
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 
 
-class NestingSafeJSONParser(JSONParser):
-    """DRF's JSON parser, answering 400 instead of 500 to JSON nested too deep to decode."""
-
+class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             return super().parse(stream, media_type, parser_context)
