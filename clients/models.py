@@ -141,7 +141,12 @@ class Client(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["organization", "name"], name="clients_client_org_name_idx")
+            models.Index(fields=["organization", "name"], name="clients_client_org_name_idx"),
+            # Counts of the list and the stats read this index only.
+            models.Index(
+                fields=["organization", "collective_account", "status"],
+                name="clients_client_org_coll_st_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,7 +207,11 @@ class Obligation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["country", "report_type"], name="clients_oblig_ctry_rt_idx"),
+            # List filters read client ids by country, report type and PRO from this index only.
+            models.Index(
+                fields=["country", "report_type", "pro", "client"],
+                name="clients_oblig_match_idx",
+            ),
         ]
 
     def __str__(self) -> str:

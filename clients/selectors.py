@@ -7,7 +7,7 @@ Credential data is reached through Client's reverse relations (`credentials`,
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from clients.models import GLOBAL_SCOPE, Alias, Client, Obligation, Organization
@@ -27,18 +27,33 @@ def rows_pointing_at_client(relation: str) -> QuerySet:
 def client_name_taken(
     *, organization: Organization, name: str, exclude: Client | None = None
 ) -> bool:
-    """Whether another client of the organization already has this name (case-insensitive)."""
-    clients = clients_of(organization).filter(name__iexact=name.strip())
+    """Whether another client of the organization already has this name (case-insensitive).
+
+    Compared as lower(name), like the unique constraint, whose index answers it.
+    """
+    clients = (
+        clients_of(organization)
+        .alias(lower_name=Lower("name"))
+        .filter(lower_name=Lower(Value(name.strip())))
+    )
     if exclude is not None and exclude.pk is not None:
         clients = clients.exclude(pk=exclude.pk)
     return clients.exists()
+
+
+def _readable_clients(organization: Organization) -> QuerySet[Client]:
+    # Most organizations have nothing shared with them: without the OR of
+    # clients_readable_by, the (organization, lower(name)) index serves the ordered page.
+    if Client.objects.filter(shared=True, client_organization=organization).exists():
+        return clients_readable_by(organization)
+    return clients_of(organization)
 
 
 def client_list(*, organization: Organization) -> QuerySet[Client]:
     """Clients the organization may read, ordered by name (ignoring case) then id, aliases
     prefetched. Lower(name) is what the unique (organization, lower(name)) index holds."""
     return (
-        clients_readable_by(organization)
+        _readable_clients(organization)
         .only("id", "name", "status", "notes")
         .prefetch_related("aliases")
         .order_by(Lower("name"), "id")
@@ -61,6 +76,15 @@ def client_details(*, organization: Organization, writable: bool) -> QuerySet[Cl
     )
 
 
+def _client_ids(rows: QuerySet) -> QuerySet:
+    """The distinct client ids of `rows`, for a `pk__in` condition.
+
+    Distinct, so that the database expects at most one row per client and hashes the set once
+    (it would scan an unhashable set again for every client).
+    """
+    return rows.order_by().values("client_id").distinct()
+
+
 def clients_matching(
     clients: QuerySet[Client], *, text: str, company_name_only: bool = False
 ) -> QuerySet[Client]:
@@ -72,15 +96,30 @@ def clients_matching(
     text = text.strip()
     if not text:
         return clients
-    aliases = Alias.objects.filter(name__icontains=text).values("client_id")
-    condition = Q(name__icontains=text) | Q(pk__in=aliases)
+    # One id set per source, each found through its own (trigram) index and hashed once.
+    named = Q(name__icontains=text)
     if not company_name_only:
-        credentials = rows_pointing_at_client("credentials").filter(
-            Q(login__icontains=text)
-            | Q(registration_number__icontains=text)
-            | Q(collective_account__login__icontains=text)
-        )
-        condition |= Q(notes__icontains=text) | Q(pk__in=credentials.values("client_id"))
+        named |= Q(notes__icontains=text)
+    sources = [
+        Client.objects.filter(named).order_by().values("pk"),
+        _client_ids(Alias.objects.filter(name__icontains=text)),
+    ]
+    if not company_name_only:
+        credentials = rows_pointing_at_client("credentials")
+        collective_logins = credentials.filter(
+            client__collective_account=True, login__icontains=text
+        ).values("pk")
+        sources += [
+            _client_ids(
+                credentials.filter(
+                    Q(login__icontains=text) | Q(registration_number__icontains=text)
+                )
+            ),
+            _client_ids(credentials.filter(collective_account__in=collective_logins)),
+        ]
+    condition = Q()
+    for source in sources:
+        condition |= Q(pk__in=source)
     return clients.filter(condition)
 
 
@@ -108,8 +147,7 @@ def clients_covering(
     credential_rows = rows_pointing_at_client("credential_report_types").filter(**conditions)
     obligation_rows = Obligation.objects.filter(**conditions)
     return clients.filter(
-        Q(pk__in=credential_rows.values("client_id"))
-        | Q(pk__in=obligation_rows.values("client_id"))
+        Q(pk__in=_client_ids(credential_rows)) | Q(pk__in=_client_ids(obligation_rows))
     )
 
 

@@ -182,8 +182,9 @@ def test_list_query_count_does_not_grow_with_the_page_size(
         CredentialFactory(client=client)
         ObligationFactory(client=client, country=country("FR"))
 
-    # Token, membership, organization; then count, page and the aliases prefetch.
-    with django_assert_max_num_queries(6):
+    # Token, membership, organization, whether anything is shared with it; then count, page
+    # and the aliases prefetch.
+    with django_assert_max_num_queries(7):
         response = staff_api.get(f"/logins/clients?limit={page_size}&search=Producer")
 
     assert len(response.json()["clients"]) == page_size

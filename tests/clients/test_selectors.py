@@ -57,10 +57,32 @@ def test_client_list_reads_aliases_in_one_query(organization, django_assert_num_
     for _ in range(5):
         AliasFactory(client=ClientFactory(organization=organization))
 
-    with django_assert_num_queries(2):
+    # Whether anything is shared with the organization, the clients, their aliases.
+    with django_assert_num_queries(3):
         names = [client_aliases(client) for client in client_list(organization=organization)]
 
     assert len(names) == 5
+
+
+def test_client_list_includes_clients_shared_with_the_organization(
+    organization, other_organization
+):
+    own = ClientFactory(organization=organization, name="Own")
+    shared = ClientFactory(
+        organization=other_organization,
+        name="Shared",
+        shared=True,
+        client_organization=organization,
+    )
+    ClientFactory(
+        organization=other_organization, name="Not shared", client_organization=organization
+    )
+
+    assert list(client_list(organization=organization)) == [own, shared]
+    assert list(client_list(organization=other_organization)) == [
+        Client.objects.get(name="Not shared"),
+        shared,
+    ]
 
 
 def test_clients_covering_with_no_condition_is_the_same_queryset(organization):
@@ -90,5 +112,7 @@ def test_client_stats_use_a_fixed_number_of_queries(organization, django_assert_
         ObligationFactory(client=ClientFactory(organization=organization), country=country(code))
         CredentialFactory(client=ClientFactory(organization=organization))
 
+    # By status; per country and per report type: clients with credentials, then clients with
+    # only obligations there.
     with django_assert_num_queries(5):
         client_stats(organization=organization)
