@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from clients.models import Client, Obligation, Organization
+from clients.models import Client, Organization
 from clients.selectors import client_aliases
 
 NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
@@ -41,7 +41,7 @@ class NotesField(serializers.CharField):
         return value or None
 
 
-class ObligationSerializer(serializers.Serializer):
+class ObligationInputSerializer(serializers.Serializer):
     """A report the client must file: country, report type and, optionally, the PRO."""
 
     country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
@@ -55,12 +55,13 @@ class ObligationSerializer(serializers.Serializer):
         help_text="PRO name, or null when any PRO will do.",
     )
 
-    def to_representation(self, obligation: Obligation):
-        return {
-            "country": obligation.country.code,
-            "report_type": obligation.report_type.code,
-            "pro": obligation.pro.name if obligation.pro_id else None,
-        }
+
+class ObligationSerializer(serializers.Serializer):
+    """A report the client must file: country, report type and the PRO (null: any)."""
+
+    country = serializers.CharField(read_only=True, source="country.code")
+    report_type = serializers.CharField(read_only=True, source="report_type.code")
+    pro = serializers.CharField(read_only=True, source="pro.name", allow_null=True)
 
 
 class ClientSummarySerializer(serializers.ModelSerializer):
@@ -72,6 +73,7 @@ class ClientSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name", "status", "aliases", "notes"]
+        read_only_fields = fields
 
 
 class ClientNamesSerializer(serializers.ModelSerializer):
@@ -83,11 +85,38 @@ class ClientNamesSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name", "aliases", "notes"]
+        read_only_fields = fields
 
 
 class ClientSerializer(serializers.ModelSerializer):
-    """One client. On write every field is optional (PUT and PATCH change only what is given);
-    creating needs `client_name` (or `name`)."""
+    """One client, as the create, get and update routes answer it."""
+
+    aliases = AliasesField(read_only=True)
+    notes = NotesField(read_only=True)
+    client_organization = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Id of the organization that is this client itself, or null."
+    )
+    obligations = ObligationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "name",
+            "status",
+            "shared",
+            "aliases",
+            "notes",
+            "client_organization",
+            "collective_account",
+            "obligations",
+        ]
+        read_only_fields = fields
+
+
+class ClientWriteSerializer(serializers.ModelSerializer):
+    """A client's fields on create and update. All optional: PUT and PATCH change only what is
+    given; creating needs `client_name` (or `name`)."""
 
     name = serializers.CharField(
         max_length=NAME_MAX_LENGTH, required=False, help_text="Also accepted as client_name."
@@ -95,7 +124,6 @@ class ClientSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(
         max_length=NAME_MAX_LENGTH,
         required=False,
-        write_only=True,
         help_text="The client's name (the seed's field; `name` works too).",
     )
     aliases = AliasesField(required=False)
@@ -106,14 +134,17 @@ class ClientSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Id of the organization that is this client itself, or null.",
     )
-    obligations = ObligationSerializer(many=True, required=False)
+    obligations = ObligationInputSerializer(
+        many=True,
+        required=False,
+        help_text="What the client must report; when given, replaces the client's obligations.",
+    )
 
     class Meta:
         model = Client
         fields = [
-            "id",
-            "name",
             "client_name",
+            "name",
             "status",
             "shared",
             "aliases",

@@ -22,6 +22,7 @@ from clients.api.serializers import (
     ClientSerializer,
     ClientStatsSerializer,
     ClientSummarySerializer,
+    ClientWriteSerializer,
     DeletionConflictSerializer,
     ErrorSerializer,
     LocalCompanyNameSerializer,
@@ -110,6 +111,7 @@ COUNTRY = OpenApiParameter(
             "Takes `client_name` (or `name`); everything else is optional. `aliases` maps a "
             "country code or * to a name; `obligations` lists what the client must report."
         ),
+        request=ClientWriteSerializer,
         responses={201: ClientSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
         examples=[OpenApiExample("Client", value=CLIENT_EXAMPLE, response_only=True)],
         tags=TAGS,
@@ -130,6 +132,7 @@ COUNTRY = OpenApiParameter(
             "`obligations`, when given, replaces the client's obligations."
         ),
         parameters=[CLIENT_ID],
+        request=ClientWriteSerializer,
         responses={200: ClientSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
         tags=TAGS,
     ),
@@ -138,6 +141,7 @@ COUNTRY = OpenApiParameter(
         summary="Update a client (only the fields given)",
         description="Same as PUT.",
         parameters=[CLIENT_ID],
+        request=ClientWriteSerializer,
         responses={200: ClientSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
         tags=TAGS,
     ),
@@ -179,6 +183,8 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
     def get_serializer_class(self):
         if self.action == "list":
             return ClientSummarySerializer
+        if self.action in ("create", "update", "partial_update"):
+            return ClientWriteSerializer
         return ClientSerializer
 
     def filter_queryset(self, queryset):
