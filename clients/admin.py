@@ -16,6 +16,7 @@ from clients.selectors import client_aliases, client_name_taken, clients_coverin
 from clients.services import api_key_create, clients_set_status
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
+    OrganizationScopedHistoryAdminMixin,
     membership_for_user,
     organization_for_user,
 )
@@ -182,7 +183,7 @@ class ClientAdminForm(forms.ModelForm):
 
 
 @admin.register(Client)
-class ClientAdmin(OrganizationScopedAdminMixin, SimpleHistoryAdmin):
+class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     form = ClientAdminForm
     list_display = ["name", "status", "alias_names", "shared", "collective_account", "updated_at"]
     list_filter = [
@@ -227,13 +228,6 @@ class ClientAdmin(OrganizationScopedAdminMixin, SimpleHistoryAdmin):
         if not change and not request.user.is_superuser:
             obj.organization = organization_for_user(request.user)
         super().save_model(request, obj, form, change)
-
-    def get_history_queryset(self, request, history_manager, pk_name, object_id):
-        # The history of another organization's client, even a deleted one, is not shown.
-        history = super().get_history_queryset(request, history_manager, pk_name, object_id)
-        if request.user.is_superuser:
-            return history
-        return history.filter(organization=organization_for_user(request.user))
 
     @admin.display(description="aliases")
     def alias_names(self, obj: Client) -> str:

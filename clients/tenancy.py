@@ -1,7 +1,8 @@
 """Tenant scoping, written once: every organization-owned queryset is narrowed here."""
 
+from django.contrib.admin.utils import unquote
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 
 from clients.models import Client, Membership, Organization
 
@@ -100,3 +101,30 @@ class OrganizationScopedAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._member_may(request, write=True)
+
+
+class OrganizationScopedHistoryAdminMixin(OrganizationScopedAdminMixin):
+    """For SimpleHistoryAdmins: history pages and versions of the member's own rows only.
+
+    simple-history looks a version up without the admin's queryset, and its revert would write
+    around the services, so versions are read-only and scoped by `organization_path` too.
+    """
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        history = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        if request.user.is_superuser:
+            return history
+        return history.filter(**{self.organization_path: organization_for_user(request.user)})
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        versions = self.get_history_queryset(
+            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
+        )
+        if not versions.filter(history_id=version_id).exists():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True

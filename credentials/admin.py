@@ -4,7 +4,6 @@ accounts with their linked clients, credentials on the client page, and the acce
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -23,6 +22,7 @@ from clients.admin import ClientAdmin
 from clients.models import Client, Role
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
+    OrganizationScopedHistoryAdminMixin,
     membership_for_user,
     organization_for_user,
 )
@@ -271,7 +271,7 @@ class CredentialInline(ReadOnlyCredentialInline):
 
 
 @admin.register(Credential)
-class CredentialAdmin(OrganizationScopedAdminMixin, SimpleHistoryAdmin):
+class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     organization_path = "client__organization"
     form = CredentialAdminForm
     list_display = [
@@ -439,26 +439,6 @@ class CredentialAdmin(OrganizationScopedAdminMixin, SimpleHistoryAdmin):
             f"the password of {credential} replaced on {entry.changed_at:%Y-%m-%d %H:%M}{by}",
             lambda origin: password_history_reveal(entry=entry, user=request.user, origin=origin),
         )
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history looks the version up without the tenant scope, and a POST would
-        # revert around the services: only versions of the member's own credentials, read-only.
-        if request.method != "GET":
-            return HttpResponseNotAllowed(["GET"])
-        if not self.get_history_queryset(
-            request, Credential.history, "id", unquote(object_id)
-        ).filter(history_id=version_id):
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def get_history_queryset(self, request, history_manager, pk_name, object_id):
-        history = super().get_history_queryset(request, history_manager, pk_name, object_id)
-        if request.user.is_superuser:
-            return history
-        return history.filter(client__organization=organization_for_user(request.user))
-
-    def revert_disabled(self, request, obj=None):
-        return True
 
     @admin.display(description="login")
     def shown_login(self, credential: Credential) -> str:

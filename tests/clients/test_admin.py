@@ -300,6 +300,33 @@ def test_history_of_another_organizations_deleted_client_is_not_found(browser, o
     assert response.status_code == 404
 
 
+def test_a_version_of_another_organizations_client_is_not_found(browser, other_organization):
+    theirs = ClientFactory(
+        organization=other_organization, name="Secret Client SA", notes="private"
+    )
+    version = theirs.history.get()
+
+    response = browser.get(
+        reverse("admin:clients_client_simple_history", args=[theirs.pk, version.history_id])
+    )
+
+    assert response.status_code == 404
+    assert "private" not in response.content.decode()
+
+
+def test_a_version_of_an_own_client_is_shown_read_only(browser, organization):
+    client = ClientFactory(organization=organization, name="Tracked", notes="first notes")
+    version = client.history.get()
+    url = reverse("admin:clients_client_simple_history", args=[client.pk, version.history_id])
+
+    shown = browser.get(url)
+    reverted = browser.post(url, {"name": "Reverted", "status": "active"})
+
+    assert shown.status_code == 200
+    assert "first notes" in shown.content.decode()
+    assert reverted.status_code == 405
+
+
 def test_superusers_choose_the_organization(client, organization):
     superuser = MembershipFactory(organization=organization).user
     superuser.is_superuser = True
