@@ -24,7 +24,9 @@ class StrictBooleanField(forms.Field):
             return True
         if text in self.FALSE:
             return False
-        raise forms.ValidationError(f"Use true or false, not {value!r}.", code="invalid")
+        raise forms.ValidationError(
+            "Use true or false, not %(value)r.", code="invalid", params={"value": value}
+        )
 
 
 class CommaListFilter(django_filters.BaseCSVFilter, django_filters.CharFilter):
@@ -51,6 +53,14 @@ def _comma_values(values) -> list[str]:
     return [value.strip() for value in values or [] if value and value.strip()]
 
 
+def _invalid(messages: list[str]) -> forms.ValidationError:
+    """Errors quoting what the user sent: django-filter %-formats each message with its params,
+    so the text goes in as a param and a `%` in the input stays text."""
+    return forms.ValidationError(
+        [forms.ValidationError("%(message)s", params={"message": text}) for text in messages]
+    )
+
+
 class ClientFilterForm(forms.Form):
     """Turns the comma lists into catalog objects, with errors naming the valid choices."""
 
@@ -66,16 +76,18 @@ class ClientFilterForm(forms.Form):
             except CatalogLookupError as error:
                 errors.append(error.message)
         if errors:
-            raise forms.ValidationError(errors)
+            raise _invalid(errors)
         return found
 
     def clean_status(self) -> list[str]:
         statuses = [value.lower() for value in _comma_values(self.cleaned_data.get("status"))]
         unknown = [value for value in statuses if value not in ClientStatus.values]
         if unknown:
-            raise forms.ValidationError(
-                f"Unknown status {', '.join(unknown)}. "
-                f"Valid statuses: {', '.join(ClientStatus.values)}."
+            raise _invalid(
+                [
+                    f"Unknown status {', '.join(unknown)}. "
+                    f"Valid statuses: {', '.join(ClientStatus.values)}."
+                ]
             )
         return statuses
 

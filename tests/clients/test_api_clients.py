@@ -164,6 +164,22 @@ def test_unknown_status_error_names_the_valid_statuses(staff_api):
     }
 
 
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("status=50%25", "status", "Unknown status 50%."),
+        ("country=%25s", "country", "Unknown country '%s'."),
+        ("pro=%25d%25", "pro", "Unknown PRO '%d%'."),
+        ("companyNameOnly=%25", "companyNameOnly", "Use true or false, not '%'."),
+    ],
+)
+def test_a_percent_sign_in_a_filter_value_is_quoted_in_the_error(staff_api, query, field, message):
+    response = staff_api.get(f"/logins/clients?{query}")
+
+    assert response.status_code == 400
+    assert response.json()[field][0].startswith(message)
+
+
 def test_unknown_country_error_names_the_valid_countries(staff_api):
     message = staff_api.get("/logins/clients?country=XX").json()["country"][0]
 
