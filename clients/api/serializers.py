@@ -94,7 +94,9 @@ class ClientSerializer(serializers.ModelSerializer):
     aliases = AliasesField(read_only=True)
     notes = NotesField(read_only=True)
     client_organization = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="Id of the organization that is this client itself, or null."
+        read_only=True,
+        allow_null=True,
+        help_text="Id of the organization that is this client itself, or null.",
     )
     obligations = ObligationSerializer(many=True, read_only=True)
 
