@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 
@@ -14,6 +15,19 @@ def healthz(request):
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
+
+API_PREFIXES = ("/logins/", "/users/")
+
+
+def not_found(request, exception):
+    """A path under the API that no route matches (e.g. `clients/abc` where an id is numeric)
+    answers in JSON like the API's own 404s; other paths get Django's page."""
+    if request.path.startswith(API_PREFIXES):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -31,3 +31,24 @@ def test_openapi_schema_describes_the_logins_routes(client):
 @pytest.mark.django_db
 def test_swagger_ui_is_served(client):
     assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/logins/clients/null,null", "/logins/clients/1/credentials/DE/abc", "/users/x/producers"],
+)
+def test_an_api_path_that_no_route_matches_answers_404_in_json(staff_api, path):
+    response = staff_api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+def test_an_unknown_path_outside_the_api_answers_django_404_page(client):
+    response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
