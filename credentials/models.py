@@ -248,3 +248,61 @@ class EncryptionCanary(models.Model):
 
     def __str__(self) -> str:
         return "encryption canary"
+
+
+class ClientImport(models.Model):
+    """A bulk upload of clients that was executed (previews write nothing, so leave no record).
+
+    Who ran it, when, through which door, the file's ids, and what it did. An atomic upload
+    with errors is recorded too, with `applied` false.
+    """
+
+    class Source(models.TextChoices):
+        API = "api", "API"
+        ADMIN = "admin", "Admin"
+        COMMAND = "command", "Command"
+
+    ROW_ERRORS_KEPT = 1000
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="client_imports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="client_imports",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_ids = models.JSONField("file ids", default=list, blank=True)
+    mapping = models.JSONField(default=list, blank=True)
+    atomic = models.BooleanField(default=False)
+    applied = models.BooleanField(
+        default=True, help_text="False when an atomic upload had errors and nothing was applied."
+    )
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows in the file.")
+    valid_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0, help_text="Clients created.")
+    updated = models.PositiveIntegerField(default=0, help_text="Clients updated.")
+    errors = models.PositiveIntegerField(default=0, help_text="Rows with errors (not applied).")
+    warnings = models.PositiveIntegerField(default=0)
+    row_errors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=f"The first {ROW_ERRORS_KEPT} errors: row (as the file counts), field, message.",
+    )
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "client import"
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="credentials_import_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} · {self.created_at:%Y-%m-%d %H:%M} · {self.username or '—'}"

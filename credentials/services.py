@@ -5,6 +5,7 @@ type, collective-account links, password history, the access log of plaintext pa
 encryption canary and key rotation.
 """
 
+import dataclasses
 import enum
 import ipaddress
 from collections.abc import Iterable
@@ -13,9 +14,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from clients.models import Client
+from credentials.bulk_writes import (
+    CHANGED,
+    CREATED,
+    history_rows_insert,
+    rows_insert,
+    values_insert,
+)
 from credentials.models import (
     MASK,
     AccessReason,
@@ -134,8 +143,12 @@ def _collective_account(
 
 
 @sensitive_variables("login", "password")
-def _refuse_own_secrets_when_linked(*, login, password, collective: Credential) -> None:
-    """A linked credential has no login or password of its own; echoing the collective's is fine."""
+def linked_secret_errors(*, login, password, collective: Credential) -> dict[str, list[str]]:
+    """Errors for a login or password given to a credential linked to `collective`.
+
+    A linked credential has no login or password of its own; echoing the collective's is fine.
+    UNSET, None and "" give nothing.
+    """
     errors = {}
     for field, given, inherited in (
         ("login", login, collective.login),
@@ -147,22 +160,38 @@ def _refuse_own_secrets_when_linked(*, login, password, collective: Credential) 
                 f"({collective}). To give it its own {field}, unlink it first: send "
                 '"collective_account_id": null together with the new login and password.'
             ]
+    return errors
+
+
+@sensitive_variables("login", "password")
+def _refuse_own_secrets_when_linked(*, login, password, collective: Credential) -> None:
+    errors = linked_secret_errors(login=login, password=password, collective=collective)
     if errors:
         raise ValidationError(errors)
 
 
 NULL_CHARACTER_MESSAGE = "Null characters are not allowed."
+MASKED_PASSWORD_MESSAGE = (
+    f'"{MASK}" is the mask shown in place of a password. Send the real password, or '
+    "leave the field out to keep the stored one."
+)
 
 
-def _holds_null_character(value) -> bool:
+def holds_null_character(value) -> bool:
     """Whether a JSON value has a NUL anywhere; PostgreSQL stores none in text or jsonb."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_null_character(k) or _holds_null_character(v) for k, v in value.items())
+        return any(holds_null_character(k) or holds_null_character(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_holds_null_character(item) for item in value)
+        return any(holds_null_character(item) for item in value)
     return False
+
+
+def is_masked_password(password) -> bool:
+    """Whether `password` is the mask shown in its place: echoed back, it must not replace
+    the stored password."""
+    return password == MASK
 
 
 def _json_kind(value) -> str:
@@ -180,14 +209,11 @@ def _json_kind(value) -> str:
 @sensitive_variables("password")
 def _check_plain_input(*, password, extra_info) -> None:
     errors = {}
-    if password == MASK:
-        errors["password"] = [
-            f'"{MASK}" is the mask shown in place of a password. Send the real password, or '
-            "leave the field out to keep the stored one."
-        ]
+    if is_masked_password(password):
+        errors["password"] = [MASKED_PASSWORD_MESSAGE]
     if extra_info not in (UNSET, None) and not isinstance(extra_info, dict):
         errors["extra_info"] = [f"Must be a JSON object or null, not {_json_kind(extra_info)}."]
-    elif _holds_null_character(extra_info):
+    elif holds_null_character(extra_info):
         errors["extra_info"] = [NULL_CHARACTER_MESSAGE]
     if errors:
         raise ValidationError(errors)
@@ -278,7 +304,7 @@ def _clean_fields(credential: Credential) -> None:
     errors = {
         field: [NULL_CHARACTER_MESSAGE]
         for field in ("login", "registration_number", "notes")
-        if _holds_null_character(getattr(credential, field))
+        if holds_null_character(getattr(credential, field))
     }
     if errors:
         raise ValidationError(errors)
@@ -565,6 +591,124 @@ def credential_update(
         relocate=relocate,
     )
     return credential
+
+
+@dataclass
+class CredentialWrite:
+    """One credential of a set-based write: new (`credential.pk` None) or changed.
+
+    `credential` carries the values to store. `report_types` is every report type it covers
+    afterwards, in the order `report_type_codes` lists them; `added_report_types` those it
+    gains (for a new credential: all of them). For a change, `changed_fields` names the fields
+    that changed and `previous_password` is the password it had.
+    """
+
+    credential: Credential
+    report_types: list[ReportType]
+    added_report_types: list[ReportType]
+    changed_fields: list[str] = dataclasses.field(default_factory=list)
+    previous_password: str = ""
+
+    @property
+    def password_changed(self) -> bool:
+        return "password" in self.changed_fields
+
+
+def _report_type_link_rows(writes: Iterable[CredentialWrite]) -> list[tuple]:
+    return [
+        (
+            write.credential.pk,
+            report_type.pk,
+            write.credential.client_id,
+            write.credential.country_id,
+            write.credential.pro_id,
+        )
+        for write in writes
+        for report_type in write.added_report_types
+    ]
+
+
+REPORT_TYPE_LINK_FIELDS = ("credential_id", "report_type_id", "client_id", "country_id", "pro_id")
+
+
+@transaction.atomic
+def credentials_bulk_write(
+    *, writes: list[CredentialWrite], user=None, change_reason: str = ""
+) -> None:
+    """Create and change many credentials in a few statements, keeping the invariants of
+    credential_create and credential_update.
+
+    The callers have checked each credential against the catalog and the overlap rule (CSV
+    import plans them in memory); what this writes stays in step as the per-credential
+    services keep it: `report_type_codes` and the CredentialReportType rows, a replaced password
+    kept encrypted in the password history with who replaced it, and a history row per
+    credential with `user` ("Password changed" when the password changed, otherwise
+    `change_reason`). Country, PRO and collective-account links are not changed here. A
+    credential that another request gave the same report type meanwhile meets the database
+    constraint: ValidationError, and nothing is written.
+    """
+    now = timezone.now()
+    creates, updates = [], []
+    for write in writes:
+        credential = write.credential
+        credential.report_type_codes = ",".join(rt.code for rt in write.report_types)
+        if credential.pk is None:
+            creates.append(credential)
+        else:
+            credential.updated_at = now
+            updates.append(write)
+    try:
+        with transaction.atomic():
+            rows_insert(Credential, creates)
+            if updates:
+                fields = {"report_type_codes", "updated_at"}
+                for write in updates:
+                    fields.update(write.changed_fields)
+                Credential.objects.bulk_update(
+                    [write.credential for write in updates], sorted(fields), batch_size=1000
+                )
+            for reason, history_type, credentials in (
+                (change_reason, CREATED, creates),
+                (change_reason, CHANGED, [w.credential for w in updates if not w.password_changed]),
+                (
+                    "Password changed",
+                    CHANGED,
+                    [w.credential for w in updates if w.password_changed],
+                ),
+            ):
+                history_rows_insert(
+                    Credential,
+                    [credential.pk for credential in credentials],
+                    history_type=history_type,
+                    user=user,
+                    change_reason=reason,
+                    date=now,
+                )
+            rows_insert(
+                CredentialPasswordHistory,
+                [
+                    CredentialPasswordHistory(
+                        credential=write.credential,
+                        password=write.previous_password,
+                        changed_by=user,
+                        changed_at=now,
+                    )
+                    for write in updates
+                    if write.password_changed and write.previous_password
+                ],
+            )
+            values_insert(
+                CredentialReportType, REPORT_TYPE_LINK_FIELDS, _report_type_link_rows(writes)
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "report_types": [
+                    "Another change gave one of these clients a credential for the same country, "
+                    "PRO and report type meanwhile. Nothing was written: try again."
+                ]
+            }
+        ) from None
 
 
 @transaction.atomic

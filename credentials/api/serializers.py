@@ -1,8 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from credentials.client_import import MappingError, is_header_row, mapping_resolve
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.selectors import MissingCredential
+from credentials.services import NULL_CHARACTER_MESSAGE
 
 MISSING = "missing"
 SEARCH_ROW_STATUSES = [*CredentialStatus.choices, (MISSING, "Missing")]
@@ -273,3 +275,217 @@ class CredentialErrorSerializer(serializers.Serializer):
 class CredentialConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     dependants = serializers.ListField(child=serializers.CharField())
+
+
+MAX_FILE_IDS = 1000
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "string", "nullable": True}},
+        "example": [
+            ["name", "status", "country"],
+            ["ABC Corporation", "active", "DE"],
+        ],
+    }
+)
+class CsvRowsField(serializers.Field):
+    """Rows of a parsed CSV file, each a list of cells. Cells are text; numbers and booleans
+    are taken as their text, null as a blank cell."""
+
+    default_error_messages = {
+        "not_a_list": "Expected a list of rows, each a list of cell strings.",
+        "empty": "The file has no rows.",
+        "row": "Row {row} is not a list of cells.",
+        "cell": "Row {row}, column {column}: a cell is text, not {kind}.",
+    }
+
+    def to_internal_value(self, data) -> list[list[str]]:
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if not data:
+            self.fail("empty")
+        rows = list(data)
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, list):
+                self.fail("row", row=number)
+            if not all(type(cell) is str for cell in row):
+                rows[number - 1] = [
+                    self._cell_text(cell, number, column)
+                    for column, cell in enumerate(row, start=1)
+                ]
+        return rows
+
+    def _cell_text(self, cell, row: int, column: int) -> str:
+        if cell is None:
+            return ""
+        if isinstance(cell, str):
+            return cell
+        if isinstance(cell, bool):
+            return "true" if cell else "false"
+        if isinstance(cell, int | float):
+            return str(cell)
+        kind = "a list" if isinstance(cell, list) else "an object"
+        self.fail("cell", row=row, column=column, kind=kind)
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILE_IDS},
+            {"type": "string"},
+        ],
+        "example": ["1708861331497x933611102973227500"],
+    }
+)
+class FileIdsField(serializers.Field):
+    """Identifiers of the uploaded file: a list of strings (numbers are taken as text) or one."""
+
+    default_error_messages = {
+        "invalid": "Expected a list of file identifiers (strings) or one.",
+        "too_many": f"At most {MAX_FILE_IDS} file identifiers.",
+        "too_long": "A file identifier has at most 255 characters.",
+    }
+
+    def to_internal_value(self, data) -> list[str]:
+        if isinstance(data, str | int) and not isinstance(data, bool):
+            data = [data]
+        if not isinstance(data, list) or not all(
+            isinstance(item, str | int) and not isinstance(item, bool) for item in data
+        ):
+            self.fail("invalid")
+        if len(data) > MAX_FILE_IDS:
+            self.fail("too_many")
+        ids = [str(item) for item in data]
+        if any(len(item) > 255 for item in ids):
+            self.fail("too_long")
+        if any("\x00" in item for item in ids):
+            raise serializers.ValidationError(NULL_CHARACTER_MESSAGE)
+        return ids
+
+    def to_representation(self, value):
+        return value
+
+
+class BulkUploadSerializer(serializers.Serializer):
+    """The body of POST /logins/clients/bulk-upload and .../bulk-upload/preview."""
+
+    csvData = CsvRowsField(
+        help_text="The file's rows, each a list of cell strings, header row included if any."
+    )
+    mapping = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, allow_null=True, max_length=100),
+        max_length=200,
+        help_text=(
+            'The field of each column, in order ("" or null skips a column). Must have as many '
+            "entries as each row has cells."
+        ),
+    )
+    fileId = FileIdsField(
+        required=False, help_text="Identifiers of the uploaded file, kept with the import record."
+    )
+    hasHeader = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "Whether the first row is a header. Left out or null: it is when its cells spell "
+            "the mapping's field names (ignoring case)."
+        ),
+    )
+    atomic = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: when any row has an error, apply nothing (execute answers 400).",
+    )
+
+    def validate_mapping(self, value):
+        try:
+            return mapping_resolve(value)
+        except MappingError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def validate(self, attrs):
+        rows = attrs["csvData"]
+        if attrs["hasHeader"] is None:
+            attrs["hasHeader"] = is_header_row(rows[0], attrs["mapping"])
+        if attrs["hasHeader"] and len(rows) == 1:
+            raise serializers.ValidationError({"csvData": ["The file has a header row only."]})
+        attrs.setdefault("fileId", [])
+        return attrs
+
+
+class RowMessageSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row's number as the file counts it (from 1).")
+    field = serializers.CharField(
+        allow_null=True, help_text="The mapped field, or null for the whole row."
+    )
+    message = serializers.CharField()
+
+
+class BulkUploadSummarySerializer(serializers.Serializer):
+    would_create = serializers.IntegerField(source="created", help_text="Clients to create.")
+    would_update = serializers.IntegerField(
+        source="updated", help_text="Existing clients that a row changes."
+    )
+    errors = serializers.IntegerField(source="invalid_rows", help_text="Rows with errors.")
+    warnings = serializers.IntegerField()
+
+
+class ValidationResultsSerializer(serializers.Serializer):
+    valid = serializers.IntegerField(source="valid_rows")
+    invalid = serializers.IntegerField(source="invalid_rows")
+
+
+class RowMessagesSerializer(serializers.Serializer):
+    """Row errors and warnings, the first ones of each (`row_errors_total` counts them all)."""
+
+    row_errors = RowMessageSerializer(many=True)
+    row_errors_total = serializers.IntegerField()
+    row_warnings = RowMessageSerializer(many=True)
+    has_header = serializers.BooleanField()
+
+
+class BulkUploadPreviewSerializer(RowMessagesSerializer):
+    preview = serializers.SerializerMethodField()
+    summary = BulkUploadSummarySerializer(source="*")
+    sample_data = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text='The first valid rows as {field: cell}, passwords as "***".',
+    )
+    validation_results = ValidationResultsSerializer(source="*")
+
+    def get_preview(self, report) -> bool:
+        return True
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+class BulkUploadResultSerializer(RowMessagesSerializer):
+    created = serializers.IntegerField(help_text="Clients created.")
+    updated = serializers.IntegerField(help_text="Existing clients changed.")
+    errors = serializers.IntegerField(
+        source="invalid_rows", help_text="Rows with errors, not applied."
+    )
+    warnings = serializers.IntegerField()
+    summary = serializers.SerializerMethodField()
+    applied = serializers.BooleanField(
+        help_text="false when atomic was requested and a row had an error: nothing applied."
+    )
+    import_id = serializers.IntegerField(source="record.pk", help_text="The import record.")
+
+    def get_summary(self, report) -> str:
+        counts = (
+            f"{_count(report.created, 'client')} created, "
+            f"{_count(report.updated, 'client')} updated, "
+            f"{_count(report.invalid_rows, 'error')} encountered."
+        )
+        if report.applied:
+            return f"Bulk upload completed successfully. {counts}"
+        return f"Bulk upload not applied (atomic): {counts}"

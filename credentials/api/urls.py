@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from credentials.api.views import (
+    ClientBulkUploadViewSet,
     CollectiveAccountViewSet,
     CredentialSearchViewSet,
     CredentialViewSet,
@@ -15,6 +16,7 @@ router.trailing_slash = "/?"
 router.register(
     r"clients/collective-accounts", CollectiveAccountViewSet, basename="collective-account"
 )
+router.register(r"clients/bulk-upload", ClientBulkUploadViewSet, basename="client-bulk-upload")
 router.register(
     r"clients/(?P<client_id>[0-9]+)/credentials/search",
     CredentialSearchViewSet,

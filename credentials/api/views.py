@@ -9,12 +9,16 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from clients.models import Client
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
 from credentials.api.serializers import (
+    BulkUploadPreviewSerializer,
+    BulkUploadResultSerializer,
+    BulkUploadSerializer,
     CollectiveAccountQuerySerializer,
     CollectiveAccountSerializer,
     CredentialConflictSerializer,
@@ -26,7 +30,8 @@ from credentials.api.serializers import (
     CredentialSerializer,
     CredentialUpdateSerializer,
 )
-from credentials.models import AccessReason, Credential
+from credentials.client_import import FIELD_DESCRIPTIONS, ImportConflict, clients_import
+from credentials.models import AccessReason, ClientImport, Credential
 from credentials.selectors import (
     collective_accounts,
     credential_search,
@@ -428,3 +433,172 @@ class CollectiveAccountViewSet(OrganizationScopedMixin, viewsets.GenericViewSet)
             pro=params.validated_data.get("pro"),
         )
         return Response(CollectiveAccountSerializer(accounts, many=True).data)
+
+
+class BulkUploadConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _bulk_upload_description(action: str) -> str:
+    fields = "\n".join(f"- `{name}`: {text}" for name, text in FIELD_DESCRIPTIONS.items())
+    return (
+        f"{action}\n\n"
+        "**Body**: `csvData` (the file's rows, each a list of cell strings), `mapping` (the "
+        'field of each column; "" or null skips a column), `fileId` (identifiers of the '
+        "uploaded file, kept with the import record), optional `hasHeader` and `atomic`.\n\n"
+        f"**Fields** (case, spaces and hyphens ignored):\n{fields}\n\n"
+        "**Rows**: a row names its client by `name` (matched ignoring case within your "
+        "organization; a new name creates the client) or by `id` (a client of your "
+        "organization). Several rows may name the same client. Blank cells leave values "
+        "unchanged. `alias` sets the global alias, `local_company_name` the alias of the row's "
+        "`country`. A row with `country`, `report_type`, `pro` and any of login, password, "
+        "registration_number, interval, credential_status is a credential: it updates the "
+        "client's credential for that country and PRO that shares a report type (adding the "
+        "row's other report types), or creates one. A row with `country` and `report_type` "
+        "but no credential column is an obligation (`pro` optional). When rows of a file give "
+        "the same value different contents, the later row wins and a warning says so.\n\n"
+        "**Header**: with `hasHeader` left out, the first row is a header when its cells spell "
+        "the mapping's field names. Row numbers count the file's rows from 1, header included.\n\n"
+        "**Counts**: created/updated count clients (a client no row changes is neither); "
+        "errors counts invalid rows, which are not applied. Re-running an upload changes "
+        "nothing. `row_errors` lists the first 1,000 errors (`row_errors_total` counts them all)."
+    )
+
+
+BULK_UPLOAD_BAD_REQUEST = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description=(
+        'Unusable body, as {"field": ["message"]}: csvData empty or not rows of cells, mapping '
+        "with unknown field names (the message lists the valid ones), a field mapped twice, no "
+        "name or id column; a header row and no data."
+    ),
+)
+BULK_UPLOAD_TOO_LARGE = OpenApiResponse(
+    CredentialErrorSerializer,
+    description="The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (20 MiB by default).",
+)
+BULK_UPLOAD_CONFLICT = OpenApiResponse(
+    CredentialErrorSerializer,
+    description="Another change took a client name or credential while the upload ran; "
+    "nothing was applied.",
+)
+
+
+@extend_schema(tags=["bulk upload"], request=BulkUploadSerializer)
+class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
+    """`/logins/clients/bulk-upload` and `/logins/clients/bulk-upload/preview`."""
+
+    queryset = ClientImport.objects.none()
+    serializer_class = BulkUploadSerializer
+
+    def _import(self, *, dry_run: bool):
+        serializer = BulkUploadSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            return clients_import(
+                organization=self.organization,
+                user=self.request.user,
+                rows=data["csvData"],
+                mapping=data["mapping"],
+                has_header=data["hasHeader"],
+                dry_run=dry_run,
+                atomic=data["atomic"],
+                source=ClientImport.Source.API,
+                file_ids=data["fileId"],
+            )
+        except ImportConflict as error:
+            raise BulkUploadConflict(str(error)) from None
+
+    @extend_schema(
+        operation_id="bulk_upload_clients_execute",
+        summary="Execute a bulk upload of clients",
+        description=_bulk_upload_description(
+            "Applies the valid rows and reports the invalid ones, in one transaction; the "
+            "import is recorded (who, when, fileId, counts, errors) and listed in the admin. "
+            "With `atomic: true`, any row error means nothing is applied: 400 with the same "
+            "body, `applied: false`."
+        ),
+        responses={
+            200: BulkUploadResultSerializer,
+            400: OpenApiResponse(
+                BulkUploadResultSerializer,
+                description="atomic was true and rows had errors: nothing applied. Or an "
+                'unusable body, as {"field": ["message"]} (see the preview route).',
+            ),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            409: BULK_UPLOAD_CONFLICT,
+            413: BULK_UPLOAD_TOO_LARGE,
+        },
+        examples=[
+            OpenApiExample(
+                "Completed",
+                value={
+                    "created": 50,
+                    "updated": 10,
+                    "errors": 2,
+                    "warnings": 0,
+                    "summary": "Bulk upload completed successfully. 50 clients created, "
+                    "10 clients updated, 2 errors encountered.",
+                    "applied": True,
+                    "import_id": 7,
+                    "row_errors": [
+                        {
+                            "row": 14,
+                            "field": "country",
+                            "message": "Unknown country 'XX'. Valid countries: AT, BE, DE.",
+                        }
+                    ],
+                    "row_errors_total": 2,
+                    "row_warnings": [],
+                    "has_header": True,
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def create(self, request):
+        report = self._import(dry_run=False)
+        code = status.HTTP_200_OK if report.applied else status.HTTP_400_BAD_REQUEST
+        return Response(BulkUploadResultSerializer(report).data, status=code)
+
+    @extend_schema(
+        operation_id="bulk_upload_clients_preview",
+        summary="Preview a bulk upload of clients",
+        description=_bulk_upload_description(
+            "Changes nothing and predicts exactly what the execute route would do with the same "
+            "body and the same data: clients it would create and update, invalid rows with "
+            "their errors, warnings, and the first valid rows."
+        ),
+        responses={
+            200: BulkUploadPreviewSerializer,
+            400: BULK_UPLOAD_BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            413: BULK_UPLOAD_TOO_LARGE,
+        },
+        examples=[
+            OpenApiExample(
+                "Preview",
+                value={
+                    "preview": True,
+                    "summary": {"would_create": 50, "would_update": 10, "errors": 2, "warnings": 5},
+                    "sample_data": [{"name": "Client 1", "status": "active"}],
+                    "validation_results": {"valid": 48, "invalid": 2},
+                    "row_errors": [
+                        {"row": 3, "field": "status", "message": "Unknown status 'paused'."}
+                    ],
+                    "row_errors_total": 2,
+                    "row_warnings": [],
+                    "has_header": True,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="preview")
+    def preview(self, request):
+        return Response(BulkUploadPreviewSerializer(self._import(dry_run=True)).data)
