@@ -124,8 +124,11 @@ class CredentialReportType(models.Model):
             ),
         ]
         indexes = [
+            # With client last, "clients with a row matching country/report type/PRO" is read
+            # from the index alone.
             models.Index(
-                fields=["country", "report_type", "pro"], name="credentials_crt_match_idx"
+                fields=["country", "report_type", "pro", "client"],
+                name="credentials_crt_cover_idx",
             ),
         ]
 
