@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -99,16 +100,32 @@ def route_exists(path: str) -> bool:
     return True
 
 
-def send(http, scenario, repetition: int):
+def send(http, scenario, repetition: int, payload: str | None = None):
     if scenario.method == "GET":
         return http.get(scenario.path, **scenario.headers)
     return http.generic(
         scenario.method,
         scenario.path,
-        data=json.dumps(scenario.body_for(repetition)),
+        data=payload if payload is not None else json.dumps(scenario.body_for(repetition)),
         content_type="application/json",
         **scenario.headers,
     )
+
+
+def peak_memory_mib(http, scenario, repetition: int) -> tuple[float, int]:
+    """The peak of Python memory one request allocates (tracemalloc) in MiB, and its status.
+
+    The JSON body is prepared before tracing starts, so the peak is the request's own: reading
+    and parsing the body, and handling it.
+    """
+    payload = None if scenario.method == "GET" else json.dumps(scenario.body_for(repetition))
+    tracemalloc.start()
+    try:
+        response = send(http, scenario, repetition, payload)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return round(peak / 2**20, 1), response.status_code
 
 
 def measure(http, scenario, repetitions: int) -> dict:
@@ -147,6 +164,13 @@ def measure(http, scenario, repetitions: int) -> dict:
                     "outcome": "FAIL",
                     "note": f"HTTP {response.status_code} on repetition {repetition}",
                 }
+        if scenario.measure_memory:
+            peak, status = peak_memory_mib(http, scenario, repetitions + 1)
+            if not 200 <= status < 300:
+                return {**result, "status": status, "outcome": "FAIL", "note": f"HTTP {status}"}
+            result["peak_mib"] = peak
+        if scenario.probe:
+            result.update(scenario.probe())
     finally:
         if scenario.cleanup:
             scenario.cleanup()
@@ -192,6 +216,8 @@ def table(results: list[dict], previous: dict[str, dict]) -> str:
         "max ms",
         "queries",
         "rows/s",
+        "peak MiB",
+        "engine MiB",
         "prev median",
         "target",
         "result",
@@ -208,13 +234,15 @@ def table(results: list[dict], previous: dict[str, dict]) -> str:
                 number(result.get("max_ms")),
                 str(result.get("queries", "")),
                 number(result.get("rows_per_s"), 0),
+                number(result.get("peak_mib")),
+                number(result.get("engine_peak_mib")),
                 number(before),
                 target_label(result),
                 result["outcome"],
             )
         )
     widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
-    numeric = {2, 3, 4, 5, 6, 7}
+    numeric = {2, 3, 4, 5, 6, 7, 8, 9}
     rendered = []
     for index, line in enumerate(lines):
         cells = [
@@ -226,6 +254,14 @@ def table(results: list[dict], previous: dict[str, dict]) -> str:
             rendered.append("  ".join("-" * width for width in widths))
     notes = [f"  {r['name']}: {r['note']}" for r in results if r.get("note")]
     return "\n".join(rendered + (["", "Notes:", *notes] if notes else []))
+
+
+def merged_results(before: list[dict], measured: list[dict]) -> list[dict]:
+    """A partial run (--only) replaces the scenarios it measured and keeps the others' last
+    numbers; every scenario carries when, at which commit and under which load it was measured."""
+    fresh = {result["name"]: result for result in measured}
+    merged = [fresh.pop(result["name"], result) for result in before]
+    return merged + list(fresh.values())
 
 
 def main(argv=None) -> int:
@@ -258,16 +294,27 @@ def main(argv=None) -> int:
         results.append(measure(http, scenario, args.repetitions))
         print(results[-1]["outcome"], flush=True)
 
-    previous = {}
+    previous_run, previous = {}, {}
     if args.output.exists():
         previous_run = json.loads(args.output.read_text())
         previous = {r["name"]: r for r in previous_run.get("scenarios", [])}
         args.output.with_name(PREVIOUS_RESULTS.name).write_text(args.output.read_text())
     print()
     print(table(results, previous))
+    finished_at, commit = time.strftime("%Y-%m-%dT%H:%M:%S%z"), git_commit()
+    load_after = os.getloadavg()
+    for result in results:
+        result.update(
+            measured_at=finished_at,
+            git_commit=commit,
+            load_average=[round(value, 2) for value in (*load_before[:1], *load_after[:1])],
+        )
+    scenarios = results
+    if args.only:
+        scenarios = merged_results(previous_run.get("scenarios", []), results)
     report = {
-        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "git_commit": git_commit(),
+        "finished_at": finished_at,
+        "git_commit": commit,
         "portfolio": {"clients": size.clients, "credentials": size.credentials},
         "environment": {
             "database": connection.vendor,
@@ -279,10 +326,11 @@ def main(argv=None) -> int:
             "debug": settings.DEBUG,
             "cpus": os.cpu_count(),
             "load_average_before": [round(value, 2) for value in load_before],
-            "load_average_after": [round(value, 2) for value in os.getloadavg()],
+            "load_average_after": [round(value, 2) for value in load_after],
         },
         "repetitions": args.repetitions,
-        "scenarios": results,
+        "only": args.only or None,
+        "scenarios": scenarios,
     }
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print(

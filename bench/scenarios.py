@@ -6,7 +6,7 @@ A provider is a function decorated with `@scenario_provider` that takes the `Ben
 benchmark, write a provider in this module (see bench/README.md).
 """
 
-import itertools
+import tracemalloc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -19,7 +19,19 @@ from credentials.models import Credential
 LIST_TARGET_MS = 50
 STATS_TARGET_MS = 200
 BULK_TARGET_ROWS_PER_S = 3000
-BULK_ROWS = 20_000
+BULK_SIZES = (2_000, 20_000)
+BULK_ROWS_PER_CLIENT = 10
+BULK_MAPPING = (
+    "name",
+    "status",
+    "country",
+    "report_type",
+    "pro",
+    "login",
+    "password",
+    "registration_number",
+    "interval",
+)
 REGISTRATIONS_PER_UPSERT = 100
 BULK_NAME_PREFIX = "Bulk Bench"
 
@@ -46,7 +58,9 @@ class Scenario:
     `body` is the JSON body, or a function of the repetition number (0 is the untimed warm-up)
     for writes that must differ each time. `rows` turns the timing into rows per second.
     `cleanup` runs once after the last repetition, untimed. `unavailable` skips the scenario
-    with its reason.
+    with its reason. `measure_memory` adds one more request, untimed, under tracemalloc: the
+    peak of Python memory it allocated. `probe` runs once, untimed, after the repetitions; the
+    numbers it returns are added to the result.
     """
 
     name: str
@@ -61,6 +75,8 @@ class Scenario:
     repetitions: int | None = None
     cleanup: Callable[[], None] | None = None
     unavailable: str | None = None
+    measure_memory: bool = False
+    probe: Callable[[], dict[str, float]] | None = None
 
     def body_for(self, repetition: int):
         return self.body(repetition) if callable(self.body) else self.body
@@ -210,71 +226,100 @@ def registrations_upsert(context: BenchContext) -> list[Scenario]:
     ]
 
 
+def bulk_upload_rows(catalog: list, rows: int, tag: str) -> list[list[str]]:
+    """A header and `rows` credential rows, BULK_ROWS_PER_CLIENT per new client, each row a
+    different PRO and report type (across countries) of the catalog."""
+    data = [list(BULK_MAPPING)]
+    for number in range(rows):
+        pro, code = catalog[number % len(catalog)]
+        data.append(
+            [
+                f"{BULK_NAME_PREFIX} {tag}-{number // BULK_ROWS_PER_CLIENT:05d} GmbH",
+                "onboarding",
+                pro.country_code,
+                code,
+                pro.name,
+                f"bulk.{tag}.{number}@upload.example",
+                "Upl0ad!secret",
+                f"{pro.country_code}{70000000 + number}",
+                "quarterly",
+            ]
+        )
+    return data
+
+
 @scenario_provider
 def bulk_upload(context: BenchContext) -> list[Scenario]:
-    """The CSV bulk upload: preview and execute of a 20,000-row file of new clients."""
+    """The CSV bulk upload: preview and execute of files of new clients with credentials
+    across countries (10 rows per client), at 2,000 and 20,000 rows, with peak memory."""
     from bench.portfolio import load_catalog, portfolio_delete
+    from clients.models import Membership
+    from credentials.client_import import clients_import
 
-    catalog = list(
-        itertools.islice(
-            ((pro, code) for pro in load_catalog() for code in pro.report_type_codes), 1000
-        )
-    )
-    mapping = [
-        "name",
-        "status",
-        "country",
-        "report_type",
-        "pro",
-        "login",
-        "password",
-        "registration_number",
-        "interval",
-    ]
-
-    def upload(repetition: int) -> dict:
-        rows = []
-        for number in range(BULK_ROWS):
-            pro, code = catalog[number % len(catalog)]
-            rows.append(
-                [
-                    f"{BULK_NAME_PREFIX} {repetition}-{number:05d} GmbH",
-                    "onboarding",
-                    pro.country_code,
-                    code,
-                    pro.name,
-                    f"bulk.{repetition}.{number}@upload.example",
-                    "Upl0ad!secret",
-                    f"{pro.country_code}{70000000 + number}",
-                    "quarterly",
-                ]
-            )
-        return {"csvData": rows, "mapping": mapping, "fileId": [f"bench-{repetition}"]}
+    catalog = [(pro, code) for pro in load_catalog() for code in pro.report_type_codes]
+    user = Membership.objects.filter(organization=context.organization).first().user
 
     def cleanup() -> None:
         portfolio_delete(context.organization, name_prefix=BULK_NAME_PREFIX)
 
-    common = {
-        "method": "POST",
-        "headers": context.token_header,
-        "group": "bulk",
-        "rows": BULK_ROWS,
-        "target_rows_per_s": BULK_TARGET_ROWS_PER_S,
-        "repetitions": 3,
-    }
-    preview_body = upload(0)
-    return [
-        Scenario(
-            name=f"bulk upload preview {BULK_ROWS:,} rows",
-            path="/logins/clients/bulk-upload/preview",
-            body=preview_body,
-            **common,
-        ),
-        Scenario(
-            name=f"bulk upload execute {BULK_ROWS:,} rows",
-            path="/logins/clients/bulk-upload",
-            body=upload,
-            cleanup=cleanup,
-            **common,
-        ),
-    ]
+    def engine_peak(rows: int, dry_run: bool) -> Callable[[], dict[str, float]]:
+        """The import engine's own peak memory: the rows are in memory before it starts, so
+        this is what the import adds to its input (the request's peak also holds the parsed
+        JSON body, which grows with the file)."""
+
+        def probe() -> dict[str, float]:
+            data = bulk_upload_rows(catalog, rows, f"{rows}-probe-{dry_run}")
+            tracemalloc.start()
+            try:
+                clients_import(
+                    organization=context.organization,
+                    user=user,
+                    rows=data,
+                    mapping=list(BULK_MAPPING),
+                    dry_run=dry_run,
+                )
+                _, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+                cleanup()
+            return {"engine_peak_mib": round(peak / 2**20, 1)}
+
+        return probe
+
+    scenarios = []
+    for rows in BULK_SIZES:
+
+        def upload(repetition: int, rows=rows) -> dict:
+            return {
+                "csvData": bulk_upload_rows(catalog, rows, f"{rows}-{repetition}"),
+                "mapping": list(BULK_MAPPING),
+                "fileId": [f"bench-{rows}-{repetition}"],
+            }
+
+        common = {
+            "method": "POST",
+            "headers": context.token_header,
+            "group": "bulk",
+            "rows": rows,
+            "target_rows_per_s": BULK_TARGET_ROWS_PER_S,
+            "repetitions": 3,
+            "measure_memory": True,
+        }
+        scenarios += [
+            Scenario(
+                name=f"bulk upload preview {rows:,} rows",
+                path="/logins/clients/bulk-upload/preview",
+                body=upload(0),
+                probe=engine_peak(rows, dry_run=True),
+                **common,
+            ),
+            Scenario(
+                name=f"bulk upload execute {rows:,} rows",
+                path="/logins/clients/bulk-upload",
+                body=upload,
+                cleanup=cleanup,
+                probe=engine_peak(rows, dry_run=False),
+                **common,
+            ),
+        ]
+    return scenarios

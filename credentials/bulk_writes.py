@@ -12,16 +12,18 @@ in Python. Both are much faster than bulk_create_with_history on large batches, 
 of its time preparing values and history objects row by row.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.db import connections, models, router
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
-# Fields whose stored value is the attribute itself (no conversion, no pre_save): exact types,
-# so that subclasses such as the encrypted field go through get_db_prep_save.
+# Fields whose value COPY takes as the attribute is (no conversion, no pre_save): exact types,
+# so that subclasses such as the encrypted field go through get_db_prep_save. COPY reads text,
+# so a UUID given as a string is as good as a UUID.
 PLAIN_FIELDS = {
+    models.UUIDField,
     models.AutoField,
     models.BigAutoField,
     models.IntegerField,
@@ -34,6 +36,33 @@ PLAIN_FIELDS = {
 }
 HISTORY_BATCH = 900  # keys per INSERT ... SELECT; SQLite allows 999 parameters a statement
 CREATED, CHANGED = "+", "~"
+
+
+def instance_builder(
+    model: type[models.Model], attnames: Sequence[str]
+) -> Callable[..., models.Model]:
+    """A constructor of `model` instances from values for `attnames`, in that order; the other
+    fields take their defaults. Arguments in field order skip most of Model.__init__'s keyword
+    handling, which costs more than the insert itself for thousands of rows."""
+    fields = model._meta.concrete_fields
+    positions = {name: position for position, name in enumerate(attnames)}
+    unknown = set(attnames) - {field.attname for field in fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no concrete fields {sorted(unknown)}.")
+    plan = [(positions.get(field.attname), field, callable(field.default)) for field in fields]
+    static = {field.attname: field.get_default() for _, field, dynamic in plan if not dynamic}
+
+    def build(*values) -> models.Model:
+        return model(
+            *[
+                values[position]
+                if position is not None
+                else (field.get_default() if dynamic else static[field.attname])
+                for position, field, dynamic in plan
+            ]
+        )
+
+    return build
 
 
 def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
@@ -50,7 +79,8 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
         return
     meta = model._meta
     fields = list(meta.concrete_fields)
-    plain = [(field.attname, _is_plain(field)) for field in fields]
+    kinds = [(field, field.attname, _value_kind(field)) for field in fields]
+    now = timezone.now()
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="rows_insert")
     with connection.wrap_database_errors, connection.cursor() as wrapper:
@@ -63,14 +93,7 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
             obj.pk = pk
         with cursor.copy(_copy_statement(connection, model, fields)) as copy:
             for obj in objs:
-                copy.write_row(
-                    [
-                        getattr(obj, attname)
-                        if is_plain
-                        else field.get_db_prep_save(field.pre_save(obj, True), connection)
-                        for field, (attname, is_plain) in zip(fields, plain, strict=True)
-                    ]
-                )
+                copy.write_row([_db_value(obj, kind, connection, now) for kind in kinds])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -101,9 +124,29 @@ def values_insert(
             copy.write_row(row)
 
 
-def _is_plain(field: models.Field) -> bool:
+PLAIN, TIMESTAMP, PREPARED = range(3)
+
+
+def _value_kind(field: models.Field) -> int:
     target = field.target_field if field.is_relation else field
-    return type(target) in PLAIN_FIELDS and not getattr(field, "auto_now", False)
+    if type(target) in PLAIN_FIELDS:
+        return PLAIN
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return TIMESTAMP
+    return PREPARED
+
+
+def _db_value(obj, kind: tuple, connection, now: datetime):
+    """The value of one field of `obj` for COPY, as save() would store it; auto_now and
+    auto_now_add fields take `now` (one timestamp for the whole insert)."""
+    field, attname, value_kind = kind
+    if value_kind == TIMESTAMP:
+        setattr(obj, attname, now)
+        return now
+    value = getattr(obj, attname)
+    if value_kind == PLAIN or value is None:
+        return value
+    return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
 def _copy_statement(connection, model: type[models.Model], fields) -> str:
@@ -141,12 +184,15 @@ def history_rows_insert(
     insert = (
         f"INSERT INTO {quote(history_model._meta.db_table)} ({tracked}, {history_columns}) "  # noqa: S608
         f"SELECT {tracked}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} IN "
+        f"WHERE {quote(model._meta.pk.column)} "
     )
-    for start in range(0, len(pks), HISTORY_BATCH):
-        batch = list(pks[start : start + HISTORY_BATCH])
-        with connection.cursor() as cursor:
+    values = [date, change_reason, history_type, user_id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(insert + "= ANY(%s)", [*values, list(pks)])
+            return
+        for start in range(0, len(pks), HISTORY_BATCH):
+            batch = list(pks[start : start + HISTORY_BATCH])
             cursor.execute(
-                insert + "(" + ", ".join(["%s"] * len(batch)) + ")",
-                [date, change_reason, history_type, user_id, *batch],
+                insert + "IN (" + ", ".join(["%s"] * len(batch)) + ")", [*values, *batch]
             )

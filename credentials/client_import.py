@@ -25,7 +25,13 @@ from django.views.decorators.debug import sensitive_variables
 
 from clients.models import GLOBAL_SCOPE, Alias, Client, ClientStatus, Obligation, Organization
 from clients.services import NAME_MAX_LENGTH
-from credentials.bulk_writes import CHANGED, CREATED, history_rows_insert, rows_insert
+from credentials.bulk_writes import (
+    CHANGED,
+    CREATED,
+    history_rows_insert,
+    instance_builder,
+    rows_insert,
+)
 from credentials.models import (
     MASK,
     ClientImport,
@@ -95,6 +101,10 @@ _CREDENTIAL_ATTRIBUTES = {
     "interval": "interval",
     "credential_status": "status",
 }
+_credential_instance = instance_builder(
+    Credential,
+    ["id", "client_id", "country_id", "pro_id", *_CREDENTIAL_ATTRIBUTES.values()],
+)
 _MAX_LENGTHS = {
     "alias": Alias._meta.get_field("name").max_length,
     "local_company_name": Alias._meta.get_field("name").max_length,
@@ -441,17 +451,18 @@ def _has_error(row: _Row, name: str) -> bool:
 @dataclass(slots=True, eq=False)
 class _CredentialState:
     """A credential as the rows so far leave it. `values` holds login, password,
-    registration_number, interval and status; `credential` is None for a new one (built only
-    when it is written) and `original` its values when loaded."""
+    registration_number, interval and status; `pk` is None for a new one, and `original` holds
+    the stored values of an existing one. A model instance is built only to be written."""
 
     country_id: object
     pro_id: int
     values: dict[str, object]
     report_types: list[ReportType]
     report_type_ids: set[int]
-    credential: Credential | None = None
+    pk: int | None = None
     original: dict[str, object] | None = None
     original_report_type_ids: frozenset[int] = frozenset()
+    collective: Credential | None = None
 
     def changed_attributes(self) -> list[str]:
         if self.original is None:
@@ -468,20 +479,25 @@ class _CredentialState:
     def write(self, client: Client) -> CredentialWrite:
         """The write of this credential for `client` (saved already): a new instance, or the
         loaded one with its changed attributes set."""
+        values = self.values
+        credential = _credential_instance(
+            self.pk,
+            client.pk,
+            self.country_id,
+            self.pro_id,
+            *[values[name] for name in _CREDENTIAL_ATTRIBUTES.values()],
+        )
         if self.original is None:
-            credential = Credential(
-                client_id=client.pk, country_id=self.country_id, pro_id=self.pro_id, **self.values
-            )
             return CredentialWrite(
                 credential=credential,
                 report_types=self.report_types,
                 added_report_types=self.report_types,
             )
+        # Written with bulk_update: the changed fields, the report types and updated_at only.
+        credential._state.adding = False
         changed = self.changed_attributes()
-        for name in changed:
-            setattr(self.credential, name, self.values[name])
         return CredentialWrite(
-            credential=self.credential,
+            credential=credential,
             report_types=self.report_types,
             added_report_types=self.added_report_types(),
             changed_fields=changed,
@@ -710,30 +726,44 @@ class _Importer:
         ).values_list("credential_id", "report_type_id"):
             report_type_ids.setdefault(credential_id, set()).add(report_type_id)
         by_id = {rt.pk: rt for rt in self.catalog.report_types.values()}
-        for credential in Credential.objects.filter(client_id__in=client_ids).select_related(
-            "collective_account__client", "collective_account__country", "collective_account__pro"
-        ):
-            ids = report_type_ids.get(credential.pk, set())
-            order = {code: position for position, code in enumerate(credential.report_type_list)}
+        attributes = list(_CREDENTIAL_ATTRIBUTES.values())
+        # Plain values rather than instances: several per client, and most stay unchanged.
+        loaded = Credential.objects.filter(client_id__in=client_ids).values_list(
+            "pk",
+            "client_id",
+            "country_id",
+            "pro_id",
+            "report_type_codes",
+            "collective_account_id",
+            *attributes,
+        )
+        linked: list[tuple[_CredentialState, int]] = []
+        for pk, client_id, country_id, pro_id, codes, collective_id, *stored in loaded:
+            ids = report_type_ids.get(pk, set())
+            order = {code: position for position, code in enumerate(codes.split(","))}
             report_types = sorted(
-                (by_id[pk] for pk in ids), key=lambda rt: order.get(rt.code, len(order))
+                (by_id[rt_id] for rt_id in ids), key=lambda rt: order.get(rt.code, len(order))
             )
-            values = {
-                attribute: getattr(credential, attribute)
-                for attribute in _CREDENTIAL_ATTRIBUTES.values()
-            }
-            states[credential.client_id].credentials.append(
-                _CredentialState(
-                    country_id=credential.country_id,
-                    pro_id=credential.pro_id,
-                    values=values,
-                    report_types=report_types,
-                    report_type_ids=set(ids),
-                    credential=credential,
-                    original=dict(values),
-                    original_report_type_ids=frozenset(ids),
-                )
+            values = dict(zip(attributes, stored, strict=True))
+            state = _CredentialState(
+                country_id=country_id,
+                pro_id=pro_id,
+                values=values,
+                report_types=report_types,
+                report_type_ids=set(ids),
+                pk=pk,
+                original=dict(values),
+                original_report_type_ids=frozenset(ids),
             )
+            states[client_id].credentials.append(state)
+            if collective_id is not None:
+                linked.append((state, collective_id))
+        if linked:
+            collectives = Credential.objects.select_related("client", "country", "pro").in_bulk(
+                {collective_id for _, collective_id in linked}
+            )
+            for state, collective_id in linked:
+                state.collective = collectives[collective_id]
         return states
 
     def _check_identity(self, state: _ClientState, row: _Row) -> None:
@@ -886,7 +916,7 @@ class _Importer:
             and not c.report_type_ids.isdisjoint(wanted)
         ]
         if len(matches) > 1:
-            ids = ", ".join(str(c.credential.pk) if c.credential else "new" for c in matches)
+            ids = ", ".join(str(c.pk or "new") for c in matches)
             row.errors.append(
                 (
                     "report_type",
@@ -897,11 +927,11 @@ class _Importer:
             )
             return None
         match = matches[0] if matches else None
-        if match is not None and match.credential and match.credential.collective_account_id:
+        if match is not None and match.collective is not None:
             errors = linked_secret_errors(
                 login=row.credential.get("login", UNSET),
                 password=row.credential.get("password", UNSET),
-                collective=match.credential.collective_account,
+                collective=match.collective,
             )
             row.errors.extend((name, messages[0]) for name, messages in errors.items())
         return match

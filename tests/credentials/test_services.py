@@ -13,15 +13,24 @@ from credentials.models import (
     PasswordAccessEvent,
 )
 from credentials.services import (
+    CredentialWrite,
     RequestOrigin,
     credential_create,
     credential_delete,
     credential_update,
     credential_validate,
+    credentials_bulk_write,
     password_accesses_record,
     request_origin,
 )
-from tests.factories import CredentialFactory, UserFactory, pro
+from tests.factories import (
+    CredentialFactory,
+    MembershipFactory,
+    UserFactory,
+    country,
+    pro,
+    report_type,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +318,69 @@ def test_null_characters_in_text_are_refused_before_the_database_sees_them(acme,
         )
 
     assert caught.value.message_dict == {field: ["Null characters are not allowed."]}
+
+
+def test_bulk_write_keeps_report_type_rows_history_and_previous_passwords_in_step(acme):
+    user = MembershipFactory(organization=acme.organization).user
+    existing = CredentialFactory(client=acme, report_types=["WEEE"], password="old-pw")
+    existing.password = "new-pw"
+    fresh = Credential(client=acme, country=country("FR"), pro=pro("FR", "Citeo"), login="fr")
+
+    credentials_bulk_write(
+        writes=[
+            CredentialWrite(
+                credential=existing,
+                report_types=[report_type("WEEE"), report_type("Batteries")],
+                added_report_types=[report_type("Batteries")],
+                changed_fields=["password"],
+                previous_password="old-pw",
+            ),
+            CredentialWrite(
+                credential=fresh,
+                report_types=[report_type("Packaging"), report_type("Paper")],
+                added_report_types=[report_type("Packaging"), report_type("Paper")],
+            ),
+        ],
+        user=user,
+        change_reason="Bulk upload",
+    )
+
+    existing.refresh_from_db()
+    assert (existing.password, existing.report_type_codes) == ("new-pw", "WEEE,Batteries")
+    assert Credential.objects.get(pk=fresh.pk).report_type_codes == "Packaging,Paper"
+    links = set(
+        CredentialReportType.objects.filter(client=acme).values_list(
+            "credential_id", "report_type__code", "country__code", "pro__name"
+        )
+    )
+    assert links == {
+        (existing.pk, "WEEE", "DE", "Stiftung EAR"),
+        (existing.pk, "Batteries", "DE", "Stiftung EAR"),
+        (fresh.pk, "Packaging", "FR", "Citeo"),
+        (fresh.pk, "Paper", "FR", "Citeo"),
+    }
+    previous = CredentialPasswordHistory.objects.get(credential=existing)
+    assert (previous.password, previous.changed_by) == ("old-pw", user)
+    assert [
+        (v.history_type, v.history_user, v.history_change_reason)
+        for v in Credential.history.filter(history_user=user).order_by("id")
+    ] == [("~", user, "Password changed"), ("+", user, "Bulk upload")]
+
+
+def test_bulk_write_meeting_the_overlap_constraint_writes_nothing(acme):
+    CredentialFactory(client=acme, report_types=["WEEE"])
+    clash = Credential(client=acme, country=country("DE"), pro=pro("DE", "Stiftung EAR"))
+
+    with pytest.raises(ValidationError) as caught:
+        credentials_bulk_write(
+            writes=[
+                CredentialWrite(
+                    credential=clash,
+                    report_types=[report_type("WEEE")],
+                    added_report_types=[report_type("WEEE")],
+                )
+            ]
+        )
+
+    assert "Nothing was written" in caught.value.message_dict["report_types"][0]
+    assert Credential.objects.filter(client=acme).count() == 1
