@@ -1,8 +1,11 @@
 """Admin for credentials: masked passwords with a logged reveal, previous passwords, collective
 accounts with their linked clients, credentials on the client page, and the access log."""
 
+import csv
+import io
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,10 +15,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
-from import_export.admin import ExportMixin
-from import_export.forms import ExportForm
+from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import ExportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.admin import ClientAdmin
@@ -26,14 +30,16 @@ from clients.tenancy import (
     membership_for_user,
     organization_for_user,
 )
+from credentials.client_import import MappingError, mapping_resolve
 from credentials.models import (
     MASK,
+    ClientImport,
     CollectiveAccount,
     Credential,
     CredentialPasswordHistory,
     PasswordAccessEvent,
 )
-from credentials.resources import PasswordAccessEventResource
+from credentials.resources import ClientCSV, ClientResource, PasswordAccessEventResource
 from credentials.services import (
     UNSET,
     credential_create,
@@ -561,11 +567,165 @@ class PasswordAccessEventAdmin(OrganizationScopedAdminMixin, ExportMixin, admin.
         return super().get_export_queryset(request).select_related("organization", "client")
 
 
+class ClientImportForm(ImportForm):
+    """The upload step: the file must be UTF-8 CSV whose header row names known fields and
+    whose rows all have the header's number of cells; otherwise a form error says what is
+    wrong, before anything is read into the preview."""
+
+    MAX_BYTES = 20 * 1024 * 1024
+    MAX_LISTED = 10
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(
+                f"The file is larger than {self.MAX_BYTES // 2**20} MiB: split it into smaller files."
+            )
+        raw = upload.read()
+        upload.seek(0)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError(
+                f"The file is not UTF-8 text (byte 0x{raw[error.start]:02x} at position "
+                f'{error.start}). Save it as "CSV UTF-8" and upload it again.'
+            ) from None
+        rows = list(csv.reader(io.StringIO(text)))
+        if not rows or not any(cell.strip() for row in rows for cell in row):
+            raise ValidationError("The file is empty.")
+        header, data = rows[0], rows[1:]
+        try:
+            mapping_resolve(header)
+        except MappingError as error:
+            raise ValidationError(
+                ["The first row must name the columns.", *error.messages]
+            ) from None
+        if not any(row for row in data):
+            raise ValidationError("The file has a header row but no data rows.")
+        ragged = [
+            f"Row {number} has {len(row)} cells, the header {len(header)}."
+            for number, row in enumerate(data, start=2)
+            if row and len(row) != len(header)
+        ]
+        if ragged:
+            more = len(ragged) - self.MAX_LISTED
+            raise ValidationError(
+                ragged[: self.MAX_LISTED] + ([f"And {more} more rows."] if more > 0 else [])
+            )
+        return upload
+
+
 admin.site.unregister(Client)
 
 
 @admin.register(Client)
-class ClientWithCredentialsAdmin(ClientAdmin):
-    """The client admin, with the client's credentials listed on its page."""
+class ClientWithCredentialsAdmin(ImportExportMixin, ClientAdmin):
+    """The client admin, with the client's credentials listed on its page, CSV import (upload,
+    preview, confirm) and CSV/XLSX export of the clients listed."""
 
     inlines = [*ClientAdmin.inlines, CredentialInline]
+    resource_classes = [ClientResource]
+    import_form_class = ClientImportForm
+    export_form_class = ExportForm
+    import_formats = [ClientCSV]
+    export_formats = [base_formats.CSV, base_formats.XLSX]
+    # Each import is recorded as a ClientImport and every change is in the history.
+    skip_admin_log = True
+
+    def has_import_permission(self, request) -> bool:
+        membership = membership_for_user(request.user)
+        return membership is not None and membership.can_write
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("aliases")
+
+    def add_success_message(self, result, request):
+        report = result.client_import
+        counts = (
+            f"{report.created} client(s) created, {report.updated} updated "
+            f"(import {report.record.pk})."
+        )
+        if report.applied:
+            messages.success(request, f"Import finished: {counts}")
+        else:
+            messages.error(
+                request,
+                f"Nothing was imported: {report.invalid_rows} row(s) have errors now "
+                f"(import {report.record.pk}). Upload the file again to see them.",
+            )
+
+
+@admin.register(ClientImport)
+class ClientImportAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
+    """Every executed bulk upload (API, admin, command): who, when, which file, what it did."""
+
+    list_display = [
+        "created_at",
+        "username",
+        "source",
+        "file_name",
+        "shown_file_ids",
+        "rows",
+        "created",
+        "updated",
+        "errors",
+        "warnings",
+        "applied",
+    ]
+    list_filter = ["source", "applied", ("created_at", DateFieldListFilter)]
+    search_fields = ["username", "file_name"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "username",
+        "source",
+        "file_name",
+        "shown_file_ids",
+        "mapping",
+        "atomic",
+        "applied",
+        "rows",
+        "valid_rows",
+        "created",
+        "updated",
+        "errors",
+        "warnings",
+        "duration_ms",
+        "error_table",
+    ]
+    readonly_fields = fields
+    list_per_page = 50
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="file ids")
+    def shown_file_ids(self, record: ClientImport) -> str:
+        return ", ".join(record.file_ids)
+
+    @admin.display(description="row errors")
+    def error_table(self, record: ClientImport):
+        if not record.row_errors:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (error["row"], error["field"] or "(row)", error["message"])
+                for error in record.row_errors
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>row</th><th>field</th><th>message</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
