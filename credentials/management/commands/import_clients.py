@@ -1,0 +1,151 @@
+import csv
+import io
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from clients.models import Organization
+from clients.tenancy import organization_for_user
+from credentials.client_import import (
+    FIELDS,
+    ImportConflict,
+    MappingError,
+    clients_import,
+    is_header_row,
+    mapping_resolve,
+)
+from credentials.models import ClientImport
+
+ERRORS_SHOWN = 50
+
+
+class Command(BaseCommand):
+    help = (
+        "Import clients from a CSV file (UTF-8), as the bulk upload does: rows name clients by "
+        "name or id and may carry status, notes, aliases, obligations and credentials. "
+        f"Fields: {', '.join(FIELDS)}. Invalid rows are reported and skipped (--atomic: "
+        "nothing is applied); --dry-run only shows what would happen."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The CSV file.")
+        parser.add_argument(
+            "--mapping",
+            help='The field of each column, comma-separated ("name,status,country"; an empty '
+            "entry skips a column). Without it, the file's first row names the columns.",
+        )
+        parser.add_argument(
+            "--organization",
+            help="Name of the organization to import into (default: the --user's).",
+        )
+        parser.add_argument("--user", help="Username recorded as the author of the changes.")
+        parser.add_argument(
+            "--header",
+            action="store_true",
+            default=None,
+            help="With --mapping: the first row is a header (default: when it spells the mapping).",
+        )
+        parser.add_argument(
+            "--no-header", dest="header", action="store_false", help="The first row is data."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Preview: change nothing.")
+        parser.add_argument(
+            "--atomic", action="store_true", help="Apply nothing when any row has an error."
+        )
+
+    def handle(self, *args, file, mapping, organization, user, header, dry_run, atomic, **options):
+        user_obj = self._user(user)
+        org = self._organization(organization, user_obj)
+        rows = self._rows(file)
+        if mapping is None:
+            if header is False:
+                raise CommandError("Without --mapping the first row must name the columns.")
+            if not rows:
+                raise CommandError(f"{file} is empty.")
+            mapping_list, header = rows[0], True
+        else:
+            mapping_list = [name.strip() for name in mapping.split(",")]
+        try:
+            resolved = mapping_resolve(mapping_list)
+        except MappingError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        if header is None:
+            header = bool(rows) and is_header_row(rows[0], resolved)
+        data_rows = len(rows) - (1 if header else 0)
+        if data_rows <= 0:
+            raise CommandError(f"{file} has no data rows.")
+        with tqdm(total=data_rows, unit="row", file=self.stderr, disable=None) as bar:
+            try:
+                report = clients_import(
+                    organization=org,
+                    user=user_obj,
+                    rows=rows,
+                    mapping=resolved,
+                    has_header=header,
+                    dry_run=dry_run,
+                    atomic=atomic,
+                    source=ClientImport.Source.COMMAND,
+                    file_name=file.name,
+                    progress=bar.update,
+                )
+            except ImportConflict as error:
+                raise CommandError(str(error)) from None
+        self._report(report, dry_run)
+
+    def _user(self, username):
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user called {username!r}.")
+        return user
+
+    def _organization(self, name, user) -> Organization:
+        if name:
+            organization = Organization.objects.filter(name__iexact=name).first()
+            if organization is None:
+                raise CommandError(f"No organization called {name!r}.")
+            return organization
+        organization = organization_for_user(user)
+        if organization is None:
+            raise CommandError("Give --organization (or a --user who belongs to one).")
+        return organization
+
+    def _rows(self, file: Path) -> list[list[str]]:
+        try:
+            raw = file.read_bytes()
+        except FileNotFoundError:
+            raise CommandError(f"No file {file}.") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise CommandError(
+                f"{file} is not UTF-8 text (byte 0x{raw[error.start]:02x} at position "
+                f'{error.start}). Save it as "CSV UTF-8".'
+            ) from None
+        return list(csv.reader(io.StringIO(text, newline="")))
+
+    def _report(self, report, dry_run: bool) -> None:
+        for error in report.row_errors[:ERRORS_SHOWN]:
+            where = f"row {error['row']}" + (f", {error['field']}" if error["field"] else "")
+            self.stderr.write(f"{where}: {error['message']}")
+        if report.row_errors_total > ERRORS_SHOWN:
+            self.stderr.write(f"... and {report.row_errors_total - ERRORS_SHOWN} more errors.")
+        for warning in report.row_warnings[:ERRORS_SHOWN]:
+            self.stderr.write(f"warning, row {warning['row']}: {warning['message']}")
+        counts = (
+            f"{report.created} clients created, {report.updated} clients updated, "
+            f"{report.invalid_rows} rows with errors, {report.warnings} warnings "
+            f"({report.valid_rows} of {report.rows} rows valid)."
+        )
+        if dry_run:
+            self.stdout.write(f"Preview, nothing changed: {counts}")
+        elif report.applied:
+            self.stdout.write(self.style.SUCCESS(f"Imported (import {report.record.pk}): {counts}"))
+        else:
+            raise CommandError(f"Nothing imported (--atomic, import {report.record.pk}): {counts}")
+        if report.invalid_rows:
+            skipped = "would be skipped" if dry_run else "were not imported"
+            raise CommandError(f"{report.invalid_rows} rows with errors {skipped} (see above).")
