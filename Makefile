@@ -24,8 +24,15 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+# The admin's browser test drives Debian's Chromium through Playwright (Playwright's own browser
+# download is not used): installed here when missing, as root on a Debian machine such as CI.
+CHROMIUM ?= /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+
+test: install $(CHROMIUM)
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

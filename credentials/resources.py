@@ -248,8 +248,12 @@ class ClientResource(resources.ModelResource):
 
 
 def _diff_cell(row, name: str | None):
+    """The row's cell as the preview shows it: what it adds or changes marked as such."""
     if name is None:
         return ""
+    if row.import_type == "new":
+        value = row.values.get(name, "")
+        return format_html("<ins>{}</ins>", value) if value else ""
     if name not in row.changes:
         return row.values.get(name, "")
     before, after = row.changes[name]
