@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from clients.models import Client
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
+from config.parsers import JSONParser
 from credentials.api.serializers import (
     BulkUploadPreviewSerializer,
     BulkUploadResultSerializer,
@@ -466,12 +467,44 @@ def _bulk_upload_description(action: str) -> str:
     )
 
 
+MESSAGES_SCHEMA = {"type": "array", "items": {"type": "string"}}
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": (
+        'Field errors, as {"field": ["message"]}; for an entry of a list, by its index: '
+        '{"mapping": {"3": ["message"]}}.'
+    ),
+    "additionalProperties": {
+        "oneOf": [MESSAGES_SCHEMA, {"type": "object", "additionalProperties": MESSAGES_SCHEMA}]
+    },
+    "minProperties": 1,
+}
+DETAIL_SCHEMA = {
+    "type": "object",
+    "description": 'A body that is not JSON, as {"detail": "message"}.',
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "additionalProperties": False,
+}
+UNUSABLE_BODY = (
+    'Unusable body, as {"field": ["message"]}: csvData empty or not rows of cells, mapping with '
+    "unknown field names (the message lists the valid ones), a field mapped twice, no name or "
+    'id column, a header row and no data; or a body that is not JSON, as {"detail": "message"}.'
+)
 BULK_UPLOAD_BAD_REQUEST = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
+    response={"oneOf": [FIELD_ERRORS_SCHEMA, DETAIL_SCHEMA]}, description=UNUSABLE_BODY
+)
+BULK_UPLOAD_EXECUTE_BAD_REQUEST = OpenApiResponse(
+    response={
+        "oneOf": [
+            {"$ref": "#/components/schemas/BulkUploadResult"},
+            FIELD_ERRORS_SCHEMA,
+            DETAIL_SCHEMA,
+        ]
+    },
     description=(
-        'Unusable body, as {"field": ["message"]}: csvData empty or not rows of cells, mapping '
-        "with unknown field names (the message lists the valid ones), a field mapped twice, no "
-        "name or id column; a header row and no data."
+        "atomic was true and rows had errors: nothing applied, the result says so "
+        f"(applied: false). {UNUSABLE_BODY}"
     ),
 )
 BULK_UPLOAD_TOO_LARGE = OpenApiResponse(
@@ -491,6 +524,8 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
 
     queryset = ClientImport.objects.none()
     serializer_class = BulkUploadSerializer
+    # Rows of cells are nested lists: only JSON carries them (a form answers 415).
+    parser_classes = [JSONParser]
 
     def _import(self, *, dry_run: bool):
         serializer = BulkUploadSerializer(data=self.request.data)
@@ -522,11 +557,7 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         ),
         responses={
             200: BulkUploadResultSerializer,
-            400: OpenApiResponse(
-                BulkUploadResultSerializer,
-                description="atomic was true and rows had errors: nothing applied. Or an "
-                'unusable body, as {"field": ["message"]} (see the preview route).',
-            ),
+            400: BULK_UPLOAD_EXECUTE_BAD_REQUEST,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             409: BULK_UPLOAD_CONFLICT,

@@ -190,26 +190,10 @@ FUZZ_SETTINGS = settings(
     suppress_health_check=list(HealthCheck),
 )
 
-# A known defect, kept visible: an unusable body (e.g. no csvData) answers 400 with field
-# errors, while the schema documents the execute route's 400 as a BulkUploadResult only.
-# strict: once the schema is fixed this test passes, fails as unexpected, and the mark goes.
-BULK_UPLOAD_EXECUTE = "bulk_upload_clients_execute"
 
-
-@schema.exclude(operation_id=BULK_UPLOAD_EXECUTE).parametrize()
+@schema.parametrize()
 @FUZZ_SETTINGS
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(
-    case, portfolio, wsgi_requests_keep_the_test_transaction
-):
-    call_and_validate(case, portfolio)
-
-
-@pytest.mark.xfail(
-    strict=True, reason="bulk-upload execute documents its 400 as BulkUploadResult only"
-)
-@schema.include(operation_id=BULK_UPLOAD_EXECUTE).parametrize()
-@FUZZ_SETTINGS
-def test_bulk_upload_execute_answers_as_documented_and_never_with_a_server_error(
     case, portfolio, wsgi_requests_keep_the_test_transaction
 ):
     call_and_validate(case, portfolio)

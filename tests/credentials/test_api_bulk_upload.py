@@ -293,3 +293,10 @@ def test_a_file_of_20000_rows_fits_in_the_body_limit(settings):
     )
 
     assert len(payload.encode()) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def test_a_form_body_is_refused_since_rows_need_json(staff_api):
+    response = staff_api.post(PREVIEW, {"csvData": "ABC", "mapping": "name"})
+
+    assert response.status_code == 415
+    assert not Client.objects.exists()
