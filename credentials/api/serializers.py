@@ -400,7 +400,10 @@ class BulkUploadSerializer(serializers.Serializer):
     atomic = serializers.BooleanField(
         required=False,
         default=False,
-        help_text="true: when any row has an error, apply nothing (execute answers 400).",
+        help_text=(
+            "true: when any row has an error, apply nothing (execute answers 400; a preview "
+            "then predicts 0 clients created and updated)."
+        ),
     )
 
     def validate_mapping(self, value):
