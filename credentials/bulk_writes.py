@@ -1,9 +1,12 @@
 """Writing many rows at once, for uploads of thousands of clients and credentials.
 
 `rows_insert` inserts model instances and gives them their primary keys. On PostgreSQL it uses
-COPY, with the keys drawn from the table's sequence first; elsewhere it is bulk_create. Either
-way every value goes through its field's `pre_save` and `get_db_prep_save`, as in `save()`:
-defaults and auto_now apply, encrypted fields are encrypted.
+COPY, with the keys drawn from the table's sequence first; elsewhere it is bulk_create.
+`rows_update` writes some fields of saved instances: on PostgreSQL with COPY into a temporary
+table and one UPDATE ... FROM it (bulk_update's CASE WHEN, compared row by row, grows with the
+square of the batch); elsewhere it is bulk_update. Either way every value goes through its
+field's `pre_save` and `get_db_prep_save`, as in `save()`: defaults and auto_now apply,
+encrypted fields are encrypted.
 
 `history_rows_insert` writes the django-simple-history rows of objects as they now stand in
 their table, one INSERT ... SELECT per batch of keys: the rows `bulk_history_create` writes
@@ -79,7 +82,7 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
         return
     meta = model._meta
     fields = list(meta.concrete_fields)
-    kinds = [(field, field.attname, _value_kind(field)) for field in fields]
+    kinds = [(field, field.attname, _value_kind(field, adding=True)) for field in fields]
     now = timezone.now()
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="rows_insert")
@@ -97,6 +100,49 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def rows_update(
+    model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]
+) -> None:
+    """Write the fields `fields` of `objs` (saved instances of `model`) to their rows.
+
+    auto_now fields among `fields` take the time of the update, as save() gives them.
+    """
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model._default_manager.using(connection.alias).bulk_update(objs, fields, batch_size=500)
+        return
+    meta = model._meta
+    targets = [meta.get_field(name) for name in fields]
+    kinds = [(field, field.attname, _value_kind(field, adding=False)) for field in targets]
+    now = timezone.now()
+    quote = connection.ops.quote_name
+    temporary = quote(f"rows_update_{meta.db_table}")
+    key = quote(meta.pk.column)
+    columns = [meta.pk, *targets]
+    # Identifiers and types come from the models' metadata; the values travel through COPY.
+    definition = ", ".join(
+        f"{quote(field.column)} {field.rel_db_type(connection) if field.primary_key else field.db_type(connection)}"
+        for field in columns
+    )
+    assignments = ", ".join(
+        f"{quote(field.column)} = source.{quote(field.column)}" for field in targets
+    )
+    with connection.wrap_database_errors, connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute(f"CREATE TEMPORARY TABLE {temporary} ({definition}) ON COMMIT DROP")
+        names = ", ".join(quote(field.column) for field in columns)
+        with cursor.copy(f"COPY {temporary} ({names}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([obj.pk, *(_db_value(obj, kind, connection, now) for kind in kinds)])
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} FROM {temporary} AS source "  # noqa: S608
+            f"WHERE {quote(meta.db_table)}.{key} = source.{key}"
+        )
+        cursor.execute(f"DROP TABLE {temporary}")
 
 
 def values_insert(
@@ -127,18 +173,18 @@ def values_insert(
 PLAIN, TIMESTAMP, PREPARED = range(3)
 
 
-def _value_kind(field: models.Field) -> int:
+def _value_kind(field: models.Field, *, adding: bool) -> int:
     target = field.target_field if field.is_relation else field
     if type(target) in PLAIN_FIELDS:
         return PLAIN
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    if getattr(field, "auto_now", False) or (adding and getattr(field, "auto_now_add", False)):
         return TIMESTAMP
     return PREPARED
 
 
 def _db_value(obj, kind: tuple, connection, now: datetime):
-    """The value of one field of `obj` for COPY, as save() would store it; auto_now and
-    auto_now_add fields take `now` (one timestamp for the whole insert)."""
+    """The value of one field of `obj` for COPY, as save() would store it; auto_now (and on
+    insert auto_now_add) fields take `now`, one timestamp for the whole statement."""
     field, attname, value_kind = kind
     if value_kind == TIMESTAMP:
         setattr(obj, attname, now)

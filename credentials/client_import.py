@@ -31,6 +31,7 @@ from credentials.bulk_writes import (
     history_rows_insert,
     instance_builder,
     rows_insert,
+    rows_update,
 )
 from credentials.models import (
     MASK,
@@ -1054,7 +1055,7 @@ class _Importer:
             rows_insert(model, created)
             history_rows_insert(model, [obj.pk for obj in created], history_type=CREATED, **history)
             if changed:
-                model.objects.bulk_update(changed, fields, batch_size=1000)
+                rows_update(model, changed, fields)
                 history_rows_insert(
                     model, [obj.pk for obj in changed], history_type=CHANGED, **history
                 )

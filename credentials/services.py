@@ -23,6 +23,7 @@ from credentials.bulk_writes import (
     CREATED,
     history_rows_insert,
     rows_insert,
+    rows_update,
     values_insert,
 )
 from credentials.models import (
@@ -664,9 +665,7 @@ def credentials_bulk_write(
                 fields = {"report_type_codes", "updated_at"}
                 for write in updates:
                     fields.update(write.changed_fields)
-                Credential.objects.bulk_update(
-                    [write.credential for write in updates], sorted(fields), batch_size=1000
-                )
+                rows_update(Credential, [write.credential for write in updates], sorted(fields))
             for reason, history_type, credentials in (
                 (change_reason, CREATED, creates),
                 (change_reason, CHANGED, [w.credential for w in updates if not w.password_changed]),

@@ -10,6 +10,7 @@ from credentials.bulk_writes import (
     history_rows_insert,
     instance_builder,
     rows_insert,
+    rows_update,
     values_insert,
 )
 from credentials.models import Credential, CredentialReportType
@@ -133,3 +134,38 @@ def test_instance_builder_fills_the_other_fields_with_their_defaults():
 def test_instance_builder_refuses_unknown_fields():
     with pytest.raises(ValueError, match="no concrete fields"):
         instance_builder(Credential, ["colour"])
+
+
+def test_rows_update_writes_the_given_fields_only_and_encrypts_secrets(organization):
+    client = ClientFactory(organization=organization, name="Update AG", notes="keep")
+    credentials = [
+        Credential.objects.create(
+            client=client, country=country("DE"), pro=pro("DE", "Stiftung EAR"), login=f"l{n}"
+        )
+        for n in range(3)
+    ]
+    before = Credential.objects.get(pk=credentials[0].pk).updated_at
+    for n, credential in enumerate(credentials):
+        credential.password = f"Upd4ted-{n}"
+        credential.login = "not written"
+
+    rows_update(Credential, credentials, ["password", "updated_at"])
+
+    stored = Credential.objects.get(pk=credentials[1].pk)
+    assert (stored.password, stored.login) == ("Upd4ted-1", "l1")
+    assert stored.updated_at > before
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT password FROM {Credential._meta.db_table}")
+        assert not any("Upd4ted" in row[0] for row in cursor.fetchall())
+
+
+def test_rows_update_twice_in_one_transaction(organization):
+    clients = [ClientFactory(organization=organization) for _ in range(2)]
+
+    with transaction.atomic():
+        for status in ("archived", "inactive"):
+            for client in clients:
+                client.status = status
+            rows_update(Client, clients, ["status"])
+
+    assert set(Client.objects.values_list("status", flat=True)) == {"inactive"}
