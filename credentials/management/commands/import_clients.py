@@ -76,7 +76,9 @@ class Command(BaseCommand):
         data_rows = len(rows) - (1 if header else 0)
         if data_rows <= 0:
             raise CommandError(f"{file} has no data rows.")
-        with tqdm(total=data_rows, unit="row", file=self.stderr, disable=None) as bar:
+        # The bar goes to the raw stream: Django's OutputWrapper would end each redraw with a
+        # newline and colour it as an error.
+        with tqdm(total=data_rows, unit="row", file=self.stderr._out, disable=None) as bar:
             try:
                 report = clients_import(
                     organization=org,
