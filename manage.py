@@ -8,7 +8,11 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # A source checkout is a development machine; the production image sets DEBUG=0.
+    os.environ.setdefault("DEBUG", "1")
     try:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
         from django.core.management import execute_from_command_line
     except ImportError as exc:
         raise ImportError(
@@ -16,6 +20,11 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - loads the settings
+    except ImproperlyConfigured as exc:
+        # Django's runner would swallow this and fail later with an unrelated traceback.
+        sys.exit(f"manage.py: {exc}")
     execute_from_command_line(sys.argv)
 
 

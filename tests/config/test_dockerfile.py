@@ -64,6 +64,12 @@ def test_no_secret_is_baked_into_the_image_environment():
     assert "FIELD_ENCRYPTION_KEY" not in environment
 
 
+def test_image_runs_with_debug_off_for_every_command():
+    environment = " ".join(arguments_of("ENV")).split()
+
+    assert "DEBUG=0" in environment
+
+
 def test_image_serves_with_gunicorn_and_the_project_config():
     (command,) = arguments_of("CMD")
     argv = json.loads(command)
