@@ -102,6 +102,7 @@ SEED_CREDENTIAL = {
     "collective_account": False,
     "collective_account_id": None,
 }
+WRITE_ERRORS = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}
 
 
 def as_drf_validation_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -152,13 +153,7 @@ class ClientScopedMixin(OrganizationScopedMixin):
             "login or password). The response carries the password, recorded as an access event."
         ),
         request=CredentialInputSerializer,
-        responses={
-            201: CredentialSerializer,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
+        responses={201: CredentialSerializer, **WRITE_ERRORS},
     ),
     update=extend_schema(
         operation_id="update_client_credentials",
@@ -170,26 +165,14 @@ class ClientScopedMixin(OrganizationScopedMixin):
         ),
         parameters=[CREDENTIAL_ID],
         request=CredentialUpdateSerializer,
-        responses={
-            200: CredentialSerializer,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
+        responses={200: CredentialSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         operation_id="partial_update_client_credentials",
         summary="Update a credential (same as PUT)",
         parameters=[CREDENTIAL_ID],
         request=CredentialUpdateSerializer,
-        responses={
-            200: CredentialSerializer,
-            400: BAD_REQUEST,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
+        responses={200: CredentialSerializer, **WRITE_ERRORS},
     ),
     destroy=extend_schema(
         operation_id="delete_client_credentials",
