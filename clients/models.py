@@ -31,6 +31,29 @@ class Organization(models.Model):
         return self.name
 
 
+class PortfolioVersion(models.Model):
+    """A number that changes whenever anything an organization's client list or statistics are
+    computed from changes, in its own portfolio or in a client shared with it.
+
+    Database triggers write it (see clients/portfolio_version.py), never the ORM, so that every
+    path counts: services, the admin, the bulk upload's COPY, raw SQL. Cached list answers and
+    statistics are keyed by it. Values are never reused, even after a rollback. No row: the
+    organization's portfolio was never written.
+    """
+
+    organization = models.OneToOneField(
+        Organization,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.version}"
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     STAFF = "staff", "Staff"

@@ -126,9 +126,37 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off on long analytical queries; on the client list's counts over
     # 100k rows it only adds ~0.2 s of compiling to each request.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # work_mem: the ids of a filter matching half of 100k clients sort in memory (about 5 MB)
+    # rather than on disk.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=16MB"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Client list answers and statistics are cached under each organization's portfolio version
+# (clients/portfolio_version.py), so a cache never answers with stale data; it only saves work.
+# Without CACHE_URL each process keeps its own memory cache; redis://host:6379/0 shares one
+# between app servers.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "forsure"),
+        }
+    }
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "300"))},
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        "CACHE_URL must start with redis://, rediss:// or unix://, or be locmem://."
+    )
+PORTFOLIO_CACHE_SECONDS = int(os.environ.get("PORTFOLIO_CACHE_SECONDS", "3600"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

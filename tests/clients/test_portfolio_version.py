@@ -1,0 +1,172 @@
+"""Portfolio versions: every write the client list and the statistics read from gives the
+organizations that own or share the client a new version, whatever path it takes."""
+
+import pytest
+from django.db import transaction
+
+from clients.models import Alias, Client, Obligation
+from clients.portfolio_version import cached_for_portfolio, portfolio_version
+from credentials.models import Credential, CredentialReportType
+from reporting.models import Country, ReportType
+from tests.factories import (
+    AliasFactory,
+    ClientFactory,
+    CredentialFactory,
+    ObligationFactory,
+    OrganizationFactory,
+    country,
+    pro,
+    report_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def add_credential_report_type(client):
+    credential = Credential.objects.get(client=client)
+    CredentialReportType.objects.create(
+        credential=credential,
+        report_type=report_type("Batteries"),
+        client=client,
+        country=credential.country,
+        pro=credential.pro,
+    )
+
+
+WRITES = {
+    "client created": lambda client: ClientFactory(organization=client.organization),
+    "client updated": lambda client: Client.objects.filter(pk=client.pk).update(status="archived"),
+    "client deleted": lambda client: client.delete(),
+    "alias created": lambda client: AliasFactory(client=client, scope="FR"),
+    "alias updated": lambda client: Alias.objects.filter(client=client).update(name="Renamed"),
+    "alias deleted": lambda client: Alias.objects.filter(client=client).delete(),
+    "obligation created": lambda client: ObligationFactory(client=client, country=country("FR")),
+    "obligation updated": lambda client: Obligation.objects.filter(client=client).update(
+        country=country("NL")
+    ),
+    "obligation deleted": lambda client: Obligation.objects.filter(client=client).delete(),
+    "credential created": lambda client: CredentialFactory(
+        client=client, country=country("FR"), pro=pro("FR", "Citeo")
+    ),
+    "credential updated": lambda client: Credential.objects.filter(client=client).update(
+        login="new-login"
+    ),
+    "credential deleted": lambda client: Credential.objects.filter(client=client).delete(),
+    "credential report type created": add_credential_report_type,
+    "credential report type deleted": lambda client: CredentialReportType.objects.filter(
+        client=client
+    ).delete(),
+}
+
+
+@pytest.fixture
+def client_with_everything(organization):
+    client = ClientFactory(organization=organization)
+    AliasFactory(client=client, scope="*")
+    ObligationFactory(client=client, country=country("DE"))
+    CredentialFactory(client=client)
+    return client
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_every_write_the_list_reads_gives_the_owner_a_new_version(
+    client_with_everything, organization, write
+):
+    before = portfolio_version(organization.pk)
+
+    write(client_with_everything)
+
+    assert portfolio_version(organization.pk) not in (before, 0)
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_writes_leave_other_organizations_versions_alone(
+    client_with_everything, other_organization, write
+):
+    ClientFactory(organization=other_organization)
+    before = portfolio_version(other_organization.pk)
+
+    write(client_with_everything)
+
+    assert portfolio_version(other_organization.pk) == before
+
+
+def test_a_write_to_a_client_shared_with_an_organization_gives_it_a_new_version(organization):
+    represented = OrganizationFactory()
+    client = ClientFactory(organization=organization, shared=True, client_organization=represented)
+    before = portfolio_version(represented.pk)
+
+    AliasFactory(client=client, scope="FR")
+
+    assert portfolio_version(represented.pk) != before
+
+
+def test_an_organization_that_was_never_written_has_version_zero(organization):
+    assert portfolio_version(organization.pk) == 0
+
+
+def test_a_version_is_not_reused_after_a_rollback(organization):
+    ClientFactory(organization=organization)
+    committed = portfolio_version(organization.pk)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ClientFactory(organization=organization)
+        rolled_back = portfolio_version(organization.pk)
+        raise RuntimeError("rolled back")
+
+    assert portfolio_version(organization.pk) == committed
+    ClientFactory(organization=organization)
+    assert portfolio_version(organization.pk) not in (committed, rolled_back)
+
+
+@pytest.mark.parametrize(
+    ("model", "code", "new_code"), [(Country, "DE", "DX"), (ReportType, "WEEE", "WEEX")]
+)
+def test_a_changed_catalog_code_gives_every_organization_a_new_version(
+    organization, other_organization, model, code, new_code
+):
+    ClientFactory(organization=organization)
+    ClientFactory(organization=other_organization)
+    before = [portfolio_version(organization.pk), portfolio_version(other_organization.pk)]
+
+    model.objects.filter(code=code).update(code=new_code)
+
+    after = [portfolio_version(organization.pk), portfolio_version(other_organization.pk)]
+    assert after[0] != before[0] and after[1] != before[1]
+
+
+def test_saving_the_catalog_unchanged_keeps_the_versions(organization):
+    ClientFactory(organization=organization)
+    before = portfolio_version(organization.pk)
+
+    for item in Country.objects.all():
+        item.save()
+
+    assert portfolio_version(organization.pk) == before
+
+
+def test_a_cached_answer_is_computed_again_after_a_write(organization):
+    ClientFactory(organization=organization)
+    answers = iter(["first", "second"])
+
+    def compute():
+        return next(answers)
+
+    first = cached_for_portfolio(organization.pk, "test", (1,), compute)
+    again = cached_for_portfolio(organization.pk, "test", (1,), compute)
+    ClientFactory(organization=organization)
+    after_write = cached_for_portfolio(organization.pk, "test", (1,), compute)
+
+    assert (first, again, after_write) == ("first", "first", "second")
+
+
+def test_cached_answers_are_kept_apart_by_organization_and_question(
+    organization, other_organization
+):
+    def remember(organization_id, parts, value):
+        return cached_for_portfolio(organization_id, "test", parts, lambda: value)
+
+    assert remember(organization.pk, (1,), "ours") == "ours"
+    assert remember(other_organization.pk, (1,), "theirs") == "theirs"
+    assert remember(organization.pk, (2,), "another question") == "another question"
+    assert remember(organization.pk, (1,), "not computed") == "ours"
