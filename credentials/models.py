@@ -3,6 +3,7 @@ every password that leaves the server."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -76,6 +77,13 @@ class Credential(models.Model):
         indexes = [
             models.Index(fields=["login"], name="credentials_login_idx"),
             models.Index(fields=["registration_number"], name="credentials_regno_idx"),
+            # The clients linked to collective accounts whose login matches a search, read
+            # from the index alone.
+            models.Index(
+                fields=["collective_account", "client"],
+                condition=Q(collective_account__isnull=False),
+                name="credentials_linked_idx",
+            ),
         ]
 
     def __str__(self) -> str:
