@@ -145,6 +145,8 @@ def measure(http, scenario, repetitions: int) -> dict:
     if not route_exists(scenario.path):
         return {**result, "outcome": "n/a", "note": "route not available yet"}
     try:
+        if scenario.before_each:
+            scenario.before_each()
         with CaptureQueriesContext(connection) as queries:
             response = send(http, scenario, 0)
         result.update(status=response.status_code, queries=len(queries))
@@ -154,6 +156,8 @@ def measure(http, scenario, repetitions: int) -> dict:
         repetitions = scenario.repetitions or repetitions
         samples = []
         for repetition in range(1, repetitions + 1):
+            if scenario.before_each:
+                scenario.before_each()
             started = time.perf_counter()
             response = send(http, scenario, repetition)
             samples.append((time.perf_counter() - started) * 1000)

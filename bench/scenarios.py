@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import Count
 
 from clients.models import Client, Organization
@@ -60,7 +61,8 @@ class Scenario:
     `cleanup` runs once after the last repetition, untimed. `unavailable` skips the scenario
     with its reason. `measure_memory` adds one more request, untimed, under tracemalloc: the
     peak of Python memory it allocated. `probe` runs once, untimed, after the repetitions; the
-    numbers it returns are added to the result.
+    numbers it returns are added to the result. `before_each` runs, untimed, before every
+    request (the warm-up included).
     """
 
     name: str
@@ -77,6 +79,7 @@ class Scenario:
     unavailable: str | None = None
     measure_memory: bool = False
     probe: Callable[[], dict[str, float]] | None = None
+    before_each: Callable[[], None] | None = None
 
     def body_for(self, repetition: int):
         return self.body(repetition) if callable(self.body) else self.body
@@ -127,6 +130,12 @@ def rare_login(organization: Organization) -> str:
     return logins[logins.count() // 2]
 
 
+# List answers and statistics are cached until the portfolio changes: measured warm (the cache
+# filled by the untimed first request) and cold (the cache emptied before each request, as after
+# any write to the portfolio).
+COLD_AND_WARM = (("", None), (" (cold)", cache.clear))
+
+
 def _query(path: str, **params) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
@@ -159,12 +168,14 @@ def client_list(context: BenchContext) -> list[Scenario]:
     ]
     return [
         Scenario(
-            name=f"list: {label}",
+            name=f"list{cold}: {label}",
             path=_query("/logins/clients", **params),
             headers=context.token_header,
             group="list",
             target_ms=LIST_TARGET_MS,
+            before_each=forget,
         )
+        for cold, forget in COLD_AND_WARM
         for label, params in mix
     ]
 
@@ -174,12 +185,16 @@ def portfolio_reads(context: BenchContext) -> list[Scenario]:
     """Stats, collective accounts, and one client's detail and credentials."""
     client = f"/logins/clients/{context.client_id}"
     return [
-        Scenario(
-            name="stats",
-            path="/logins/stats",
-            headers=context.token_header,
-            group="stats",
-            target_ms=STATS_TARGET_MS,
+        *(
+            Scenario(
+                name=f"stats{cold}",
+                path="/logins/stats",
+                headers=context.token_header,
+                group="stats",
+                target_ms=STATS_TARGET_MS,
+                before_each=forget,
+            )
+            for cold, forget in COLD_AND_WARM
         ),
         Scenario(
             name="collective accounts",

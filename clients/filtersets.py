@@ -157,6 +157,31 @@ class ClientFilterSet(django_filters.FilterSet):
         ]
         form = ClientFilterForm
 
+    @property
+    def question(self) -> tuple:
+        """The validated filter as plain values: equal for requests that ask the same thing.
+        Catalog filters by id, so that a renamed PRO still names the same question."""
+        data = self.form.cleaned_data
+
+        def ids(field: str) -> tuple[int, ...]:
+            return tuple(sorted({row.pk for row in data.get(field) or ()}))
+
+        return (
+            (data.get("search") or "").strip(),
+            bool(data.get("companyNameOnly")),
+            ids("country"),
+            ids("report_type"),
+            ids("pro"),
+            tuple(sorted(set(data.get("status") or ()))),
+            bool(data.get("collective_account")),
+        )
+
+    @property
+    def looks_beyond_clients(self) -> bool:
+        """Whether the filter reads other tables than the clients' own (search, catalog)."""
+        search, _, countries, report_types, pros, _, _ = self.question
+        return bool(search or countries or report_types or pros)
+
     def filter_search(self, queryset, name, value):
         return clients_matching(
             queryset,

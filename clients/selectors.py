@@ -6,11 +6,13 @@ Credential data is reached through Client's reverse relations (`credentials`,
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from clients.models import GLOBAL_SCOPE, Alias, Client, Obligation, Organization
+from clients.portfolio_version import cached_for_portfolio
 from clients.tenancy import clients_of, clients_readable_by
 from reporting.models import Country, Pro, ReportType
 
@@ -49,15 +51,62 @@ def _readable_clients(organization: Organization) -> QuerySet[Client]:
     return clients_of(organization)
 
 
+def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """What a list row shows: the client's own fields and its aliases."""
+    return clients.only("id", "name", "status", "notes").prefetch_related("aliases")
+
+
 def client_list(*, organization: Organization) -> QuerySet[Client]:
     """Clients the organization may read, ordered by name (ignoring case) then id, aliases
     prefetched. Lower(name) is what the unique (organization, lower(name)) index holds."""
-    return (
-        _readable_clients(organization)
-        .only("id", "name", "status", "notes")
-        .prefetch_related("aliases")
-        .order_by(Lower("name"), "id")
-    )
+    return _list_rows(_readable_clients(organization)).order_by(Lower("name"), "id")
+
+
+class ClientMatches:
+    """The clients a list filter matched, in list order, answered from the cache when the
+    organization's portfolio has not changed since: `count()` and slicing, as DRF's pagination
+    reads them.
+
+    `question` identifies the filter. With `remember_ids`, the ids of every match are cached in
+    order, so that any page is read by id; for filters that only narrow the clients' own
+    columns, their index already serves pages in order and only the count is cached.
+    """
+
+    def __init__(
+        self,
+        *,
+        organization: Organization,
+        clients: QuerySet[Client],
+        question: tuple,
+        remember_ids: bool,
+    ):
+        self.organization = organization
+        self.clients = clients
+        self.question = question
+        self.remember_ids = remember_ids
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return cached_for_portfolio(
+            self.organization.pk,
+            "client-ids",
+            self.question,
+            lambda: list(self.clients.values_list("pk", flat=True)),
+        )
+
+    def count(self) -> int:
+        if self.remember_ids:
+            return len(self.ids)
+        return cached_for_portfolio(
+            self.organization.pk, "client-count", self.question, self.clients.count
+        )
+
+    def __getitem__(self, window: slice) -> list[Client]:
+        if not self.remember_ids:
+            return list(self.clients[window])
+        ids = self.ids[window]
+        found = _list_rows(clients_readable_by(self.organization)).in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 def client_details(*, organization: Organization, writable: bool) -> QuerySet[Client]:
@@ -204,6 +253,12 @@ def client_stats(*, organization: Organization) -> dict:
     `by_country` and `by_report_type` count a client once per country (report type) in which
     it has a credential or an obligation.
     """
+    return cached_for_portfolio(
+        organization.pk, "client-stats", (), lambda: _client_stats(organization)
+    )
+
+
+def _client_stats(organization: Organization) -> dict:
     portfolio = clients_of(organization).filter(collective_account=False)
     by_status = Counter(
         dict(portfolio.order_by().values_list("status").annotate(clients=Count("id")))

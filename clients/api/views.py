@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -30,7 +31,13 @@ from clients.api.serializers import (
 )
 from clients.filtersets import ClientFilterSet
 from clients.models import Alias, Client
-from clients.selectors import client_details, client_list, client_local_company_name, client_stats
+from clients.selectors import (
+    ClientMatches,
+    client_details,
+    client_list,
+    client_local_company_name,
+    client_stats,
+)
 from clients.services import (
     client_alias_remove,
     client_alias_set,
@@ -198,7 +205,19 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         return Response(serializer_class(fresh).data, **kwargs)
 
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        filterset = self.filterset_class(
+            request.query_params, queryset=self.get_queryset(), request=request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        matches = ClientMatches(
+            organization=self.organization,
+            clients=filterset.qs,
+            question=filterset.question,
+            remember_ids=filterset.looks_beyond_clients
+            or self.paginator.get_offset(request) >= self.paginator.deep_offset,
+        )
+        page = self.paginate_queryset(matches)
         return self.get_paginated_response(ClientSummarySerializer(page, many=True).data)
 
     def create(self, request):

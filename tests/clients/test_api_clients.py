@@ -1,6 +1,7 @@
 """GET/POST /logins/clients and GET/PUT/PATCH/DELETE /logins/clients/{client_id}."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -198,9 +199,9 @@ def test_list_query_count_does_not_grow_with_the_page_size(
         CredentialFactory(client=client)
         ObligationFactory(client=client, country=country("FR"))
 
-    # Token, membership, organization, whether anything is shared with it; then count, page
-    # and the aliases prefetch.
-    with django_assert_max_num_queries(7):
+    # Token, membership, organization, portfolio version, whether anything is shared with it;
+    # then the ids of the matches, the page and the aliases prefetch.
+    with django_assert_max_num_queries(8):
         response = staff_api.get(f"/logins/clients?limit={page_size}&search=Producer")
 
     assert len(response.json()["clients"]) == page_size
@@ -212,6 +213,7 @@ def test_list_query_count_is_the_same_for_5_and_50_clients(staff_api, organizati
         AliasFactory(client=client)
 
     def queries(limit: int) -> int:
+        cache.clear()
         with CaptureQueriesContext(connection) as captured:
             staff_api.get(f"/logins/clients?limit={limit}&status=active")
         return len(captured)
@@ -590,3 +592,88 @@ def test_a_shared_client_is_readable_but_not_writable_by_its_own_organization(
     assert delete.status_code == 404
     client.refresh_from_db()
     assert client.notes == ""
+
+
+# Cached answers: a repeated question is answered from the cache until the portfolio changes.
+
+CACHED_QUESTIONS = {
+    "search (ids cached)": "search=Acme",
+    "country (ids cached)": "country=DE",
+    "status (count cached)": "status=active",
+    "deep page (ids cached)": "offset=1000",
+}
+
+
+def list_queries(api, query: str) -> tuple[dict, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(f"/logins/clients?{query}")
+    assert response.status_code == 200
+    return response.json(), len(captured)
+
+
+@pytest.mark.parametrize("query", CACHED_QUESTIONS.values(), ids=CACHED_QUESTIONS.keys())
+def test_a_repeated_list_question_is_answered_from_the_cache(staff_api, organization, query):
+    CredentialFactory(client=ClientFactory(organization=organization, name="Acme GmbH"))
+
+    first, first_queries = list_queries(staff_api, query)
+    again, again_queries = list_queries(staff_api, query)
+
+    assert again == first
+    assert again_queries < first_queries
+
+
+@pytest.mark.parametrize("query", CACHED_QUESTIONS.values(), ids=CACHED_QUESTIONS.keys())
+def test_the_list_counts_a_client_created_after_its_answer_was_cached(
+    staff_api, organization, query
+):
+    CredentialFactory(client=ClientFactory(organization=organization, name="Acme GmbH"))
+    before, _ = list_queries(staff_api, query)
+
+    created = staff_api.post(
+        "/logins/clients",
+        {"client_name": "Acme Two", "obligations": [{"country": "DE", "report_type": "WEEE"}]},
+        format="json",
+    )
+
+    after, _ = list_queries(staff_api, query)
+    assert created.status_code == 201
+    assert after["total"] == before["total"] + 1
+
+
+def test_the_list_finds_a_login_set_after_its_answer_was_cached(staff_api, organization):
+    credential = CredentialFactory(client=ClientFactory(organization=organization))
+    assert list_queries(staff_api, "search=fresh-login")[0]["total"] == 0
+
+    response = staff_api.put(
+        f"/logins/clients/{credential.client_id}/credentials/DE/{credential.pk}",
+        {"login": "fresh-login@example.com"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    answer, _ = list_queries(staff_api, "search=fresh-login")
+    assert [client["id"] for client in answer["clients"]] == [credential.client_id]
+
+
+def test_the_list_leaves_out_a_client_deleted_after_its_ids_were_cached(staff_api, organization):
+    kept, deleted = (ClientFactory(organization=organization, name=f"Acme {n}") for n in (1, 2))
+    assert list_queries(staff_api, "search=Acme")[0]["total"] == 2
+
+    assert staff_api.delete(f"/logins/clients/{deleted.pk}").status_code == 200
+
+    answer, _ = list_queries(staff_api, "search=Acme")
+    assert (answer["total"], [client["id"] for client in answer["clients"]]) == (1, [kept.pk])
+
+
+def test_an_organization_never_gets_another_organizations_cached_list(
+    staff_api, other_org_api, organization, other_organization
+):
+    ClientFactory(organization=organization, name="Acme Ours")
+    ClientFactory(organization=other_organization, name="Acme Theirs 1")
+    ClientFactory(organization=other_organization, name="Acme Theirs 2")
+
+    theirs, _ = list_queries(other_org_api, "search=Acme")
+    ours, _ = list_queries(staff_api, "search=Acme")
+
+    assert theirs["total"] == 2
+    assert [client["name"] for client in ours["clients"]] == ["Acme Ours"]

@@ -1,6 +1,9 @@
 """GET /logins/stats."""
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     ClientFactory,
@@ -93,3 +96,51 @@ def test_another_organization_sees_only_its_own_portfolio(other_org_api, organiz
 
 def test_anonymous_requests_are_refused(anonymous_api):
     assert anonymous_api.get("/logins/stats").status_code == 401
+
+
+def test_repeated_stats_are_answered_from_the_cache(staff_api, organization):
+    CredentialFactory(client=ClientFactory(organization=organization))
+
+    with CaptureQueriesContext(connection) as first:
+        first_answer = staff_api.get("/logins/stats").json()
+    with CaptureQueriesContext(connection) as again:
+        again_answer = staff_api.get("/logins/stats").json()
+
+    assert again_answer == first_answer
+    assert len(again) < len(first)
+
+
+STATS_WRITES = {
+    "client created": lambda api, client: api.post(
+        "/logins/clients", {"client_name": "Second"}, format="json"
+    ),
+    "status changed": lambda api, client: api.patch(
+        f"/logins/clients/{client.pk}", {"status": "archived"}, format="json"
+    ),
+    "obligation added": lambda api, client: api.patch(
+        f"/logins/clients/{client.pk}",
+        {"obligations": [{"country": "FR", "report_type": "Packaging"}]},
+        format="json",
+    ),
+    "credential added": lambda api, client: api.post(
+        f"/logins/clients/{client.pk}/credentials/NL",
+        {"report_types": ["Batteries"], "pro": "Stichting OPEN", "login": "nl@example.com"},
+        format="json",
+    ),
+    "client deleted": lambda api, client: api.delete(f"/logins/clients/{client.pk}"),
+}
+
+
+@pytest.mark.parametrize("write", STATS_WRITES.values(), ids=STATS_WRITES.keys())
+def test_stats_count_a_write_made_after_they_were_cached(staff_api, organization, write):
+    client = ClientFactory(organization=organization, status="active")
+    CredentialFactory(client=client, report_types=["WEEE"])
+    before = staff_api.get("/logins/stats").json()
+
+    response = write(staff_api, client)
+
+    assert response.status_code in (200, 201), response.content
+    after = staff_api.get("/logins/stats").json()
+    cache.clear()
+    computed_afresh = staff_api.get("/logins/stats").json()
+    assert after == computed_afresh != before

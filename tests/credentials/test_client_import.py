@@ -702,3 +702,24 @@ def test_sample_data_holds_the_first_valid_rows_with_every_mapped_field(run):
 
     assert len(report.sample_data) == 10
     assert report.sample_data[0] == {"name": "Client 0", "status": "active"}
+
+
+def test_the_client_list_and_stats_cached_before_an_execution_count_what_it_wrote(
+    run, staff_api, organization
+):
+    ClientFactory(organization=organization, name="Earlier Client")
+    stats_before = staff_api.get("/logins/stats").json()
+    assert staff_api.get("/logins/clients?country=FR").json()["total"] == 0
+
+    run(
+        [
+            credential_row("Bulk One", "FR", "Packaging", "Citeo", login="one@example.com"),
+            credential_row("Bulk Two", "FR", "Packaging", "Citeo", login="two@example.com"),
+        ]
+    )
+
+    listed = staff_api.get("/logins/clients?country=FR").json()
+    assert [client["name"] for client in listed["clients"]] == ["Bulk One", "Bulk Two"]
+    stats = staff_api.get("/logins/stats").json()
+    assert stats["total_clients"] == stats_before["total_clients"] + 2
+    assert stats["by_country"]["FR"] == 2
