@@ -4,12 +4,18 @@ A write to a client, an alias, an obligation, a credential or a credential's rep
 the organizations that own or share the client a new `PortfolioVersion`. Database triggers do
 it, so no path can forget: services, admin inlines, the bulk upload's COPY, a DELETE cascade.
 A reader takes the version first and computes afterwards, so an answer stored under a version
-is never older than that version; an answer computed inside a transaction that then rolls back
-sits under a version nobody will read again, because versions are never reused.
+is never older than that version. Versions are never reused.
 
-On PostgreSQL the triggers run once per statement (a 20,000-row COPY bumps once) and draw
-versions from a sequence. SQLite has only row triggers and no sequences: a random 64-bit
-version per row changed.
+On PostgreSQL, statement triggers (a 20,000-row COPY fires once) note the organizations in
+`clients_portfoliochange`, a table whose rows only their own transaction ever sees; at commit
+a deferred trigger turns each noted organization into a new version drawn from a sequence and
+removes the note. The version row is thus locked only while committing, so transactions of one
+organization never wait for each other's work, and the new version becomes visible with the
+data. A transaction that has changed a portfolio and not yet committed sees its note, and
+computes its answers without the cache.
+
+SQLite has one writer at a time and only row triggers: they write a random 64-bit version
+directly.
 """
 
 from collections.abc import Callable
@@ -18,6 +24,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 from clients.models import PortfolioVersion
 
@@ -25,6 +32,7 @@ T = TypeVar("T")
 
 SEQUENCE = "clients_portfolio_version_seq"
 VERSION_TABLE = "clients_portfolioversion"
+CHANGE_TABLE = "clients_portfoliochange"
 CLIENT_TABLE = "clients_client"
 # Tables whose rows belong to a client through `client_id`.
 CLIENT_ROW_TABLES = ("clients_alias", "clients_obligation")
@@ -36,26 +44,43 @@ _MISSING = object()
 _POSTGRESQL_FUNCTIONS = f"""
 CREATE SEQUENCE IF NOT EXISTS {SEQUENCE};
 
-CREATE OR REPLACE FUNCTION clients_portfolio_bump(organization_ids bigint[]) RETURNS void
+CREATE TABLE IF NOT EXISTS {CHANGE_TABLE} (
+    organization_id bigint NOT NULL,
+    transaction_id bigint NOT NULL DEFAULT txid_current(),
+    PRIMARY KEY (organization_id, transaction_id)
+);
+
+CREATE OR REPLACE FUNCTION clients_portfolio_note(organization_ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO {VERSION_TABLE} (organization_id, version)
-    SELECT id, nextval('{SEQUENCE}')
-    FROM (SELECT DISTINCT unnest(organization_ids) AS id) AS changed
-    WHERE id IS NOT NULL
-    ORDER BY id
-    ON CONFLICT (organization_id) DO UPDATE SET version = EXCLUDED.version
+    INSERT INTO {CHANGE_TABLE} (organization_id)
+    SELECT DISTINCT id FROM unnest(organization_ids) AS id WHERE id IS NOT NULL
+    ON CONFLICT DO NOTHING
 $$;
+
+CREATE OR REPLACE FUNCTION clients_portfolio_commit() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {VERSION_TABLE} (organization_id, version)
+    VALUES (NEW.organization_id, nextval('{SEQUENCE}'))
+    ON CONFLICT (organization_id) DO UPDATE SET version = EXCLUDED.version;
+    DELETE FROM {CHANGE_TABLE}
+    WHERE organization_id = NEW.organization_id AND transaction_id = NEW.transaction_id;
+    RETURN NULL;
+END $$;
+
+CREATE CONSTRAINT TRIGGER {CHANGE_TABLE}_commit AFTER INSERT ON {CHANGE_TABLE}
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION clients_portfolio_commit();
 
 CREATE OR REPLACE FUNCTION clients_client_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'DELETE' THEN
-        PERFORM clients_portfolio_bump(ARRAY(
+        PERFORM clients_portfolio_note(ARRAY(
             SELECT organization_id FROM new_rows
             UNION SELECT client_organization_id FROM new_rows));
     END IF;
     IF TG_OP <> 'INSERT' THEN
-        PERFORM clients_portfolio_bump(ARRAY(
+        PERFORM clients_portfolio_note(ARRAY(
             SELECT organization_id FROM old_rows
             UNION SELECT client_organization_id FROM old_rows));
     END IF;
@@ -66,12 +91,12 @@ CREATE OR REPLACE FUNCTION clients_client_row_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'DELETE' THEN
-        PERFORM clients_portfolio_bump(ARRAY(
+        PERFORM clients_portfolio_note(ARRAY(
             SELECT unnest(ARRAY[c.organization_id, c.client_organization_id])
             FROM {CLIENT_TABLE} c WHERE c.id IN (SELECT client_id FROM new_rows)));
     END IF;
     IF TG_OP <> 'INSERT' THEN
-        PERFORM clients_portfolio_bump(ARRAY(
+        PERFORM clients_portfolio_note(ARRAY(
             SELECT unnest(ARRAY[c.organization_id, c.client_organization_id])
             FROM {CLIENT_TABLE} c WHERE c.id IN (SELECT client_id FROM old_rows)));
     END IF;
@@ -84,7 +109,7 @@ BEGIN
     IF EXISTS (
         SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.code <> o.code
     ) THEN
-        UPDATE {VERSION_TABLE} SET version = nextval('{SEQUENCE}');
+        PERFORM clients_portfolio_note(ARRAY(SELECT organization_id FROM {VERSION_TABLE}));
     END IF;
     RETURN NULL;
 END $$;
@@ -94,7 +119,9 @@ _POSTGRESQL_DROP_FUNCTIONS = f"""
 DROP FUNCTION IF EXISTS clients_catalog_code_changed();
 DROP FUNCTION IF EXISTS clients_client_row_changed();
 DROP FUNCTION IF EXISTS clients_client_changed();
-DROP FUNCTION IF EXISTS clients_portfolio_bump(bigint[]);
+DROP TABLE IF EXISTS {CHANGE_TABLE};
+DROP FUNCTION IF EXISTS clients_portfolio_commit();
+DROP FUNCTION IF EXISTS clients_portfolio_note(bigint[]);
 DROP SEQUENCE IF EXISTS {SEQUENCE};
 """
 
@@ -178,7 +205,7 @@ def watch_client_tables(schema_editor) -> None:
             )
         schema_editor.execute(
             f"INSERT INTO {VERSION_TABLE} (organization_id, version) "
-            f"SELECT id, nextval('{SEQUENCE}') FROM clients_organization ORDER BY id"
+            f"SELECT id, nextval('{SEQUENCE}') FROM clients_organization"
         )
     elif vendor == "sqlite":
         statements = _sqlite_triggers(CLIENT_TABLE, _sqlite_client_ids)
@@ -226,8 +253,18 @@ def unwatch_client_row_tables(schema_editor, tables: tuple[str, ...]) -> None:
         schema_editor.execute(statement)
 
 
-def portfolio_version(organization_id: int) -> int:
-    """The organization's current portfolio version (0: its portfolio was never written)."""
+def portfolio_version(organization_id: int) -> int | None:
+    """The organization's current portfolio version (0: its portfolio was never written), or
+    None while the current transaction has changed that portfolio and not yet committed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT version FROM {VERSION_TABLE} WHERE organization_id = %s), "
+                f"EXISTS (SELECT 1 FROM {CHANGE_TABLE} WHERE organization_id = %s)",
+                [organization_id, organization_id],
+            )
+            version, changing = cursor.fetchone()
+        return None if changing else version or 0
     version = (
         PortfolioVersion.objects.filter(organization_id=organization_id)
         .values_list("version", flat=True)
@@ -242,6 +279,8 @@ def cached_for_portfolio(
     """`compute()`, remembered under the organization's portfolio version, `name` and `parts`
     (a tuple whose repr identifies the question)."""
     version = portfolio_version(organization_id)
+    if version is None:
+        return compute()
     digest = blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     key = f"portfolio:{organization_id}:{version}:{name}:{digest}"
     value = cache.get(key, _MISSING)

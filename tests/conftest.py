@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -82,3 +85,11 @@ def plain_static_storage(settings):
 def empty_cache():
     """Each test starts with an empty cache: database ids come back after a rolled-back test."""
     cache.clear()
+
+
+@pytest.fixture
+def committed_catalog(transactional_db):
+    """For tests whose writes really commit: a transactional test that ran before flushed the
+    tables, the catalog's data migration included, so it is loaded again (it is idempotent)."""
+    migration = importlib.import_module("reporting.migrations.0002_starting_catalog")
+    migration.load_starting_catalog(django_apps, None)

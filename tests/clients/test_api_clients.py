@@ -595,6 +595,8 @@ def test_a_shared_client_is_readable_but_not_writable_by_its_own_organization(
 
 
 # Cached answers: a repeated question is answered from the cache until the portfolio changes.
+# These tests commit their writes, as requests do: a transaction that has changed the portfolio
+# and not committed yet computes its answers without the cache on PostgreSQL.
 
 CACHED_QUESTIONS = {
     "search (ids cached)": "search=Acme",
@@ -611,6 +613,8 @@ def list_queries(api, query: str) -> tuple[dict, int]:
     return response.json(), len(captured)
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 @pytest.mark.parametrize("query", CACHED_QUESTIONS.values(), ids=CACHED_QUESTIONS.keys())
 def test_a_repeated_list_question_is_answered_from_the_cache(staff_api, organization, query):
     CredentialFactory(client=ClientFactory(organization=organization, name="Acme GmbH"))
@@ -622,6 +626,8 @@ def test_a_repeated_list_question_is_answered_from_the_cache(staff_api, organiza
     assert again_queries < first_queries
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 @pytest.mark.parametrize("query", CACHED_QUESTIONS.values(), ids=CACHED_QUESTIONS.keys())
 def test_the_list_counts_a_client_created_after_its_answer_was_cached(
     staff_api, organization, query
@@ -640,6 +646,8 @@ def test_the_list_counts_a_client_created_after_its_answer_was_cached(
     assert after["total"] == before["total"] + 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 def test_the_list_finds_a_login_set_after_its_answer_was_cached(staff_api, organization):
     credential = CredentialFactory(client=ClientFactory(organization=organization))
     assert list_queries(staff_api, "search=fresh-login")[0]["total"] == 0
@@ -655,6 +663,8 @@ def test_the_list_finds_a_login_set_after_its_answer_was_cached(staff_api, organ
     assert [client["id"] for client in answer["clients"]] == [credential.client_id]
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 def test_the_list_leaves_out_a_client_deleted_after_its_ids_were_cached(staff_api, organization):
     kept, deleted = (ClientFactory(organization=organization, name=f"Acme {n}") for n in (1, 2))
     assert list_queries(staff_api, "search=Acme")[0]["total"] == 2
@@ -665,6 +675,8 @@ def test_the_list_leaves_out_a_client_deleted_after_its_ids_were_cached(staff_ap
     assert (answer["total"], [client["id"] for client in answer["clients"]]) == (1, [kept.pk])
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 def test_an_organization_never_gets_another_organizations_cached_list(
     staff_api, other_org_api, organization, other_organization
 ):

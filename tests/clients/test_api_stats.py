@@ -98,6 +98,8 @@ def test_anonymous_requests_are_refused(anonymous_api):
     assert anonymous_api.get("/logins/stats").status_code == 401
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 def test_repeated_stats_are_answered_from_the_cache(staff_api, organization):
     CredentialFactory(client=ClientFactory(organization=organization))
 
@@ -131,6 +133,8 @@ STATS_WRITES = {
 }
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 @pytest.mark.parametrize("write", STATS_WRITES.values(), ids=STATS_WRITES.keys())
 def test_stats_count_a_write_made_after_they_were_cached(staff_api, organization, write):
     client = ClientFactory(organization=organization, status="active")

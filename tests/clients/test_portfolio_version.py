@@ -1,5 +1,9 @@
-"""Portfolio versions: every write the client list and the statistics read from gives the
-organizations that own or share the client a new version, whatever path it takes."""
+"""Portfolio versions: every committed write the client list and the statistics read from
+gives the organizations that own or share the client a new version, whatever path it takes.
+
+The writes here really commit (transactional tests): on PostgreSQL a new version is drawn at
+commit.
+"""
 
 import pytest
 from django.db import transaction
@@ -19,7 +23,10 @@ from tests.factories import (
     report_type,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("committed_catalog"),
+]
 
 
 def add_credential_report_type(client):
@@ -143,6 +150,17 @@ def test_saving_the_catalog_unchanged_keeps_the_versions(organization):
         item.save()
 
     assert portfolio_version(organization.pk) == before
+
+
+def test_a_transaction_that_changed_the_portfolio_gets_no_answer_cached_before(organization):
+    ClientFactory(organization=organization)
+    assert cached_for_portfolio(organization.pk, "test", (1,), lambda: "before") == "before"
+
+    with transaction.atomic():
+        ClientFactory(organization=organization)
+        inside = cached_for_portfolio(organization.pk, "test", (1,), lambda: "inside")
+
+    assert inside == "inside"
 
 
 def test_a_cached_answer_is_computed_again_after_a_write(organization):

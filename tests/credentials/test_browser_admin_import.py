@@ -4,12 +4,10 @@ Chromium is Debian's (/usr/bin/chromium, or CHROMIUM_PATH): `make test` installs
 missing. Without it this test fails, it is not skipped.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
@@ -60,17 +58,9 @@ def page(live_server, monkeypatch, settings):
             connections.close_all()
 
 
-@pytest.fixture
-def catalog(transactional_db):
-    """The shipped catalog: a transactional test that ran before this one flushed the tables,
-    the catalog's data migration included, so it is loaded again (it is idempotent)."""
-    migration = importlib.import_module("reporting.migrations.0002_starting_catalog")
-    migration.load_starting_catalog(django_apps, None)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_staff_upload_a_csv_see_the_preview_and_confirm_it(
-    page, live_server, catalog, organization
+    page, live_server, committed_catalog, organization
 ):
     user = UserFactory(username="importer", password=PASSWORD)
     MembershipFactory(user=user, organization=organization, role=Role.STAFF)

@@ -704,6 +704,8 @@ def test_sample_data_holds_the_first_valid_rows_with_every_mapped_field(run):
     assert report.sample_data[0] == {"name": "Client 0", "status": "active"}
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 def test_the_client_list_and_stats_cached_before_an_execution_count_what_it_wrote(
     run, staff_api, organization
 ):
