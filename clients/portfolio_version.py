@@ -1,23 +1,26 @@
 """The portfolio version of an organization, and answers cached under it.
 
 A write to a client, an alias, an obligation, a credential or a credential's report type gives
-the organizations that own or share the client a new `PortfolioVersion`. Database triggers do
-it, so no path can forget: services, admin inlines, the bulk upload's COPY, a DELETE cascade.
-A reader takes the version first and computes afterwards, so an answer stored under a version
-is never older than that version. Versions are never reused.
+the organizations that own or share the client a new `PortfolioVersion`; so does a changed
+collective account, for the clients linked to it. Database triggers do it, so no path can
+forget: services, admin inlines, the bulk upload's COPY, a DELETE cascade, raw SQL. A reader
+takes the version first and computes afterwards, so an answer stored under a version is never
+older than that version. Versions are random 60-bit numbers: they do not repeat after a
+rollback, a migration or a restored backup, nor between databases sharing one cache.
 
-On PostgreSQL, statement triggers (a 20,000-row COPY fires once) note the organizations in
-`clients_portfoliochange`, a table whose rows only their own transaction ever sees; at commit
-a deferred trigger turns each noted organization into a new version drawn from a sequence and
-removes the note. The version row is thus locked only while committing, so transactions of one
-organization never wait for each other's work, and the new version becomes visible with the
-data. A transaction that has changed a portfolio and not yet committed sees its note, and
-computes its answers without the cache.
+PostgreSQL (clients migration 0004, credentials 0005): statement triggers (a 20,000-row COPY
+fires once) note the organizations in `clients_portfoliochange`, whose rows only their own
+transaction sees; at commit a deferred trigger turns the notes into new versions. Transactions
+of one organization therefore never wait for each other's work, and a new version becomes
+visible together with the data. A transaction that has changed a portfolio and not yet
+committed sees its notes, and computes its answers without the cache.
 
-SQLite has one writer at a time and only row triggers: they write a random 64-bit version
-directly.
+SQLite (development): row triggers write versions directly. SQLite drops a table's triggers
+when Django rebuilds the table in a migration, so they are dropped before and installed after
+every `migrate`, and every version is renewed then.
 """
 
+import logging
 from collections.abc import Callable
 from hashlib import blake2b
 from typing import TypeVar
@@ -30,232 +33,110 @@ from clients.models import PortfolioVersion
 
 T = TypeVar("T")
 
-SEQUENCE = "clients_portfolio_version_seq"
+logger = logging.getLogger(__name__)
+
 VERSION_TABLE = "clients_portfolioversion"
 CHANGE_TABLE = "clients_portfoliochange"
-CLIENT_TABLE = "clients_client"
-# Tables whose rows belong to a client through `client_id`.
-CLIENT_ROW_TABLES = ("clients_alias", "clients_obligation")
-# Catalog codes appear in the statistics.
-CATALOG_TABLES = ("reporting_country", "reporting_reporttype")
-
 _MISSING = object()
 
-_POSTGRESQL_FUNCTIONS = f"""
-CREATE SEQUENCE IF NOT EXISTS {SEQUENCE};
-
-CREATE TABLE IF NOT EXISTS {CHANGE_TABLE} (
-    organization_id bigint NOT NULL,
-    transaction_id bigint NOT NULL DEFAULT txid_current(),
-    PRIMARY KEY (organization_id, transaction_id)
-);
-
-CREATE OR REPLACE FUNCTION clients_portfolio_note(organization_ids bigint[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO {CHANGE_TABLE} (organization_id)
-    SELECT DISTINCT id FROM unnest(organization_ids) AS id WHERE id IS NOT NULL
-    ON CONFLICT DO NOTHING
-$$;
-
-CREATE OR REPLACE FUNCTION clients_portfolio_commit() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO {VERSION_TABLE} (organization_id, version)
-    VALUES (NEW.organization_id, nextval('{SEQUENCE}'))
-    ON CONFLICT (organization_id) DO UPDATE SET version = EXCLUDED.version;
-    DELETE FROM {CHANGE_TABLE}
-    WHERE organization_id = NEW.organization_id AND transaction_id = NEW.transaction_id;
-    RETURN NULL;
-END $$;
-
-CREATE CONSTRAINT TRIGGER {CHANGE_TABLE}_commit AFTER INSERT ON {CHANGE_TABLE}
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION clients_portfolio_commit();
-
-CREATE OR REPLACE FUNCTION clients_client_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM clients_portfolio_note(ARRAY(
-            SELECT organization_id FROM new_rows
-            UNION SELECT client_organization_id FROM new_rows));
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM clients_portfolio_note(ARRAY(
-            SELECT organization_id FROM old_rows
-            UNION SELECT client_organization_id FROM old_rows));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION clients_client_row_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM clients_portfolio_note(ARRAY(
-            SELECT unnest(ARRAY[c.organization_id, c.client_organization_id])
-            FROM {CLIENT_TABLE} c WHERE c.id IN (SELECT client_id FROM new_rows)));
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM clients_portfolio_note(ARRAY(
-            SELECT unnest(ARRAY[c.organization_id, c.client_organization_id])
-            FROM {CLIENT_TABLE} c WHERE c.id IN (SELECT client_id FROM old_rows)));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION clients_catalog_code_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (
-        SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.code <> o.code
-    ) THEN
-        PERFORM clients_portfolio_note(ARRAY(SELECT organization_id FROM {VERSION_TABLE}));
-    END IF;
-    RETURN NULL;
-END $$;
-"""
-
-_POSTGRESQL_DROP_FUNCTIONS = f"""
-DROP FUNCTION IF EXISTS clients_catalog_code_changed();
-DROP FUNCTION IF EXISTS clients_client_row_changed();
-DROP FUNCTION IF EXISTS clients_client_changed();
-DROP TABLE IF EXISTS {CHANGE_TABLE};
-DROP FUNCTION IF EXISTS clients_portfolio_commit();
-DROP FUNCTION IF EXISTS clients_portfolio_note(bigint[]);
-DROP SEQUENCE IF EXISTS {SEQUENCE};
-"""
-
-_TRANSITION_TABLES = {
-    "INSERT": "REFERENCING NEW TABLE AS new_rows",
-    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "REFERENCING OLD TABLE AS old_rows",
+# SQLite: for each watched table, a query of one organization column (`{column}`: owner or
+# client_organization) of the clients a changed row (`{row}`: NEW or OLD) touches.
+_CLIENT_OF_ROW = "SELECT {column} FROM clients_client WHERE id = {row}.client_id"
+_SQLITE_ORGANIZATIONS = {
+    "clients_client": "SELECT {row}.{column}",
+    "clients_alias": _CLIENT_OF_ROW,
+    "clients_obligation": _CLIENT_OF_ROW,
+    "credentials_credentialreporttype": _CLIENT_OF_ROW,
+    "credentials_credential": _CLIENT_OF_ROW
+    + " OR id IN (SELECT client_id FROM credentials_credential"
+    " WHERE collective_account_id = {row}.id)",
 }
+_SQLITE_CATALOG_TABLES = ("reporting_country", "reporting_reporttype")
+_SQLITE_RANDOM_VERSION = "(random() >> 4)"
+_SQLITE_EVENTS = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
 
 
-def _trigger_name(table: str, event: str) -> str:
-    return f"{table}_portfolio_{event.lower()}"
-
-
-def _postgresql_triggers(table: str, function: str, events=("INSERT", "UPDATE", "DELETE")) -> str:
-    # A trigger with transition tables takes one event only.
-    return "\n".join(
-        f"CREATE TRIGGER {_trigger_name(table, event)} AFTER {event} ON {table} "
-        f"{_TRANSITION_TABLES[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
-        for event in events
+def _sqlite_organization_ids(table: str, row: str) -> str:
+    return " UNION ".join(
+        _SQLITE_ORGANIZATIONS[table].format(column=column, row=row)
+        for column in ("organization_id", "client_organization_id")
     )
 
 
-def _sqlite_bump(organization_ids: str) -> str:
-    # WHERE before ON CONFLICT: SQLite's parser needs it to read the upsert after a SELECT.
-    return (
-        f"INSERT INTO {VERSION_TABLE} (organization_id, version) "
-        f"SELECT id, random() FROM clients_organization WHERE id IN ({organization_ids}) "
-        "ON CONFLICT (organization_id) DO UPDATE SET version = excluded.version;"
-    )
-
-
-def _sqlite_client_ids(row: str) -> str:
-    return f"{row}.organization_id, {row}.client_organization_id"
-
-
-def _sqlite_client_row_ids(row: str) -> str:
-    return (
-        f"SELECT organization_id FROM {CLIENT_TABLE} WHERE id = {row}.client_id "
-        f"UNION SELECT client_organization_id FROM {CLIENT_TABLE} WHERE id = {row}.client_id"
-    )
-
-
-def _sqlite_triggers(table: str, organization_ids: Callable[[str], str]) -> list[str]:
-    rows = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
-    return [
-        f"CREATE TRIGGER {_trigger_name(table, event)} AFTER {event} ON {table} BEGIN "
-        + " ".join(_sqlite_bump(organization_ids(row)) for row in names)
-        + " END"
-        for event, names in rows.items()
-    ]
-
-
-def _sqlite_catalog_trigger(table: str) -> str:
-    return (
-        f"CREATE TRIGGER {_trigger_name(table, 'UPDATE')} AFTER UPDATE OF code ON {table} "
-        f"WHEN NEW.code <> OLD.code BEGIN UPDATE {VERSION_TABLE} SET version = random(); END"
-    )
-
-
-def _drop_triggers(tables, vendor: str, events=("INSERT", "UPDATE", "DELETE")) -> list[str]:
-    on = " ON {table}" if vendor == "postgresql" else ""
-    return [
-        f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)}" + on.format(table=table)
-        for table in tables
-        for event in events
-    ]
-
-
-def watch_client_tables(schema_editor) -> None:
-    """Create the versioning and its triggers on the clients app's tables and the catalog."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(_POSTGRESQL_FUNCTIONS)
-        schema_editor.execute(_postgresql_triggers(CLIENT_TABLE, "clients_client_changed"))
-        for table in CLIENT_ROW_TABLES:
-            schema_editor.execute(_postgresql_triggers(table, "clients_client_row_changed"))
-        for table in CATALOG_TABLES:
-            schema_editor.execute(
-                _postgresql_triggers(table, "clients_catalog_code_changed", events=("UPDATE",))
+def _sqlite_trigger_statements() -> list[str]:
+    statements = []
+    for table in _SQLITE_ORGANIZATIONS:
+        for event, rows in _SQLITE_EVENTS.items():
+            # WHERE before ON CONFLICT: SQLite's parser needs it to read an upsert after a SELECT.
+            body = " ".join(
+                f"INSERT INTO {VERSION_TABLE} (organization_id, version) "
+                f"SELECT id, {_SQLITE_RANDOM_VERSION} FROM clients_organization "
+                f"WHERE id IN ({_sqlite_organization_ids(table, row)}) "
+                "ON CONFLICT (organization_id) DO UPDATE SET version = excluded.version;"
+                for row in rows
             )
-        schema_editor.execute(
-            f"INSERT INTO {VERSION_TABLE} (organization_id, version) "
-            f"SELECT id, nextval('{SEQUENCE}') FROM clients_organization"
-        )
-    elif vendor == "sqlite":
-        statements = _sqlite_triggers(CLIENT_TABLE, _sqlite_client_ids)
-        for table in CLIENT_ROW_TABLES:
-            statements += _sqlite_triggers(table, _sqlite_client_row_ids)
-        statements += [_sqlite_catalog_trigger(table) for table in CATALOG_TABLES]
-        for statement in statements:
-            schema_editor.execute(statement)
-        schema_editor.execute(
-            f"INSERT INTO {VERSION_TABLE} (organization_id, version) "
-            "SELECT id, random() FROM clients_organization"
-        )
-    else:
-        raise NotImplementedError(f"Portfolio versions need PostgreSQL or SQLite, not {vendor}.")
-
-
-def unwatch_client_tables(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    for statement in _drop_triggers((CLIENT_TABLE, *CLIENT_ROW_TABLES), vendor) + _drop_triggers(
-        CATALOG_TABLES, vendor, events=("UPDATE",)
-    ):
-        schema_editor.execute(statement)
-    if vendor == "postgresql":
-        schema_editor.execute(_POSTGRESQL_DROP_FUNCTIONS)
-
-
-def watch_client_row_tables(schema_editor, tables: tuple[str, ...]) -> None:
-    """Give the owners of the client a new version when rows of `tables` (with a `client_id`
-    column, in other apps) change."""
-    vendor = schema_editor.connection.vendor
-    for table in tables:
-        if vendor == "postgresql":
-            schema_editor.execute(_postgresql_triggers(table, "clients_client_row_changed"))
-        elif vendor == "sqlite":
-            for statement in _sqlite_triggers(table, _sqlite_client_row_ids):
-                schema_editor.execute(statement)
-        else:
-            raise NotImplementedError(
-                f"Portfolio versions need PostgreSQL or SQLite, not {vendor}."
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_portfolio_{event.lower()} "
+                f"AFTER {event} ON {table} BEGIN {body} END"
             )
+    statements += [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_portfolio_update AFTER UPDATE OF code ON {table} "
+        f"WHEN NEW.code <> OLD.code BEGIN "
+        f"UPDATE {VERSION_TABLE} SET version = {_SQLITE_RANDOM_VERSION}; END"
+        for table in _SQLITE_CATALOG_TABLES
+    ]
+    return statements
 
 
-def unwatch_client_row_tables(schema_editor, tables: tuple[str, ...]) -> None:
-    for statement in _drop_triggers(tables, schema_editor.connection.vendor):
-        schema_editor.execute(statement)
+def _sqlite_trigger_names() -> list[str]:
+    return [
+        f"{table}_portfolio_{event.lower()}"
+        for table in _SQLITE_ORGANIZATIONS
+        for event in _SQLITE_EVENTS
+    ] + [f"{table}_portfolio_update" for table in _SQLITE_CATALOG_TABLES]
+
+
+def sqlite_triggers_drop(using: str = "default", **kwargs) -> None:
+    """pre_migrate: a migration may rebuild a watched table (SQLite has no ALTER for most
+    changes), and a trigger naming a table being rebuilt breaks the rebuild."""
+    from django.db import connections
+
+    db = connections[using]
+    if db.vendor != "sqlite":
+        return
+    with db.cursor() as cursor:
+        for name in _sqlite_trigger_names():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def sqlite_triggers_install(using: str = "default", **kwargs) -> None:
+    """post_migrate: (re)install the triggers and renew every version, since the migrations
+    wrote without them."""
+    from django.db import connections
+
+    db = connections[using]
+    if db.vendor != "sqlite":
+        return
+    tables = set(db.introspection.table_names())
+    needed = {VERSION_TABLE, *_SQLITE_ORGANIZATIONS, *_SQLITE_CATALOG_TABLES}
+    if not needed <= tables:
+        return
+    with db.cursor() as cursor:
+        for statement in _sqlite_trigger_statements():
+            cursor.execute(statement)
+        cursor.execute(
+            f"INSERT INTO {VERSION_TABLE} (organization_id, version) "
+            f"SELECT id, {_SQLITE_RANDOM_VERSION} FROM clients_organization WHERE true "
+            "ON CONFLICT (organization_id) DO UPDATE SET version = excluded.version"
+        )
 
 
 def portfolio_version(organization_id: int) -> int | None:
-    """The organization's current portfolio version (0: its portfolio was never written), or
-    None while the current transaction has changed that portfolio and not yet committed."""
+    """The organization's current portfolio version (0: its portfolio was never written).
+
+    On PostgreSQL, None while the current transaction has changed that portfolio and not yet
+    committed: the committed version does not describe what this transaction sees.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -274,17 +155,34 @@ def portfolio_version(organization_id: int) -> int | None:
 
 
 def cached_for_portfolio(
-    organization_id: int, name: str, parts: tuple, compute: Callable[[], T]
+    organization_id: int,
+    name: str,
+    parts: tuple,
+    compute: Callable[[], T],
+    *,
+    version: int | None = _MISSING,
 ) -> T:
     """`compute()`, remembered under the organization's portfolio version, `name` and `parts`
-    (a tuple whose repr identifies the question)."""
-    version = portfolio_version(organization_id)
+    (a tuple whose repr identifies the question).
+
+    Pass `version` when it was read before `compute`'s querysets were built. Without a usable
+    version, or when the cache fails, the answer is computed and not remembered.
+    """
+    if version is _MISSING:
+        version = portfolio_version(organization_id)
     if version is None:
         return compute()
     digest = blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     key = f"portfolio:{organization_id}:{version}:{name}:{digest}"
-    value = cache.get(key, _MISSING)
+    try:
+        value = cache.get(key, _MISSING)
+    except Exception:
+        logger.warning("Cache unavailable; computing %s without it.", name, exc_info=True)
+        return compute()
     if value is _MISSING:
         value = compute()
-        cache.set(key, value, timeout=settings.PORTFOLIO_CACHE_SECONDS)
+        try:
+            cache.set(key, value, timeout=settings.PORTFOLIO_CACHE_SECONDS)
+        except Exception:
+            logger.warning("Cache unavailable; %s not remembered.", name, exc_info=True)
     return value

@@ -67,6 +67,7 @@ class ClientMatches:
     organization's portfolio has not changed since: `count()` and slicing, as DRF's pagination
     reads them.
 
+    `version` is the organization's portfolio version read before `clients` was built.
     `question` identifies the filter. With `remember_ids`, the ids of every match are cached in
     order, so that any page is read by id; for filters that only narrow the clients' own
     columns, their index already serves pages in order and only the count is cached.
@@ -76,30 +77,30 @@ class ClientMatches:
         self,
         *,
         organization: Organization,
+        version: int | None,
         clients: QuerySet[Client],
         question: tuple,
         remember_ids: bool,
     ):
         self.organization = organization
+        self.version = version
         self.clients = clients
         self.question = question
         self.remember_ids = remember_ids
 
+    def _cached(self, name: str, compute):
+        return cached_for_portfolio(
+            self.organization.pk, name, self.question, compute, version=self.version
+        )
+
     @cached_property
     def ids(self) -> list[int]:
-        return cached_for_portfolio(
-            self.organization.pk,
-            "client-ids",
-            self.question,
-            lambda: list(self.clients.values_list("pk", flat=True)),
-        )
+        return self._cached("client-ids", lambda: list(self.clients.values_list("pk", flat=True)))
 
     def count(self) -> int:
         if self.remember_ids:
             return len(self.ids)
-        return cached_for_portfolio(
-            self.organization.pk, "client-count", self.question, self.clients.count
-        )
+        return self._cached("client-count", self.clients.count)
 
     def __getitem__(self, window: slice) -> list[Client]:
         if not self.remember_ids:

@@ -31,6 +31,7 @@ from clients.api.serializers import (
 )
 from clients.filtersets import ClientFilterSet
 from clients.models import Alias, Client
+from clients.portfolio_version import portfolio_version
 from clients.selectors import (
     ClientMatches,
     client_details,
@@ -195,16 +196,18 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         return ClientSerializer
 
     def filter_queryset(self, queryset):
-        # Only the list filters; one client is found by id whatever it is.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
+        # The list applies its ClientFilterSet itself (its answers are cached by the filter's
+        # question); one client is found by id whatever it is.
+        return queryset
 
     def _answer(self, client: Client, serializer_class=ClientSerializer, **kwargs) -> Response:
         fresh = client_details(organization=self.organization, writable=False).get(pk=client.pk)
         return Response(serializer_class(fresh).data, **kwargs)
 
     def list(self, request):
+        # The version first: the queryset below already looks at the portfolio (whether
+        # anything is shared with the organization).
+        version = portfolio_version(self.organization.pk)
         filterset = self.filterset_class(
             request.query_params, queryset=self.get_queryset(), request=request
         )
@@ -212,6 +215,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             raise translate_validation(filterset.errors)
         matches = ClientMatches(
             organization=self.organization,
+            version=version,
             clients=filterset.qs,
             question=filterset.question,
             remember_ids=filterset.looks_beyond_clients

@@ -6,6 +6,7 @@ commit.
 """
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from clients.models import Alias, Client, Obligation
@@ -112,18 +113,54 @@ def test_an_organization_that_was_never_written_has_version_zero(organization):
     assert portfolio_version(organization.pk) == 0
 
 
-def test_a_version_is_not_reused_after_a_rollback(organization):
+def test_a_rolled_back_write_leaves_the_version_as_it_was(organization):
     ClientFactory(organization=organization)
     committed = portfolio_version(organization.pk)
 
     with pytest.raises(RuntimeError), transaction.atomic():
         ClientFactory(organization=organization)
-        rolled_back = portfolio_version(organization.pk)
         raise RuntimeError("rolled back")
 
     assert portfolio_version(organization.pk) == committed
+
+
+def test_moving_a_shared_client_gives_both_organizations_new_versions(organization):
+    before_org, after_org = OrganizationFactory(), OrganizationFactory()
+    client = ClientFactory(organization=organization, shared=True, client_organization=before_org)
+    ClientFactory(organization=after_org)
+    versions = [portfolio_version(before_org.pk), portfolio_version(after_org.pk)]
+
+    Client.objects.filter(pk=client.pk).update(client_organization=after_org)
+
+    assert portfolio_version(before_org.pk) != versions[0]
+    assert portfolio_version(after_org.pk) != versions[1]
+
+
+def test_a_changed_collective_account_renews_the_organizations_of_the_clients_linked_to_it(
+    organization,
+):
+    represented = OrganizationFactory()
+    pool = ClientFactory(organization=organization, collective_account=True)
+    collective = CredentialFactory(client=pool, login="pool@example.com")
+    linked_client = ClientFactory(
+        organization=organization, shared=True, client_organization=represented
+    )
+    CredentialFactory(client=linked_client, collective_account=collective, login="", password="")
+    before = portfolio_version(represented.pk)
+
+    Credential.objects.filter(pk=collective.pk).update(login="new-pool@example.com")
+
+    assert portfolio_version(represented.pk) != before
+
+
+def test_writes_still_renew_versions_after_migrate_runs_again(organization):
     ClientFactory(organization=organization)
-    assert portfolio_version(organization.pk) not in (committed, rolled_back)
+    call_command("migrate", verbosity=0)
+    before = portfolio_version(organization.pk)
+
+    ClientFactory(organization=organization)
+
+    assert portfolio_version(organization.pk) != before
 
 
 @pytest.mark.parametrize(
