@@ -70,7 +70,8 @@ class ClientMatches:
     `version` is the organization's portfolio version read before `clients` was built.
     `question` identifies the filter. With `remember_ids`, the ids of every match are cached in
     order, so that any page is read by id; for filters that only narrow the clients' own
-    columns, their index already serves pages in order and only the count is cached.
+    columns, their index already serves pages in order and only the count is cached (fetching
+    all 100k ids of an unfiltered list would cost more than walking the index to a deep page).
     """
 
     def __init__(

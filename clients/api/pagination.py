@@ -13,9 +13,6 @@ class ClientPagination(LimitOffsetPagination):
 
     default_limit = 10
     max_limit = 100
-    # From here on, a page read in name order walks past every client before it: the list then
-    # reads pages by the cached ids of all matches instead.
-    deep_offset = 1000
     results_key = "clients"
     template = None
 

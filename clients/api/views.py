@@ -218,8 +218,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             version=version,
             clients=filterset.qs,
             question=filterset.question,
-            remember_ids=filterset.looks_beyond_clients
-            or self.paginator.get_offset(request) >= self.paginator.deep_offset,
+            remember_ids=filterset.looks_beyond_clients,
         )
         page = self.paginate_queryset(matches)
         return self.get_paginated_response(ClientSummarySerializer(page, many=True).data)

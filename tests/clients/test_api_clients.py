@@ -602,7 +602,7 @@ CACHED_QUESTIONS = {
     "search (ids cached)": "search=Acme",
     "country (ids cached)": "country=DE",
     "status (count cached)": "status=active",
-    "deep page (ids cached)": "offset=1000",
+    "deep page (count cached)": "offset=1000",
 }
 
 
