@@ -1,6 +1,7 @@
 """Query-string filters of the client list (`GET /logins/clients`)."""
 
 from functools import cached_property
+from typing import NamedTuple
 
 import django_filters
 from django import forms
@@ -111,6 +112,23 @@ class ClientFilterForm(forms.Form):
         return self._lookup("pro", pros_named)
 
 
+class ClientQuestion(NamedTuple):
+    """What a client list request asks, whatever its spelling (see ClientFilterSet.question)."""
+
+    search: str
+    company_name_only: bool
+    countries: tuple[int, ...]
+    report_types: tuple[int, ...]
+    pros: tuple[int, ...]
+    statuses: tuple[str, ...]
+    collective_account: bool
+
+    @property
+    def looks_beyond_clients(self) -> bool:
+        """Whether the answer reads other tables than the clients' own (search, catalog)."""
+        return bool(self.search or self.countries or self.report_types or self.pros)
+
+
 class ClientFilterSet(django_filters.FilterSet):
     """Filters of the client list; see the parameters' help texts for the semantics."""
 
@@ -158,7 +176,7 @@ class ClientFilterSet(django_filters.FilterSet):
         form = ClientFilterForm
 
     @property
-    def question(self) -> tuple:
+    def question(self) -> "ClientQuestion":
         """The validated filter as plain values: equal for requests that ask the same thing.
         Catalog filters by id, so that a renamed PRO still names the same question."""
         data = self.form.cleaned_data
@@ -166,21 +184,17 @@ class ClientFilterSet(django_filters.FilterSet):
         def ids(field: str) -> tuple[int, ...]:
             return tuple(sorted({row.pk for row in data.get(field) or ()}))
 
-        return (
-            (data.get("search") or "").strip(),
-            bool(data.get("companyNameOnly")),
-            ids("country"),
-            ids("report_type"),
-            ids("pro"),
-            tuple(sorted(set(data.get("status") or ()))),
-            bool(data.get("collective_account")),
+        search = (data.get("search") or "").strip()
+        return ClientQuestion(
+            search=search,
+            # Without a search, companyNameOnly changes nothing.
+            company_name_only=bool(search and data.get("companyNameOnly")),
+            countries=ids("country"),
+            report_types=ids("report_type"),
+            pros=ids("pro"),
+            statuses=tuple(sorted(set(data.get("status") or ()))),
+            collective_account=bool(data.get("collective_account")),
         )
-
-    @property
-    def looks_beyond_clients(self) -> bool:
-        """Whether the filter reads other tables than the clients' own (search, catalog)."""
-        search, _, countries, report_types, pros, _, _ = self.question
-        return bool(search or countries or report_types or pros)
 
     def filter_search(self, queryset, name, value):
         return clients_matching(

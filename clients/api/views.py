@@ -213,12 +213,13 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         )
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
+        question = filterset.question
         matches = ClientMatches(
             organization=self.organization,
             version=version,
             clients=filterset.qs,
-            question=filterset.question,
-            remember_ids=filterset.looks_beyond_clients,
+            question=question,
+            remember_ids=question.looks_beyond_clients,
         )
         page = self.paginate_queryset(matches)
         return self.get_paginated_response(ClientSummarySerializer(page, many=True).data)

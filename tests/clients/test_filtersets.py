@@ -263,3 +263,41 @@ def test_unknown_values_are_errors_naming_the_valid_choices(organization):
 @pytest.mark.parametrize("value", ["1", "yes", "TRUE", "True"])
 def test_booleans_accept_the_usual_spellings_of_true(portfolio, value):
     assert matching(portfolio, collective_account=value) == {"Collective Account - Stichting Open"}
+
+
+# The question: what a request asks, the key of its cached answer.
+
+
+def question(**params):
+    filterset = ClientFilterSet(data=params, queryset=Client.objects.none())
+    assert filterset.is_valid(), filterset.errors
+    return filterset.question
+
+
+def test_requests_spelling_the_same_filter_differently_ask_the_same_question():
+    assert question(
+        country="DE,FR", report_type="weee", pro="Stiftung EAR", status="active,archived"
+    ) == question(
+        country="fr, de", report_type="WEEE", pro="stiftung ear", status="archived,active"
+    )
+
+
+def test_company_name_only_without_a_search_asks_the_same_question():
+    assert question(companyNameOnly="true") == question()
+    assert question(companyNameOnly="true", search="Acme") != question(search="Acme")
+
+
+@pytest.mark.parametrize(
+    ("params", "beyond"),
+    [
+        ({}, False),
+        ({"status": "active"}, False),
+        ({"collective_account": "true"}, False),
+        ({"search": "Acme"}, True),
+        ({"country": "DE"}, True),
+        ({"report_type": "WEEE"}, True),
+        ({"pro": "Citeo"}, True),
+    ],
+)
+def test_only_search_and_catalog_filters_look_beyond_the_clients_own_columns(params, beyond):
+    assert question(**params).looks_beyond_clients is beyond
