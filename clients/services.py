@@ -77,6 +77,7 @@ def api_key_create(*, organization: Organization, name: str) -> tuple[ApiKey, st
 
 
 NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
+NAME_TOO_LONG_MESSAGE = f"A name has at most {NAME_MAX_LENGTH} characters."
 
 
 class ObligationInput(TypedDict):
@@ -105,7 +106,7 @@ def _clean_name(*, organization: Organization, name: str, client: Client | None 
     if not name:
         raise ValidationError({"name": "A client needs a name."})
     if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError({"name": f"A name has at most {NAME_MAX_LENGTH} characters."})
+        raise ValidationError({"name": NAME_TOO_LONG_MESSAGE})
     if client_name_taken(organization=organization, name=name, exclude=client):
         raise ValidationError({"name": f"A client named {name!r} already exists."})
     return name

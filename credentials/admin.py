@@ -1,9 +1,6 @@
 """Admin for credentials: masked passwords with a logged reveal, previous passwords, collective
 accounts with their linked clients, credentials on the client page, and the access log."""
 
-import csv
-import io
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
@@ -31,6 +28,7 @@ from clients.tenancy import (
     organization_for_user,
 )
 from credentials.client_import import MappingError, mapping_resolve
+from credentials.csv_files import CsvFileError, csv_rows
 from credentials.models import (
     MASK,
     ClientImport,
@@ -584,13 +582,9 @@ class ClientImportForm(ImportForm):
         raw = upload.read()
         upload.seek(0)
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ValidationError(
-                f"The file is not UTF-8 text (byte 0x{raw[error.start]:02x} at position "
-                f'{error.start}). Save it as "CSV UTF-8" and upload it again.'
-            ) from None
-        rows = list(csv.reader(io.StringIO(text)))
+            rows = csv_rows(raw)
+        except CsvFileError as error:
+            raise ValidationError(error.message) from None
         if not rows or not any(cell.strip() for row in rows for cell in row):
             raise ValidationError("The file is empty.")
         header, data = rows[0], rows[1:]

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from clients.models import GLOBAL_SCOPE, Alias, Client, ClientStatus, Obligation, Organization
-from clients.services import NAME_MAX_LENGTH
+from clients.services import NAME_MAX_LENGTH, NAME_TOO_LONG_MESSAGE
 from credentials.bulk_writes import (
     CHANGED,
     CREATED,
@@ -338,7 +338,7 @@ class _RowReader:
                 row.errors.append(("id", f"A client id is a whole number, not {raw_id!r}."))
         name = values.get("name", "")
         if len(name) > NAME_MAX_LENGTH:
-            row.errors.append(("name", f"A name has at most {NAME_MAX_LENGTH} characters."))
+            row.errors.append(("name", NAME_TOO_LONG_MESSAGE))
         else:
             row.name = name
         if raw_id is None and "name" not in values and not _has_error(row, "name"):

@@ -5,9 +5,6 @@ with per-row changes and errors, confirm) and export, and, through the same impo
 (credentials.client_import), the API's bulk upload and `manage.py import_clients`.
 """
 
-import csv
-import io
-
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html
@@ -25,6 +22,7 @@ from credentials.client_import import (
     clients_import,
     mapping_resolve,
 )
+from credentials.csv_files import csv_rows
 from credentials.models import ClientImport, PasswordAccessEvent
 
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -71,7 +69,7 @@ class ClientCSV(base_formats.CSV):
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
             in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        rows = list(csv.reader(io.StringIO(in_stream)))
+        rows = csv_rows(in_stream)
         dataset = tablib.Dataset(headers=rows[0] if rows else [])
         for row in rows[1:]:
             dataset.append(row or [""] * dataset.width)

@@ -126,6 +126,7 @@ def test_blank_lines_keep_the_row_numbers_of_the_file(staff_browser):
         (b"name,Name\nAlpha,Beta\n", "Columns 1 and 2 both map to &#x27;name&#x27;"),
         (b"name,status\n", "The file has a header row but no data rows."),
         (b"name,status\nAlpha,active,extra\n", "Row 2 has 3 cells, the header 2."),
+        (b"name\n" + b"x" * 200_000 + b"\n", "The file cannot be read as CSV: field larger"),
     ],
     ids=[
         "not utf-8",
@@ -135,6 +136,7 @@ def test_blank_lines_keep_the_row_numbers_of_the_file(staff_browser):
         "duplicate column",
         "header only",
         "ragged",
+        "cell over the csv field limit",
     ],
 )
 def test_an_unusable_file_is_a_form_error(staff_browser, content, message):

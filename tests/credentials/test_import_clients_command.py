@@ -135,8 +135,9 @@ def test_the_progress_bar_counts_every_data_row(csv_file, organization, monkeypa
         ("Name,Name\nA,B\n", [], "Columns 1 and 2 both map to 'name'"),
         ("name\n", [], "has no data rows"),
         ("", [], "is empty"),
+        (b"name\n" + b"x" * 200_000 + b"\n", [], "cannot be read as CSV: field larger"),
     ],
-    ids=["not utf-8", "unknown field", "duplicate field", "header only", "empty"],
+    ids=["not utf-8", "unknown field", "duplicate field", "header only", "empty", "huge cell"],
 )
 def test_an_unusable_file_is_refused_and_changes_nothing(
     csv_file, organization, content, arguments, message

@@ -1,5 +1,3 @@
-import csv
-import io
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -16,6 +14,7 @@ from credentials.client_import import (
     is_header_row,
     mapping_resolve,
 )
+from credentials.csv_files import CsvFileError, csv_rows
 from credentials.models import ClientImport
 
 ERRORS_SHOWN = 50
@@ -121,13 +120,9 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"No file {file}.") from None
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise CommandError(
-                f"{file} is not UTF-8 text (byte 0x{raw[error.start]:02x} at position "
-                f'{error.start}). Save it as "CSV UTF-8".'
-            ) from None
-        return list(csv.reader(io.StringIO(text, newline="")))
+            return csv_rows(raw)
+        except CsvFileError as error:
+            raise CommandError(f"{file}: {error.message}") from None
 
     def _report(self, report, dry_run: bool) -> None:
         for error in report.row_errors[:ERRORS_SHOWN]:
