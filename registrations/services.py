@@ -53,6 +53,8 @@ class _Batch:
         self.by_scheme = {r.scheme_id: r for r in existing if r.producer_id == producer.pk}
         self.created: dict[UUID, Registration] = {}
         self.updated: dict[UUID, Registration] = {}
+        # Moves and renames of stored registrations, in request order.
+        self.reassignments: list[tuple[UUID, dict]] = []
 
     def create(self, scheme: Scheme) -> Registration:
         registration = Registration(
@@ -70,11 +72,17 @@ class _Batch:
         del self.by_scheme[registration.scheme_id]
         registration.scheme = scheme
         self.by_scheme[scheme.pk] = registration
+        self._reassigned(registration, scheme_id=scheme.pk)
 
     def rename(self, registration: Registration, bubble_id: str) -> None:
         self.by_bubble_id.pop(registration.bubble_id, None)
         registration.bubble_id = bubble_id
         self.by_bubble_id[bubble_id] = registration
+        self._reassigned(registration, bubble_id=bubble_id)
+
+    def _reassigned(self, registration: Registration, **values) -> None:
+        if registration.pk not in self.created:
+            self.reassignments.append((registration.pk, values))
 
 
 def _schemes_named_in(items: Sequence[RegistrationItem]) -> tuple[dict, dict]:
@@ -200,9 +208,14 @@ def registrations_upsert(
 
     if errors:
         raise InvalidRegistrations(details=errors)
-    Registration.objects.bulk_create(batch.created.values())
+    # Moves and renames first, one by one in request order: an item may take a scheme or a
+    # bubble id only after an earlier item freed it, and the database checks uniqueness row by
+    # row (one UPDATE of them all, or an INSERT before them, could clash mid-way).
+    for pk, values in batch.reassignments:
+        Registration.objects.filter(pk=pk).update(**values)
     now = timezone.now()
     for registration in batch.updated.values():
         registration.updated_at = now
     Registration.objects.bulk_update(batch.updated.values(), fields=UPDATED_FIELDS)
+    Registration.objects.bulk_create(batch.created.values())
     return written

@@ -870,3 +870,71 @@ def test_the_schema_describes_the_answer_with_its_nested_objects(schema):
 
     assert set(registration["properties"]) == REGISTRATION_KEYS
     assert set(scheme_pro["properties"]) == SCHEME_PRO_KEYS
+
+
+@pytest.mark.django_db
+def test_a_batch_may_move_a_registration_off_a_scheme_and_create_one_on_it(
+    users_api, upsert_url, producer, refashion, citeo
+):
+    moved = RegistrationFactory(producer=producer, scheme=refashion, bubble_id="1711xMOVE")
+
+    response = users_api.post(
+        upsert_url,
+        [
+            item(bubbleId="1711xMOVE", schemeProId=str(citeo.pk)),
+            item(schemeProId=str(refashion.pk), uin="NEW"),
+        ],
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    moved.refresh_from_db()
+    assert moved.scheme == citeo
+    assert Registration.objects.get(producer=producer, scheme=refashion).uin == "NEW"
+
+
+@pytest.mark.django_db
+def test_a_batch_may_move_a_registration_onto_a_scheme_an_earlier_item_freed(
+    users_api, upsert_url, producer, refashion, citeo
+):
+    corepile = Scheme.objects.get(pro__name="Corepile")
+    # Stored in the opposite order of the moves, so that one UPDATE of both would clash.
+    taker = RegistrationFactory(producer=producer, scheme=corepile, bubble_id="1711xB")
+    leaver = RegistrationFactory(producer=producer, scheme=refashion, bubble_id="1711xA")
+
+    response = users_api.post(
+        upsert_url,
+        [
+            item(bubbleId="1711xA", schemeProId=str(citeo.pk)),
+            item(bubbleId="1711xB", schemeProId=str(refashion.pk)),
+        ],
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    leaver.refresh_from_db()
+    taker.refresh_from_db()
+    assert (leaver.scheme, taker.scheme) == (citeo, refashion)
+
+
+@pytest.mark.django_db
+def test_taking_a_scheme_before_it_is_freed_answers_005_and_writes_nothing(
+    users_api, upsert_url, producer, refashion, citeo
+):
+    corepile = Scheme.objects.get(pro__name="Corepile")
+    taker = RegistrationFactory(producer=producer, scheme=corepile, bubble_id="1711xB")
+    RegistrationFactory(producer=producer, scheme=refashion, bubble_id="1711xA")
+
+    response = users_api.post(
+        upsert_url,
+        [
+            item(bubbleId="1711xB", schemeProId=str(refashion.pk)),
+            item(bubbleId="1711xA", schemeProId=str(citeo.pk)),
+        ],
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert error_of(response)["error"] == "ALGOREP_005"
+    taker.refresh_from_db()
+    assert taker.scheme == corepile
