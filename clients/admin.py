@@ -12,7 +12,12 @@ from clients.models import (
     Organization,
     Role,
 )
-from clients.selectors import client_aliases, client_name_taken, clients_covering
+from clients.selectors import (
+    client_aliases,
+    client_name_taken,
+    client_organizations_available,
+    clients_covering,
+)
 from clients.services import api_key_create, clients_set_status
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
@@ -223,6 +228,19 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         if not request.user.is_superuser:
             form.organization_of_member = organization_for_user(request.user)
         return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "client_organization" and not request.user.is_superuser:
+            # Only the organizations the member's organization may name, typed as an id: the raw-id
+            # widget would show the name of any organization whose id is typed.
+            organization = organization_for_user(request.user)
+            kwargs["queryset"] = (
+                client_organizations_available(organization)
+                if organization
+                else Organization.objects.none()
+            )
+            kwargs["widget"] = forms.NumberInput
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser:

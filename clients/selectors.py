@@ -43,6 +43,21 @@ def client_name_taken(
     return clients.exists()
 
 
+def client_organizations_available(organization: Organization) -> QuerySet[Organization]:
+    """Organizations that may be named as a client of `organization` (`client_organization`):
+    other organizations without a portfolio of their own (producer companies given their own
+    users) that no other organization has named. A shared client reaches that organization's
+    lists, so another agency, or another agency's producer, is never one."""
+    return Organization.objects.exclude(pk=organization.pk).exclude(
+        Exists(Client.objects.filter(organization=OuterRef("pk")))
+        | Exists(
+            Client.objects.filter(client_organization=OuterRef("pk")).exclude(
+                organization=organization
+            )
+        )
+    )
+
+
 def _readable_clients(organization: Organization) -> QuerySet[Client]:
     # Most organizations have nothing shared with them: without the OR of
     # clients_readable_by, the (organization, lower(name)) index serves the ordered page.

@@ -22,7 +22,7 @@ from clients.models import (
     Organization,
     Role,
 )
-from clients.selectors import client_name_taken
+from clients.selectors import client_name_taken, client_organizations_available
 from reporting.models import Country
 from reporting.selectors import Catalog, CatalogLookupError
 
@@ -110,6 +110,23 @@ def _clean_name(*, organization: Organization, name: str, client: Client | None 
     if client_name_taken(organization=organization, name=name, exclude=client):
         raise ValidationError({"name": f"A client named {name!r} already exists."})
     return name
+
+
+def _clean_client_organization(
+    *, organization: Organization, client_organization: Organization | None
+) -> Organization | None:
+    # Refused as if unknown: which organizations exist is not the caller's business.
+    if client_organization is not None and not (
+        client_organizations_available(organization).filter(pk=client_organization.pk).exists()
+    ):
+        raise ValidationError(
+            {
+                "client_organization": (
+                    f'Invalid pk "{client_organization.pk}" - object does not exist.'
+                )
+            }
+        )
+    return client_organization
 
 
 def _clean_status(status: str) -> str:
@@ -238,7 +255,9 @@ def client_create(
         status=_clean_status(status),
         shared=shared,
         notes=notes or "",
-        client_organization=client_organization,
+        client_organization=_clean_client_organization(
+            organization=organization, client_organization=client_organization
+        ),
         collective_account=collective_account,
     )
     _save_checking_name(client)
@@ -265,6 +284,10 @@ def client_update(*, client: Client, changes: ClientChanges) -> Client:
         _clean_status(changes["status"])
     if "notes" in changes:
         changes["notes"] = changes["notes"] or ""
+    if changes.get("client_organization") not in (None, client.client_organization):
+        _clean_client_organization(
+            organization=client.organization, client_organization=changes["client_organization"]
+        )
     changed = [field for field, value in changes.items() if getattr(client, field) != value]
     for field in changed:
         setattr(client, field, changes[field])

@@ -96,7 +96,10 @@ class ClientSerializer(serializers.ModelSerializer):
     client_organization = serializers.PrimaryKeyRelatedField(
         read_only=True,
         allow_null=True,
-        help_text="Id of the organization that is this client itself, or null.",
+        help_text=(
+            "Id of the organization that is this client itself (one without clients of its "
+            "own, not named by another organization), or null."
+        ),
     )
     obligations = ObligationSerializer(many=True, read_only=True)
 
@@ -134,7 +137,10 @@ class ClientWriteSerializer(serializers.ModelSerializer):
         queryset=Organization.objects.all(),
         allow_null=True,
         required=False,
-        help_text="Id of the organization that is this client itself, or null.",
+        help_text=(
+            "Id of the organization that is this client itself (one without clients of its "
+            "own, not named by another organization), or null."
+        ),
     )
     obligations = ObligationInputSerializer(
         many=True,

@@ -336,3 +336,23 @@ def test_superusers_choose_the_organization(client, organization):
     page = client.get(ADD).content.decode()
 
     assert 'name="organization"' in page
+
+
+def test_a_member_cannot_name_another_agency_as_client_organization_nor_see_its_name(
+    browser, organization, other_organization
+):
+    ClientFactory(organization=other_organization)
+    other_organization.name = "Rival Agency"
+    other_organization.save()
+
+    response = browser.post(
+        ADD,
+        empty_inlines(
+            browser, name="Spam", status="active", client_organization=other_organization.pk
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "client_organization" in response.context["adminform"].form.errors
+    assert "Rival Agency" not in response.content.decode()
+    assert not Client.objects.filter(name="Spam").exists()

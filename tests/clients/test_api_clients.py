@@ -689,3 +689,58 @@ def test_an_organization_never_gets_another_organizations_cached_list(
 
     assert theirs["total"] == 2
     assert [client["name"] for client in ours["clients"]] == ["Acme Ours"]
+
+
+# client_organization: only an organization without a portfolio of its own that no other
+# organization has named; anything else is refused as an unknown id.
+
+
+def test_another_agency_cannot_be_named_as_a_client_organization(
+    staff_api, organization, other_organization
+):
+    ClientFactory(organization=other_organization)
+
+    response = staff_api.post(
+        "/logins/clients",
+        {"client_name": "Spam", "shared": True, "client_organization": other_organization.pk},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "client_organization": [f'Invalid pk "{other_organization.pk}" - object does not exist.']
+    }
+    assert not Client.objects.filter(name="Spam").exists()
+
+
+def test_a_producer_organization_another_agency_named_cannot_be_named_again(
+    staff_api, organization, other_organization
+):
+    producer_organization = OrganizationFactory()
+    ClientFactory(organization=other_organization, client_organization=producer_organization)
+    mine = ClientFactory(organization=organization)
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}",
+        {"client_organization": producer_organization.pk, "shared": True},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"client_organization"}
+    mine.refresh_from_db()
+    assert mine.client_organization is None
+
+
+def test_an_update_keeping_the_client_organization_is_accepted(staff_api, organization):
+    producer_organization = OrganizationFactory()
+    mine = ClientFactory(organization=organization, client_organization=producer_organization)
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}",
+        {"client_organization": producer_organization.pk, "notes": "kept"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["client_organization"] == producer_organization.pk
