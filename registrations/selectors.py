@@ -16,6 +16,10 @@ def producer_for_user(*, organization: Organization, user_bubble_id: str, nrn: s
     An unknown user, an unknown NRN and a producer the user may not act on are the same answer,
     so a caller learns nothing about what exists; other organizations' rows are never looked at.
     """
+    if "\x00" in user_bubble_id + nrn:
+        # No stored value holds NUL (PostgreSQL text cannot), and the database refuses to
+        # compare with one.
+        raise ProducerNotFound(details={"UserBubbleId": user_bubble_id, "ProducerNrn": nrn})
     producer = (
         Producer.objects.select_related("seller")
         .filter(

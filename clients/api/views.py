@@ -297,7 +297,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         responses={200: MessageSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
         tags=TAGS,
     )
-    @action(detail=True, methods=["delete"], url_path=r"aliases/(?P<alias>.+?)")
+    @action(detail=True, methods=["delete"], url_path=r"aliases/(?P<alias>[^\x00]+?)")
     def remove_alias(self, request, client_id=None, alias=None):
         client = self.get_object()
         try:

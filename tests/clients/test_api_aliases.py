@@ -150,3 +150,11 @@ def test_alias_changes_are_recorded_with_the_api_user(staff_api, abc):
         ("+", "ABC GmbH", staff_api.user),
         ("-", "ABC Corp", staff_api.user),
     ]
+
+
+def test_removing_an_alias_with_a_nul_character_answers_404(staff_api, organization):
+    abc = ClientFactory(organization=organization)
+
+    response = staff_api.delete(f"/logins/clients/{abc.pk}/aliases/A%00B")
+
+    assert response.status_code == 404

@@ -719,6 +719,14 @@ def test_an_unknown_user_answers_028(users_api, url_of, producer):
 
 
 @pytest.mark.django_db
+def test_a_nul_character_in_the_path_answers_028(users_api, url_of, frontend_user, producer):
+    response = users_api.post(url_of(frontend_user.bubble_id, "0000%00"), [], format="json")
+
+    assert response.status_code == 400
+    assert error_of(response)["error"] == "ALGOREP_028"
+
+
+@pytest.mark.django_db
 def test_an_unknown_nrn_answers_028(users_api, url_of, frontend_user):
     response = users_api.post(url_of(frontend_user.bubble_id, "00000000000000"), [], format="json")
 
