@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
@@ -94,7 +96,11 @@ class CatalogListFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        rows = self.catalog_rows().filter(pk=self.value())
+        try:
+            rows = self.catalog_rows().filter(pk=self.value())
+        except (ValueError, ValidationError) as error:
+            # Not an id (a hand-edited URL): the admin's "invalid filter" answer, not a 500.
+            raise IncorrectLookupParameters(error) from error
         return clients_covering(queryset, **{self.covering_argument: rows})
 
 

@@ -10,6 +10,7 @@ from registrations.models import (
     Seller,
     SellerSchemeProStripeConfig,
 )
+from reporting.models import Scheme
 
 ORGANIZATION_OWNED = (FrontendUser, Producer, Registration, Seller)
 
@@ -19,10 +20,13 @@ class RegistrationsAdminMixin(OrganizationScopedAdminMixin):
     filled in (shown, not editable) so its uniqueness rules are checked on the form."""
 
     def _narrow(self, db_field, request, kwargs) -> None:
+        model = db_field.related_model
+        if model is Scheme:
+            # A scheme's name shows its PRO, country and report type.
+            kwargs["queryset"] = Scheme.objects.select_related("pro__country", "report_type")
         if request.user.is_superuser:
             return
         organization = organization_for_user(request.user)
-        model = db_field.related_model
         if model is Organization:
             kwargs["queryset"] = Organization.objects.filter(pk=getattr(organization, "pk", None))
             kwargs["initial"] = organization

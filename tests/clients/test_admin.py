@@ -356,3 +356,11 @@ def test_a_member_cannot_name_another_agency_as_client_organization_nor_see_its_
     assert "client_organization" in response.context["adminform"].form.errors
     assert "Rival Agency" not in response.content.decode()
     assert not Client.objects.filter(name="Spam").exists()
+
+
+@pytest.mark.parametrize("parameter", ["country", "report_type", "pro"])
+def test_a_catalog_filter_value_that_is_not_an_id_is_not_a_500(browser, parameter):
+    response = browser.get(f"{CHANGELIST}?{parameter}=abc")
+
+    assert response.status_code == 302
+    assert "e=1" in response["Location"]

@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Role
@@ -214,3 +216,19 @@ def test_a_viewer_may_look_but_not_change(member_browser, organization):
         {"nrn": "1", "company_name": "Changed"},
     )
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["registration", "sellerschemeprostripeconfig"])
+def test_the_add_form_names_every_scheme_in_a_fixed_number_of_queries(
+    member_browser, organization, model
+):
+    browser = member_browser(organization)
+    url = reverse(f"admin:registrations_{model}_add")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(url)
+
+    assert response.status_code == 200
+    assert Scheme.objects.count() > 50
+    assert len(queries) < 30
