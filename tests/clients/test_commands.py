@@ -30,6 +30,7 @@ def test_create_org_user_refuses_a_user_of_another_organization(capsys):
 
     with pytest.raises(CommandError, match="already belongs to Nordic EPR"):
         call_command("create_org_user", "Other Agency", "anna")
+    assert not Organization.objects.filter(name="Other Agency").exists()
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from clients.models import Role
 from clients.services import org_user_create_or_update, organization_get_or_create
@@ -19,11 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Admin login password (omit for API-only users).")
 
     def handle(self, *args, organization, username, role, password, **options):
-        org = organization_get_or_create(name=organization)
         try:
-            membership, token = org_user_create_or_update(
-                organization=org, username=username, role=role, password=password
-            )
+            # A refused user leaves no new organization behind.
+            with transaction.atomic():
+                org = organization_get_or_create(name=organization)
+                membership, token = org_user_create_or_update(
+                    organization=org, username=username, role=role, password=password
+                )
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
