@@ -125,6 +125,21 @@ class ClientScopedMixin(OrganizationScopedMixin):
         )
 
 
+def refuse_collective_flag(client, collective_account: bool | None) -> None:
+    """`collective_account: true` in a body describes the client, which decides it: a 400 when
+    the client is not a collective-account client."""
+    if collective_account and not client.collective_account:
+        raise serializers.ValidationError(
+            {
+                "collective_account": [
+                    f"{client.name} is not a collective-account client, so its credentials "
+                    "are not collective accounts. Mark the client as a collective account, "
+                    "or link this credential to one with collective_account_id."
+                ]
+            }
+        )
+
+
 @extend_schema(tags=["credentials"], parameters=[CLIENT_ID, COUNTRY])
 @extend_schema_view(
     list=extend_schema(
@@ -248,16 +263,7 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
     def create(self, request, client_id, country):
         client = self.get_client(write=True)
         data = self.input_data(CredentialInputSerializer)
-        if data.pop("collective_account", False) and not client.collective_account:
-            raise serializers.ValidationError(
-                {
-                    "collective_account": [
-                        f"{client.name} is not a collective-account client, so its credentials "
-                        "are not collective accounts. Mark the client as a collective account, "
-                        "or link this credential to one with collective_account_id."
-                    ]
-                }
-            )
+        refuse_collective_flag(client, data.pop("collective_account", False))
         try:
             credential = credential_create(
                 client=client, country=country, user=request.user, **data
@@ -270,10 +276,7 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
         client = self.get_client(write=True)
         credential = self.get_credential(client)
         data = self.input_data(CredentialUpdateSerializer)
-        if data.pop("collective_account", None) and not client.collective_account:
-            raise serializers.ValidationError(
-                {"collective_account": [f"{client.name} is not a collective-account client."]}
-            )
+        refuse_collective_flag(client, data.pop("collective_account", None))
         try:
             credential = credential_update(credential=credential, user=request.user, **data)
         except DjangoValidationError as exc:
