@@ -69,6 +69,19 @@ def _reveal_link(url: str):
     return format_html('{} <a class="button" href="{}">Reveal</a>', MASK, url)
 
 
+class ReadOnlyAdminMixin:
+    """Rows the admin shows and never adds, changes or deletes (records, history)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ProListFilter(admin.RelatedFieldListFilter):
     """The PROs the listed credentials use, labelled with their country in one query."""
 
@@ -182,7 +195,7 @@ class CredentialAdminForm(forms.ModelForm):
         return cleaned
 
 
-class PasswordHistoryInline(OrganizationScopedAdminMixin, admin.TabularInline):
+class PasswordHistoryInline(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.TabularInline):
     """Previous passwords: who replaced them and when, masked; revealing one is logged."""
 
     model = CredentialPasswordHistory
@@ -200,15 +213,6 @@ class PasswordHistoryInline(OrganizationScopedAdminMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="password")
     def masked_password(self, entry: CredentialPasswordHistory) -> str:
         return MASK
@@ -222,21 +226,14 @@ class PasswordHistoryInline(OrganizationScopedAdminMixin, admin.TabularInline):
         return format_html('<a class="button" href="{}">Reveal</a>', url)
 
 
-class ReadOnlyCredentialInline(OrganizationScopedAdminMixin, admin.TabularInline):
+class ReadOnlyCredentialInline(
+    ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.TabularInline
+):
     model = Credential
     organization_path = "client__organization"
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (
@@ -485,7 +482,7 @@ class LinkedCredentialInline(ReadOnlyCredentialInline):
 
 
 @admin.register(CollectiveAccount)
-class CollectiveAccountAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
+class CollectiveAccountAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.ModelAdmin):
     """Collective accounts and the clients linked to each; edited as credentials."""
 
     organization_path = "client__organization"
@@ -512,15 +509,6 @@ class CollectiveAccountAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
             .filter(client__collective_account=True)
             .annotate(linked_count=Count("linked_credentials"))
         )
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="linked clients", ordering="linked_count")
     def linked_clients(self, account) -> int:
@@ -653,7 +641,7 @@ class ClientWithCredentialsAdmin(ImportExportMixin, ClientAdmin):
 
 
 @admin.register(ClientImport)
-class ClientImportAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
+class ClientImportAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.ModelAdmin):
     """Every executed bulk upload (API, admin, command): who, when, which file, what it did."""
 
     list_display = [
@@ -692,15 +680,6 @@ class ClientImportAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     list_per_page = 50
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="file ids")
     def shown_file_ids(self, record: ClientImport) -> str:
