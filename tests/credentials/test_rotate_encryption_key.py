@@ -1,4 +1,5 @@
 import pytest
+from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -56,6 +57,11 @@ def test_rotation_changes_the_ciphertext(
 
     after = raw_values(Credential, "password")
     assert all(old != new for old, new in zip(before, after, strict=True))
+    # Re-saving under the old key would change the ciphertext too: only the new key opens it now.
+    newest = Fernet(new_key.encode())
+    assert [newest.decrypt(value.encode()) for value in after]
+    with pytest.raises(InvalidToken):
+        newest.decrypt(before[0].encode())
 
 
 def test_rotation_does_not_touch_history_or_timestamps(
