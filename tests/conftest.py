@@ -10,6 +10,14 @@ from clients.services import api_key_create
 from tests.factories import MembershipFactory, OrganizationFactory, TokenFactory
 
 
+def pytest_configure(config):
+    """Fixture users' passwords are hashed with a fast hasher: the production hasher's cost is
+    for attackers, and paid per user it would dominate the suite's time."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def organization(db):
     return OrganizationFactory(name="Acme Compliance")
