@@ -1,7 +1,7 @@
+import json
+
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.serializers.base import DeserializationError
 from django.db import connection
 
 from credentials.fields import SecretDecryptionError
@@ -105,24 +105,59 @@ def test_dumpdata_keeps_secrets_encrypted_and_loaddata_reads_them_back(tmp_path)
     assert Credential.objects.get(pk=credential.pk).password == "dumped-secret"
 
 
-def test_a_fixture_encrypted_with_another_key_is_refused(tmp_path, encryption_keys, new_key):
-    CredentialFactory(password="dumped-secret")
+def test_loaddata_stores_the_fixtures_ciphertext_as_it_is_without_decrypting_it(tmp_path):
+    credential = CredentialFactory(password="dumped-secret")
     fixture = tmp_path / "credentials.json"
     call_command("dumpdata", "credentials.credential", output=str(fixture))
+    [dumped] = json.loads(fixture.read_text())
+    Credential.objects.filter(pk=credential.pk).update(password="overwritten")
+
+    call_command("loaddata", str(fixture), verbosity=0)
+
+    assert stored_password(credential) == dumped["fields"]["password"]
+
+
+def test_a_fixture_encrypted_with_another_key_is_refused(tmp_path, encryption_keys, new_key):
+    credential = CredentialFactory(password="dumped-secret")
+    fixture = tmp_path / "credentials.json"
+    call_command("dumpdata", "credentials.credential", output=str(fixture))
+    Credential.objects.filter(pk=credential.pk).update(password="before-load")
     encryption_keys([new_key])
 
-    with pytest.raises(DeserializationError, match="cannot decrypt"):
+    with pytest.raises(SecretDecryptionError, match="cannot be decrypted"):
         call_command("loaddata", str(fixture), verbosity=0)
 
 
-def test_a_typed_password_that_merely_looks_encrypted_is_refused_not_stored_wrongly(acme):
-    with pytest.raises(ValidationError) as caught:
-        credential_create(
-            client=acme,
-            country="DE",
-            pro="Stiftung EAR",
-            report_types="WEEE",
-            password="gAAAAAnot-a-token",
-        )
+def test_a_fixture_carrying_a_plaintext_secret_is_refused(tmp_path):
+    credential = CredentialFactory(password="dumped-secret")
+    fixture = tmp_path / "credentials.json"
+    call_command("dumpdata", "credentials.credential", output=str(fixture))
+    [dumped] = json.loads(fixture.read_text())
+    dumped["fields"]["password"] = "typed-into-a-fixture"
+    fixture.write_text(json.dumps([dumped]))
 
-    assert "cannot decrypt" in caught.value.message_dict["password"][0]
+    with pytest.raises(SecretDecryptionError, match="cannot be decrypted"):
+        call_command("loaddata", str(fixture), verbosity=0)
+
+    assert Credential.objects.get(pk=credential.pk).password == "dumped-secret"
+
+
+def test_a_typed_password_that_looks_like_a_token_is_stored_as_typed(acme):
+    credential = credential_create(
+        client=acme,
+        country="DE",
+        pro="Stiftung EAR",
+        report_types="WEEE",
+        password="gAAAAAnot-a-token",
+    )
+
+    assert Credential.objects.get(pk=credential.pk).password == "gAAAAAnot-a-token"
+    assert "gAAAAAnot-a-token" not in stored_password(credential)
+
+
+def test_a_real_token_given_to_the_model_is_encrypted_as_its_text_not_decrypted():
+    token = stored_password(CredentialFactory(password="first-secret"))
+
+    credential = CredentialFactory(password=token)
+
+    assert Credential.objects.get(pk=credential.pk).password == token
