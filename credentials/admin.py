@@ -31,6 +31,7 @@ from credentials.client_import import MappingError, mapping_resolve
 from credentials.csv_files import CsvFileError, csv_rows
 from credentials.models import (
     MASK,
+    AccessReason,
     ClientImport,
     CollectiveAccount,
     Credential,
@@ -42,27 +43,22 @@ from credentials.services import (
     UNSET,
     credential_create,
     credential_delete,
-    credential_password_reveal,
     credential_update,
     credential_validate,
-    password_history_reveal,
+    password_reveal_allowed,
     request_origin,
+    secrets_reveal,
 )
 from reporting.models import Pro, ReportType
 
-REVEAL_HISTORY_PERMISSION = "credentials.reveal_password_history"
-
 
 def may_reveal_passwords(request) -> bool:
-    """Superusers, and admins and staff of an organization (for its own credentials)."""
-    if request.user.is_superuser:
-        return True
-    membership = membership_for_user(request.user)
-    return membership is not None and membership.can_reveal_passwords
+    """Whether to offer reveal buttons (the admin lists the organization's own credentials)."""
+    return password_reveal_allowed(user=request.user)
 
 
 def may_reveal_previous_passwords(request) -> bool:
-    return may_reveal_passwords(request) and request.user.has_perm(REVEAL_HISTORY_PERMISSION)
+    return password_reveal_allowed(user=request.user, previous=True)
 
 
 def _reveal_link(url: str):
@@ -262,11 +258,11 @@ class CredentialInline(ReadOnlyCredentialInline):
 
     @admin.display(description="password")
     def masked_password(self, credential: Credential) -> str:
-        return MASK if credential.effective_password else "—"
+        return MASK if credential.has_password else "—"
 
     @admin.display(description="password")
     def password_with_reveal(self, credential: Credential):
-        if not credential.effective_password:
+        if not credential.has_password:
             return "—"
         return _reveal_link(reverse("admin:credentials_credential_reveal", args=[credential.pk]))
 
@@ -396,7 +392,8 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         return credential
 
     def _reveal_page(self, request, credential: Credential, subject: str, reveal):
-        """GET asks to confirm; POST reveals once (the access is recorded) and shows it."""
+        """GET asks to confirm; POST reveals once through `reveal(origin)` (which records the
+        access) and shows it. admin_view marks the page never to be cached."""
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
         context = {
@@ -419,9 +416,12 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             request,
             credential,
             f"the password of {credential}",
-            lambda origin: credential_password_reveal(
-                credential=credential, user=request.user, origin=origin
-            ),
+            lambda origin: secrets_reveal(
+                user=request.user,
+                credentials=[credential],
+                origin=origin,
+                reason=AccessReason.ADMIN_REVEAL,
+            ).passwords.get(credential.pk, ""),
         )
 
     def reveal_previous_view(self, request, object_id, entry_id):
@@ -433,12 +433,18 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             pk=entry_id,
             credential=credential,
         )
+        entry.credential = credential
         by = f" by {entry.changed_by}" if entry.changed_by else ""
         return self._reveal_page(
             request,
             credential,
             f"the password of {credential} replaced on {entry.changed_at:%Y-%m-%d %H:%M}{by}",
-            lambda origin: password_history_reveal(entry=entry, user=request.user, origin=origin),
+            lambda origin: secrets_reveal(
+                user=request.user,
+                previous_passwords=[entry],
+                origin=origin,
+                reason=AccessReason.HISTORY_REVEAL,
+            ).previous_passwords[entry.pk],
         )
 
     @admin.display(description="login")
@@ -449,11 +455,11 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description="password")
     def masked_password(self, credential: Credential) -> str:
-        return MASK if credential.effective_password else "—"
+        return MASK if credential.has_password else "—"
 
     @admin.display(description="password")
     def password_with_reveal(self, credential: Credential):
-        if not credential.effective_password:
+        if not credential.has_password:
             return "—"
         return _reveal_link(reverse("admin:credentials_credential_reveal", args=[credential.pk]))
 
@@ -468,7 +474,7 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
                 collective,
                 credential.collective_account_id,
             )
-        return self.password_with_reveal(credential) if credential.password else "Not set."
+        return self.password_with_reveal(credential) if credential.has_password else "Not set."
 
 
 class LinkedCredentialInline(ReadOnlyCredentialInline):

@@ -99,7 +99,14 @@ class Credential(models.Model):
 
     @property
     def effective_password(self) -> str:
+        """The plaintext: for writes, and for credentials.services.secrets_reveal to hand out.
+        Anything that shows a password renders what secrets_reveal returned."""
         return self.collective_account.password if self.is_linked else self.password
+
+    @property
+    def has_password(self) -> bool:
+        """Whether there is a password to show (masked, or revealed through secrets_reveal)."""
+        return bool(self.effective_password)
 
     @property
     def report_type_list(self) -> list[str]:

@@ -1,23 +1,25 @@
 """Writes of credentials, for the API, the admin, CSV import and commands alike.
 
 The rules live here once: catalog validation, one credential per client, country, PRO and report
-type, collective-account links, password history, the access log of plaintext passwords, the
-encryption canary and key rotation.
+type, collective-account links, password history, the encryption canary and key rotation; and
+`secrets_reveal`, the one way a stored secret becomes plaintext for a response, which checks who
+may see it and records every access.
 """
 
 import dataclasses
 import enum
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from clients.models import Client
+from clients.tenancy import membership_for_user
 from credentials.bulk_writes import (
     CHANGED,
     CREATED,
@@ -728,60 +730,124 @@ def _access_label(credential: Credential) -> str:
     return label[:500]
 
 
-@transaction.atomic
-def password_accesses_record(
+def _access_event(
     *,
     user,
-    credentials: Iterable[Credential],
+    credential: Credential,
     reason: str,
     origin: RequestOrigin,
     password_history: CredentialPasswordHistory | None = None,
-) -> list[PasswordAccessEvent]:
-    """Record that the plaintext passwords of `credentials` left the server, in one insert.
-
-    Credentials need client, country and pro loaded (select_related) to be labelled.
-    """
-    events = [
-        PasswordAccessEvent(
-            organization_id=credential.client.organization_id,
-            user=user,
-            username=user.get_username(),
-            client_id=credential.client_id,
-            credential=credential,
-            credential_label=_access_label(credential),
-            password_history=password_history,
-            reason=reason,
-            ip=origin.ip,
-            method=origin.method[:10],
-            route=origin.route,
-        )
-        for credential in credentials
-    ]
-    return PasswordAccessEvent.objects.bulk_create(events)
-
-
-@transaction.atomic
-def credential_password_reveal(*, credential: Credential, user, origin: RequestOrigin) -> str:
-    """The credential's password (its collective account's when linked), access recorded."""
-    password_accesses_record(
-        user=user, credentials=[credential], reason=AccessReason.ADMIN_REVEAL, origin=origin
-    )
-    return credential.effective_password
-
-
-@transaction.atomic
-def password_history_reveal(
-    *, entry: CredentialPasswordHistory, user, origin: RequestOrigin
-) -> str:
-    """A previous password of a credential, access recorded."""
-    password_accesses_record(
+) -> PasswordAccessEvent:
+    return PasswordAccessEvent(
+        organization_id=credential.client.organization_id,
         user=user,
-        credentials=[entry.credential],
-        reason=AccessReason.HISTORY_REVEAL,
-        origin=origin,
-        password_history=entry,
+        username=user.get_username(),
+        client_id=credential.client_id,
+        credential=credential,
+        credential_label=_access_label(credential),
+        password_history=password_history,
+        reason=reason,
+        ip=origin.ip,
+        method=origin.method[:10],
+        route=origin.route,
     )
-    return entry.password
+
+
+REVEAL_HISTORY_PERMISSION = "credentials.reveal_password_history"
+
+
+class RevealRefused(PermissionDenied):
+    """The user may not see the plaintext of one of the secrets asked for."""
+
+
+def password_reveal_allowed(*, user, client: Client | None = None, previous: bool = False) -> bool:
+    """Whether `user` may see plaintext passwords of `client`'s credentials (of their own
+    organization's when `client` is None), or with `previous` its previous passwords.
+
+    Admins and staff of the organization that owns the client may, and superusers; viewers
+    never, nor members of an organization a client is only shared with. Previous passwords
+    also need the "reveal_password_history" permission.
+    """
+    if previous and not user.has_perm(REVEAL_HISTORY_PERMISSION):
+        return False
+    if user.is_superuser:
+        return True
+    membership = membership_for_user(user)
+    if membership is None or not membership.can_reveal_passwords:
+        return False
+    return client is None or client.organization_id == membership.organization_id
+
+
+@dataclass(frozen=True)
+class RevealedSecrets:
+    """Plaintexts revealed to one user, each one recorded as a PasswordAccessEvent.
+
+    `passwords` by credential id (a linked credential's is its collective account's);
+    `previous_passwords` by password history entry id. What is not in them is shown masked.
+    """
+
+    passwords: Mapping[int, str] = dataclasses.field(default_factory=dict)
+    previous_passwords: Mapping[int, str] = dataclasses.field(default_factory=dict)
+
+
+NOTHING_REVEALED = RevealedSecrets()
+
+
+@sensitive_variables("passwords", "previous_passwords")
+@transaction.atomic
+def secrets_reveal(
+    *,
+    user,
+    origin: RequestOrigin,
+    reason: AccessReason,
+    credentials: Iterable[Credential] = (),
+    previous_passwords: Iterable[CredentialPasswordHistory] = (),
+) -> RevealedSecrets:
+    """The plaintext passwords of `credentials` and of `previous_passwords` for `user`.
+
+    The one place where a stored secret becomes plaintext for a response (API, admin, exports):
+    callers render what it returns and nothing else. It checks that `user` may see every one of
+    them (RevealRefused, nothing recorded, otherwise) and records each plaintext handed out as
+    a PasswordAccessEvent (who, which credential, when, from where, why), in one insert.
+    A credential without a password reveals nothing and is not recorded.
+
+    Credentials need client, country, pro and collective_account loaded (select_related), and
+    previous passwords their credential, to be checked and labelled without more queries.
+    """
+    credentials = list(credentials)
+    entries = list(previous_passwords)
+    for client, previous in [
+        *((credential.client, False) for credential in credentials),
+        *((entry.credential.client, True) for entry in entries),
+    ]:
+        if not password_reveal_allowed(user=user, client=client, previous=previous):
+            raise RevealRefused("You may not see this password.")
+    passwords = {
+        credential.pk: credential.effective_password
+        for credential in credentials
+        if credential.effective_password
+    }
+    previous_passwords = {entry.pk: entry.password for entry in entries}
+    PasswordAccessEvent.objects.bulk_create(
+        [
+            *(
+                _access_event(user=user, credential=credential, reason=reason, origin=origin)
+                for credential in credentials
+                if credential.pk in passwords
+            ),
+            *(
+                _access_event(
+                    user=user,
+                    credential=entry.credential,
+                    reason=reason,
+                    origin=origin,
+                    password_history=entry,
+                )
+                for entry in entries
+            ),
+        ]
+    )
+    return RevealedSecrets(passwords=passwords, previous_passwords=previous_passwords)
 
 
 def encryption_canary_ensure(*, using: str = "default") -> EncryptionCanary | None:

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from credentials.client_import import MappingError, is_header_row, mapping_resolve
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.selectors import MissingCredential
-from credentials.services import NULL_CHARACTER_MESSAGE
+from credentials.services import NOTHING_REVEALED, NULL_CHARACTER_MESSAGE
 
 MISSING = "missing"
 SEARCH_ROW_STATUSES = [*CredentialStatus.choices, (MISSING, "Missing")]
@@ -150,10 +150,12 @@ class CredentialSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_password(self, credential: Credential) -> str | None:
-        secret = credential.effective_password
-        if not secret:
+        """The plaintext credentials.services.secrets_reveal handed out for this credential
+        (context "revealed"), the mask otherwise: this serializer never decrypts."""
+        if not credential.has_password:
             return None
-        return secret if self.context.get("reveal") else MASK
+        revealed = self.context.get("revealed", NOTHING_REVEALED)
+        return revealed.passwords.get(credential.pk, MASK)
 
 
 class CredentialSearchRowSerializer(CredentialSerializer):

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -41,11 +42,14 @@ from credentials.selectors import (
     missing_credentials,
 )
 from credentials.services import (
+    NOTHING_REVEALED,
+    RevealedSecrets,
     credential_create,
     credential_delete,
     credential_update,
-    password_accesses_record,
+    password_reveal_allowed,
     request_origin,
+    secrets_reveal,
 )
 from reporting.models import Country
 
@@ -118,12 +122,6 @@ class ClientScopedMixin(OrganizationScopedMixin):
         clients = clients_of(self.organization) if write else clients_readable_by(self.organization)
         return get_object_or_404(clients, pk=self.kwargs["client_id"])
 
-    def may_reveal(self, client: Client) -> bool:
-        """Plaintext passwords go to admins and staff of the organization owning the client."""
-        return (
-            self.membership.can_reveal_passwords and client.organization_id == self.organization.pk
-        )
-
 
 def refuse_collective_flag(client, collective_account: bool | None) -> None:
     """`collective_account: true` in a body describes the client, which decides it: a 400 when
@@ -158,6 +156,18 @@ def refuse_collective_flag(client, collective_account: bool | None) -> None:
             404: NOT_FOUND,
         },
         examples=[OpenApiExample("Credentials", value=[SEED_CREDENTIAL], response_only=True)],
+    ),
+    retrieve=extend_schema(
+        operation_id="get_client_credential",
+        summary="One credential of a client",
+        description=(
+            "Only this credential's password is revealed: plaintext for admin and staff of the "
+            'organization owning the client, recorded as an access event; "***" for viewers '
+            "and for readers of a shared client."
+        ),
+        parameters=[CREDENTIAL_ID],
+        responses={200: CredentialSerializer, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[OpenApiExample("Credential", value=SEED_CREDENTIAL, response_only=True)],
     ),
     create=extend_schema(
         operation_id="create_client_credentials",
@@ -206,7 +216,11 @@ def refuse_collective_flag(client, collective_account: bool | None) -> None:
     ),
 )
 class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
-    """`/logins/clients/{client_id}/credentials/{country}[/{credential_id}]`."""
+    """`/logins/clients/{client_id}/credentials/{country}[/{credential_id}]`.
+
+    Plaintext passwords come from credentials.services.secrets_reveal only, and no response of
+    these routes may be stored by a cache or the browser.
+    """
 
     queryset = Credential.objects.none()
     serializer_class = CredentialSerializer
@@ -227,17 +241,29 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
             pk=self.kwargs["credential_id"],
         )
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    def revealed(
+        self, client: Client, credentials: list[Credential], reason: AccessReason
+    ) -> RevealedSecrets:
+        """The passwords the user may see, revealed (and recorded); nothing for the others."""
+        if not password_reveal_allowed(user=self.request.user, client=client):
+            return NOTHING_REVEALED
+        return secrets_reveal(
+            user=self.request.user,
+            credentials=credentials,
+            origin=request_origin(self.request),
+            reason=reason,
+        )
+
     def respond_with(self, credential: Credential, status_code: int) -> Response:
-        """The credential as written, with its password (the caller may reveal: it wrote it)."""
+        """The credential as written, with its password revealed to its writer."""
         credential = credentials_with_relations(Credential.objects.filter(pk=credential.pk)).get()
-        if credential.effective_password:
-            password_accesses_record(
-                user=self.request.user,
-                credentials=[credential],
-                reason=AccessReason.API_WRITE,
-                origin=request_origin(self.request),
-            )
-        data = CredentialSerializer(credential, context={"reveal": True}).data
+        revealed = self.revealed(credential.client, [credential], AccessReason.API_WRITE)
+        data = CredentialSerializer(credential, context={"revealed": revealed}).data
         return Response(data, status=status_code)
 
     def input_data(self, serializer_class) -> dict:
@@ -248,17 +274,18 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
     def list(self, request, client_id, country):
         client = self.get_client(write=False)
         credentials = list(credentials_of_client(client=client, country=self.get_country()))
-        reveal = self.may_reveal(client)
-        if reveal:
-            password_accesses_record(
-                user=request.user,
-                credentials=[c for c in credentials if c.effective_password],
-                reason=AccessReason.API_READ,
-                origin=request_origin(request),
-            )
+        revealed = self.revealed(client, credentials, AccessReason.API_READ)
         return Response(
-            CredentialSerializer(credentials, many=True, context={"reveal": reveal}).data
+            CredentialSerializer(credentials, many=True, context={"revealed": revealed}).data
         )
+
+    def retrieve(self, request, client_id, country, credential_id):
+        client = self.get_client(write=False)
+        credential = get_object_or_404(
+            credentials_of_client(client=client, country=self.get_country()), pk=credential_id
+        )
+        revealed = self.revealed(client, [credential], AccessReason.API_READ)
+        return Response(CredentialSerializer(credential, context={"revealed": revealed}).data)
 
     def create(self, request, client_id, country):
         client = self.get_client(write=True)

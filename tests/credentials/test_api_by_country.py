@@ -566,10 +566,6 @@ def test_reader_of_a_shared_client_cannot_update(shared_reader_api):
     assert response.status_code == 404
 
 
-def test_get_on_a_credential_path_is_not_allowed(staff_api, acme, ear_credential):
-    assert staff_api.get(url(acme.pk, "DE", ear_credential.pk)).status_code == 405
-
-
 # DELETE
 
 

@@ -20,8 +20,8 @@ from credentials.services import (
     credential_update,
     credential_validate,
     credentials_bulk_write,
-    password_accesses_record,
     request_origin,
+    secrets_reveal,
 )
 from tests.factories import (
     CredentialFactory,
@@ -262,14 +262,14 @@ def test_delete_records_who_deleted_it(acme):
 
 
 def test_access_events_for_many_credentials_are_one_insert(acme):
-    user = UserFactory()
+    user = MembershipFactory(organization=acme.organization, role="staff").user
     credentials = [
         CredentialFactory(client=acme, pro=pro("DE", name), report_types=["Packaging"])
         for name in ["Landbell", "Interzero", "Noventiz"]
     ]
 
     with CaptureQueriesContext(connection) as queries:
-        password_accesses_record(
+        secrets_reveal(
             user=user, credentials=credentials, reason=AccessReason.API_READ, origin=ORIGIN
         )
 
