@@ -25,7 +25,7 @@ class DemoCredential:
     pro: str
     report_types: str
     login: str = ""
-    password: str = ""
+    portal_password: str = ""
     registration_number: str = ""
     interval: str | None = None
     status: str = "active"
@@ -44,7 +44,7 @@ COLLECTIVE_ACCOUNTS = [
         "Stichting OPEN",
         "WEEE,Batteries",
         login="collective@example.com",
-        password="Open-Collective-2024!",
+        portal_password="Open-Collective-2024!",
         registration_number="OPEN-COLL-001",
         interval=Interval.QUARTERLY,
         notes="Shared by the agency's Dutch WEEE and battery clients.",
@@ -55,7 +55,7 @@ COLLECTIVE_ACCOUNTS = [
         "Valpak",
         "Packaging",
         login="valpak-collective@example.com",
-        password="Valpak-Collective-7!",
+        portal_password="Valpak-Collective-7!",
         registration_number="VPK-COLL-17",
         interval=Interval.HALF_YEARLY,
     ),
@@ -68,7 +68,7 @@ CREDENTIALS = [
         "Stiftung EAR",
         "WEEE,Batteries",
         login="username@example.com",
-        password="secure_password",
+        portal_password="secure_password",
         registration_number="DE123456",
         interval=Interval.QUARTERLY,
         notes="Main credential",
@@ -104,7 +104,7 @@ CREDENTIALS = [
         "Afvalfonds Verpakkingen",
         "Packaging",
         login="fietsen@vdberg.example",
-        password="Afval-Fiets-33",
+        portal_password="Afval-Fiets-33",
         registration_number="AFV-88120",
         interval=Interval.YEARLY,
     ),
@@ -114,7 +114,7 @@ CREDENTIALS = [
         "Stiftung EAR",
         "WEEE",
         login="ear@kitchenpro.example",
-        password="Kp-EAR-2024",
+        portal_password="Kp-EAR-2024",
         registration_number="WEEE-Reg.-Nr. DE 12345678",
         interval=Interval.MONTHLY,
     ),
@@ -124,7 +124,7 @@ CREDENTIALS = [
         "ecosystem",
         "WEEE",
         login="ecosystem@kitchenpro.example",
-        password="Kp-Eco-2024",
+        portal_password="Kp-Eco-2024",
         registration_number="FR-ECO-55021",
         interval=Interval.QUARTERLY,
     ),
@@ -144,7 +144,7 @@ CREDENTIALS = [
         "Stiftung EAR",
         "WEEE,Batteries",
         login="ear@smarthome.example",
-        password="SmartEAR!9",
+        portal_password="SmartEAR!9",
         registration_number="DE87654321",
         interval=Interval.QUARTERLY,
     ),
@@ -162,7 +162,7 @@ CREDENTIALS = [
         "Stiftung EAR",
         "WEEE",
         login="nordlicht-ear",
-        password="Nord-EAR-11",
+        portal_password="Nord-EAR-11",
         registration_number="DE55501234",
         interval=Interval.MONTHLY,
         # DE Batteries stays uncovered.
@@ -174,7 +174,7 @@ CREDENTIALS = [
         "Der Grüne Punkt (DSD)",
         "Packaging",
         login="nordlicht@dsd.example",
-        password="Gruener-Punkt-5",
+        portal_password="Gruener-Punkt-5",
         registration_number="DSD-440021",
         interval=Interval.YEARLY,
     ),
@@ -184,7 +184,7 @@ CREDENTIALS = [
         "Citeo",
         "Packaging",
         login="citeo@maisonlumiere.example",
-        password="Citeo-Lum-2024",
+        portal_password="Citeo-Lum-2024",
         registration_number="FR-CITEO-302115",
         interval=Interval.YEARLY,
     ),
@@ -203,7 +203,7 @@ CREDENTIALS = [
         "Refashion",
         "Textiles",
         login="refashion@textilesdunord.example",
-        password="Refash-TdN-8",
+        portal_password="Refash-TdN-8",
         registration_number="FR-REF-77001",
         interval=Interval.HALF_YEARLY,
         extra_info={"portal": "https://refashion.fr", "contact": "Claire Martin"},
@@ -214,7 +214,7 @@ CREDENTIALS = [
         "Valpak",
         "Batteries",
         login="thames@valpak.example",
-        password="Thames-Batt-3",
+        portal_password="Thames-Batt-3",
         registration_number="VPK-TT-0042",
         interval=Interval.QUARTERLY,
     ),
@@ -234,7 +234,7 @@ CREDENTIALS = [
         "Recyclia",
         "WEEE,Batteries",
         login="solar@recyclia.example",
-        password="Recyclia-Sol-1",
+        portal_password="Recyclia-Sol-1",
         registration_number="ES-RAEE-001234",
         interval=Interval.MONTHLY,
     ),
@@ -285,7 +285,7 @@ def _ensure_credential(
         pro=demo.pro,
         report_types=demo.report_types,
         login=demo.login,
-        password=demo.previous_password or demo.password,
+        password=demo.previous_password or demo.portal_password,
         registration_number=demo.registration_number,
         status=demo.status,
         notes=demo.notes,
@@ -294,7 +294,7 @@ def _ensure_credential(
         collective_account_id=collective_account_id,
     )
     if demo.previous_password:
-        credential_update(credential=credential, password=demo.password)
+        credential_update(credential=credential, password=demo.portal_password)
     return credential
 
 

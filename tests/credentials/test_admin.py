@@ -283,6 +283,13 @@ def test_reveal_shows_the_password_once_and_records_the_access(staff_browser, cr
     )
 
 
+def test_the_revealed_password_page_is_not_to_be_stored(staff_browser, credential):
+    response = staff_browser.post(reveal(credential))
+
+    assert SECRET in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_reveal_of_a_linked_credential_shows_the_collective_password(
     staff_browser, acme, collective_credential
 ):
@@ -361,6 +368,15 @@ def test_a_member_with_the_permission_reveals_a_previous_password_and_it_is_logg
     assert SECRET in response.content.decode()
     event = PasswordAccessEvent.objects.get()
     assert (event.reason, event.password_history) == (AccessReason.HISTORY_REVEAL, previous)
+
+
+def test_the_revealed_previous_password_page_is_not_to_be_stored(staff_browser, previous):
+    grant_history_reveal(staff_browser.user)
+
+    response = staff_browser.post(reveal_previous(previous))
+
+    assert SECRET in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_a_viewer_with_the_permission_still_cannot_reveal_a_previous_password(

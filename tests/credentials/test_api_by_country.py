@@ -566,6 +566,117 @@ def test_reader_of_a_shared_client_cannot_update(shared_reader_api):
     assert response.status_code == 404
 
 
+# GET one credential
+
+
+def test_staff_get_one_credential_in_the_seed_shape_with_its_password(
+    staff_api, acme, ear_credential
+):
+    response = staff_api.get(url(acme.pk, "DE", ear_credential.pk))
+
+    assert response.status_code == 200
+    row = response.json()
+    assert row.keys() >= SEED_GET_FIELDS
+    assert (row["id"], row["login"], row["password"]) == (
+        ear_credential.pk,
+        "username@example.com",
+        "secure_password",
+    )
+
+
+def test_getting_one_credential_reveals_and_records_only_that_one(staff_api, acme, ear_credential):
+    CredentialFactory(client=acme, pro=pro("DE", "Landbell"), report_types=["Packaging"])
+
+    staff_api.get(url(acme.pk, "DE", ear_credential.pk))
+
+    event = PasswordAccessEvent.objects.get()
+    assert (event.credential, event.user, event.route) == (
+        ear_credential,
+        staff_api.user,
+        url(acme.pk, "DE", ear_credential.pk),
+    )
+
+
+def test_viewer_gets_one_credential_masked_and_no_access_event(viewer_api, acme, ear_credential):
+    response = viewer_api.get(url(acme.pk, "DE", ear_credential.pk))
+
+    assert response.status_code == 200
+    assert response.json()["password"] == "***"
+    assert not PasswordAccessEvent.objects.exists()
+
+
+def test_reader_of_a_shared_client_gets_one_credential_masked(shared_reader_api):
+    credential = CredentialFactory(client=shared_reader_api.shared_client, password="shared-pw")
+
+    response = shared_reader_api.get(url(shared_reader_api.shared_client.pk, "DE", credential.pk))
+
+    assert response.status_code == 200
+    assert response.json()["password"] == "***"
+    assert not PasswordAccessEvent.objects.exists()
+
+
+def test_one_credential_of_another_organization_answers_404(other_org_api, acme, ear_credential):
+    response = other_org_api.get(url(acme.pk, "DE", ear_credential.pk))
+
+    assert response.status_code == 404
+    assert "secure_password" not in response.content.decode()
+    assert not PasswordAccessEvent.objects.exists()
+
+
+def test_another_organizations_credential_under_your_client_answers_404(
+    staff_api, acme, other_organization
+):
+    foreign = CredentialFactory(client=ClientFactory(organization=other_organization))
+
+    assert staff_api.get(url(acme.pk, "DE", foreign.pk)).status_code == 404
+    assert not PasswordAccessEvent.objects.exists()
+
+
+def test_one_credential_under_another_country_answers_404(staff_api, acme, ear_credential):
+    assert staff_api.get(url(acme.pk, "FR", ear_credential.pk)).status_code == 404
+
+
+def test_one_credential_of_another_client_of_yours_answers_404(
+    staff_api, acme, organization, ear_credential
+):
+    sibling = ClientFactory(organization=organization, name="Sibling Ltd")
+
+    assert staff_api.get(url(sibling.pk, "DE", ear_credential.pk)).status_code == 404
+
+
+# Responses that may carry a plaintext are never cached
+
+
+def no_store(response) -> bool:
+    return "no-store" in response["Cache-Control"]
+
+
+def test_the_list_by_country_is_not_to_be_stored(staff_api, acme, ear_credential):
+    assert no_store(staff_api.get(url(acme.pk)))
+
+
+def test_one_credential_is_not_to_be_stored(staff_api, acme, ear_credential):
+    assert no_store(staff_api.get(url(acme.pk, "DE", ear_credential.pk)))
+
+
+def test_the_create_answer_is_not_to_be_stored(staff_api, acme):
+    response = staff_api.post(url(acme.pk), new_credential_body(), format="json")
+
+    assert response.status_code == 201
+    assert no_store(response)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_the_update_answer_is_not_to_be_stored(staff_api, acme, ear_credential, method):
+    response = getattr(staff_api, method)(
+        url(acme.pk, "DE", ear_credential.pk), {"password": "changed"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["password"] == "changed"
+    assert no_store(response)
+
+
 # DELETE
 
 
@@ -604,6 +715,7 @@ def test_ids_beyond_the_database_range_answer_404(staff_api, acme):
     huge = 10**30
 
     assert staff_api.get(url(huge)).status_code == 404
+    assert staff_api.get(url(acme.pk, "DE", huge)).status_code == 404
     assert staff_api.put(url(acme.pk, "DE", huge), {"notes": "x"}, format="json").status_code == 404
     assert staff_api.delete(url(acme.pk, "DE", huge)).status_code == 404
 
