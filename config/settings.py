@@ -26,6 +26,12 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as `600/min`; set but empty, None: no limit."""
+    value = os.environ.get(name)
+    return default if value is None else (value.strip() or None)
+
+
 def development_secret(path: Path, generate) -> str:
     """Read a development secret from `path`, creating it on first use."""
     if not path.exists():
@@ -61,7 +67,8 @@ if not FIELD_ENCRYPTION_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # How many reverse proxies of ours stand in front of the app: the client address recorded in
-# password access events is then taken from X-Forwarded-For instead of REMOTE_ADDR.
+# password access events and counted by the request throttles is
+# then taken from X-Forwarded-For instead of REMOTE_ADDR (config/client_address.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
@@ -208,6 +215,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    # Per token (its user) or session user, and per client address for everyone else,
+    # refused tokens included (config/throttling.py); /users counts per API key instead.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.UserRateThrottle",
+        "config.throttling.ClientAddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_rate("THROTTLE_RATE_USER", "600/min"),
+        "api_key": env_rate("THROTTLE_RATE_API_KEY", "600/min"),
+        "anon": env_rate("THROTTLE_RATE_ANON", "60/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
