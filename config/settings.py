@@ -6,6 +6,7 @@ and FIELD_ENCRYPTION_KEY are provided.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,7 +68,7 @@ if not FIELD_ENCRYPTION_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # How many reverse proxies of ours stand in front of the app: the client address recorded in
-# password access events and counted by the request throttles is
+# password access events, counted by the request throttles and locked out by django-axes is
 # then taken from X-Forwarded-For instead of REMOTE_ADDR (config/client_address.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "import_export",
     "simple_history",
+    "axes",
     "reporting",
     "clients",
     "credentials",
@@ -101,7 +103,25 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes first: it refuses a locked-out username before any password is checked. It
+# guards every authenticate(request=...), the admin's login form included; tokens, API keys
+# and sessions never call authenticate() and are not affected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A username is locked out from one client address only, so an attacker who fails against
+# every username cannot lock their owners out from their own offices; the request throttles
+# and the address's own lockouts still bound how fast one address can guess.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(hours=float(os.environ.get("AXES_COOLOFF_TIME", "1")))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
 
 ROOT_URLCONF = "config.urls"
 
