@@ -91,7 +91,8 @@ def healthy(port: int) -> bool:
 
 
 def start_gunicorn(port: int, log) -> subprocess.Popen:
-    environment = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": HOST}
+    # The run's one token stands for a whole agency's traffic: no per-token request limit.
+    environment = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": HOST, "THROTTLE_RATE_USER": ""}
     command = [
         sys.executable,
         "-m",

@@ -1,5 +1,6 @@
-"""The API's exception handler: DRF's, plus 409 for deletions that other rows depend on and 413
-for bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (Django raises those as a bare 400 page)."""
+"""The API's exception handler: DRF's, plus 409 for deletions that other rows depend on, 413
+for bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (Django raises those as a bare 400 page) and 429 for
+refused authentications past the client address's budget (config/throttling.py)."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -7,6 +8,8 @@ from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.throttling import throttle_refused_authentication
 
 MAX_NAMED_DEPENDANTS = 20
 
@@ -36,6 +39,7 @@ class RequestBodyTooLarge(APIException):
 
 
 def api_exception_handler(exc, context):
+    exc = throttle_refused_authentication(exc, context.get("request"))
     if isinstance(exc, RequestDataTooBig):
         exc = RequestBodyTooLarge()
     if isinstance(exc, ProtectedError | RestrictedError):

@@ -6,6 +6,7 @@ and FIELD_ENCRYPTION_KEY are provided.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,12 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as `600/min`; set but empty, None: no limit."""
+    value = os.environ.get(name)
+    return default if value is None else (value.strip() or None)
 
 
 def development_secret(path: Path, generate) -> str:
@@ -61,7 +68,8 @@ if not FIELD_ENCRYPTION_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # How many reverse proxies of ours stand in front of the app: the client address recorded in
-# password access events is then taken from X-Forwarded-For instead of REMOTE_ADDR.
+# password access events, counted by the request throttles and locked out by django-axes is
+# then taken from X-Forwarded-For instead of REMOTE_ADDR (config/client_address.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
@@ -78,6 +86,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "import_export",
     "simple_history",
+    "axes",
     "reporting",
     "clients",
     "credentials",
@@ -94,7 +103,25 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes first: it refuses a locked-out username before any password is checked. It
+# guards every authenticate(request=...), the admin's login form included; tokens, API keys
+# and sessions never call authenticate() and are not affected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A username is locked out from one client address only, so an attacker who fails against
+# every username cannot lock their owners out from their own offices; the request throttles
+# and the address's own lockouts still bound how fast one address can guess.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(hours=float(os.environ.get("AXES_COOLOFF_TIME", "1")))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
 
 ROOT_URLCONF = "config.urls"
 
@@ -208,6 +235,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    # Per token (its user) or session user, and per client address for everyone else,
+    # refused tokens included (config/throttling.py); /users counts per API key instead.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.UserRateThrottle",
+        "config.throttling.ClientAddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_rate("THROTTLE_RATE_USER", "600/min"),
+        "api_key": env_rate("THROTTLE_RATE_API_KEY", "600/min"),
+        "anon": env_rate("THROTTLE_RATE_ANON", "60/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -8,11 +8,9 @@ may see it and records every access.
 
 import dataclasses
 import enum
-import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
@@ -20,6 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from clients.models import Client
 from clients.tenancy import membership_for_user
+from config.client_address import client_ip
 from credentials.bulk_writes import (
     CHANGED,
     CREATED,
@@ -67,27 +66,10 @@ class RequestOrigin:
 
 
 def request_origin(request) -> RequestOrigin:
-    """The request's client address, method and path.
-
-    The address is REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT says that many proxies of
-    ours stand in front of the app: then it is the X-Forwarded-For entry the outermost of them
-    appended (entries further left are whatever the client claimed).
-    """
-    ip = request.META.get("REMOTE_ADDR") or None
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            ip = forwarded[-proxies]
-    try:
-        ip = str(ipaddress.ip_address(ip)) if ip else None
-    except ValueError:
-        ip = None
-    return RequestOrigin(ip=ip, method=request.method or "", route=request.path[:500])
+    """The request's client address (see config.client_address), method and path."""
+    return RequestOrigin(
+        ip=client_ip(request), method=request.method or "", route=request.path[:500]
+    )
 
 
 def _catalog_entries(

@@ -31,3 +31,14 @@ class ProducerNotFound(RegistrationsError):
     code = "ALGOREP_028"
     default_message = "No Company Found With This NRN"
     status_code = 400
+
+
+class TooManyRequests(RegistrationsError):
+    """The API key (or, without a valid one, the client address) has spent its request budget.
+
+    The contract's codes stop at ALGOREP_028; this one follows them.
+    """
+
+    code = "ALGOREP_029"
+    default_message = "Too Many Requests"
+    status_code = 429

@@ -19,6 +19,20 @@ def pytest_configure(config):
 
 
 @pytest.fixture
+def throttle_rates(settings):
+    """Sets some of the API's request rates for one test: `throttle_rates(anon="3/min")`."""
+
+    def set_rates(**rates: str) -> None:
+        rest_framework = settings.REST_FRAMEWORK
+        settings.REST_FRAMEWORK = {
+            **rest_framework,
+            "DEFAULT_THROTTLE_RATES": {**rest_framework["DEFAULT_THROTTLE_RATES"], **rates},
+        }
+
+    return set_rates
+
+
+@pytest.fixture
 def organization(db):
     return OrganizationFactory(name="Acme Compliance")
 

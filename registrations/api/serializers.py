@@ -5,7 +5,12 @@ from datetime import UTC
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registrations.errors import InvalidRegistrations, ProducerNotFound, RegistrationsError
+from registrations.errors import (
+    InvalidRegistrations,
+    ProducerNotFound,
+    RegistrationsError,
+    TooManyRequests,
+)
 
 
 class MillisecondDateTimeField(serializers.DateTimeField):
@@ -270,7 +275,7 @@ class RegistrationSerializer(serializers.Serializer):
     )
 
 
-ERRORS = (RegistrationsError, InvalidRegistrations, ProducerNotFound)
+ERRORS = (RegistrationsError, InvalidRegistrations, ProducerNotFound, TooManyRequests)
 
 
 @extend_schema_field(
@@ -290,7 +295,8 @@ class RegistrationsErrorSerializer(serializers.Serializer):
     details = serializers.DictField(
         required=False,
         help_text="For ALGOREP_005, the problems by item index (as a string) and field, "
-        'e.g. {"0": {"schemeDepositAmount": ["A valid number is required."]}}.',
+        'e.g. {"0": {"schemeDepositAmount": ["A valid number is required."]}}; for ALGOREP_029, '
+        "`retryAfter`: the seconds to wait, as the `Retry-After` header says.",
     )
 
 

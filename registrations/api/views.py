@@ -9,7 +9,9 @@ from rest_framework.views import APIView, exception_handler
 
 from clients.authentication import ApiKeyAuthentication
 from clients.permissions import HasOrganizationApiKey
+from clients.throttling import ApiKeyRateThrottle
 from config.parsers import JSONParser
+from config.throttling import ClientAddressRateThrottle, throttle_refused_authentication
 from registrations.api import examples
 from registrations.api.serializers import (
     RegistrationsAuthenticationErrorSerializer,
@@ -17,7 +19,7 @@ from registrations.api.serializers import (
     RegistrationsErrorSerializer,
     RegistrationUpsertItemSerializer,
 )
-from registrations.errors import InvalidRegistrations, RegistrationsError
+from registrations.errors import InvalidRegistrations, RegistrationsError, TooManyRequests
 from registrations.selectors import producer_for_user, registrations_with_details
 from registrations.services import MAX_REGISTRATIONS_PER_UPSERT, registrations_upsert
 
@@ -28,8 +30,14 @@ def registrations_exception_handler(exc, context):
     """Every failure in the contract's shape `{"error", "message", "details"}`.
 
     Authentication failures keep DRF's 401 `{"detail": ...}`: they happen before the route is
-    known. Anything unexpected is logged here and answered without its trace.
+    known. A spent request budget is a 429 `ALGOREP_029` with `Retry-After`. Anything unexpected
+    is logged here and answered without its trace.
     """
+    exc = throttle_refused_authentication(exc, context.get("request"))
+    if isinstance(exc, exceptions.Throttled):
+        error = TooManyRequests(str(exc.detail), details={"retryAfter": exc.wait})
+        headers = {"Retry-After": str(exc.wait)} if exc.wait is not None else None
+        return Response(error.as_dict(), status=error.status_code, headers=headers)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         return exception_handler(exc, context)
     if isinstance(exc, RequestDataTooBig):
@@ -64,6 +72,7 @@ class RegistrationsUpsertView(APIView):
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasOrganizationApiKey]
+    throttle_classes = [ApiKeyRateThrottle, ClientAddressRateThrottle]
     parser_classes = [JSONParser]
 
     def get_exception_handler(self):
@@ -86,7 +95,9 @@ class RegistrationsUpsertView(APIView):
             "null when it has none. Errors: 400 `ALGOREP_028` for an unknown user or an NRN that "
             "is not one of that user's producers, 400 `ALGOREP_005` (with `details` by item "
             "index and field) for an invalid body, 500 `ALGOREP_001` for anything unexpected, "
-            "401 `{detail}` for a missing or wrong API key."
+            "401 `{detail}` for a missing or wrong API key, 429 `ALGOREP_029` (with "
+            "`Retry-After`) once the API key, or the client address for requests without a "
+            "valid key, has spent its request budget."
         ),
         parameters=[
             OpenApiParameter(
@@ -118,6 +129,10 @@ class RegistrationsUpsertView(APIView):
             ),
             415: OpenApiResponse(
                 RegistrationsErrorSerializer, description="ALGOREP_005: the body is not JSON."
+            ),
+            429: OpenApiResponse(
+                RegistrationsErrorSerializer,
+                description="ALGOREP_029: too many requests; `Retry-After` says when to retry.",
             ),
             500: OpenApiResponse(
                 RegistrationsErrorSerializer, description="ALGOREP_001: an unexpected error."

@@ -52,3 +52,20 @@ def test_production_starts_with_its_secrets():
 def test_encryption_keys_are_a_list_newest_first(settings):
     assert isinstance(settings.FIELD_ENCRYPTION_KEY, list)
     assert settings.FIELD_ENCRYPTION_KEY[0] == "5m8E3SFQfYHDCTCfVTy6Vl4iyMWhPSQZa4ZG0uhBZzA="
+
+
+@pytest.mark.parametrize(
+    ("value", "rate"),
+    [(None, "600/min"), ("5/s", "5/s"), ("", None)],
+)
+def test_a_throttle_rate_comes_from_the_environment_and_empty_means_no_limit(
+    monkeypatch, value, rate
+):
+    from config.settings import env_rate
+
+    if value is None:
+        monkeypatch.delenv("THROTTLE_RATE_USER", raising=False)
+    else:
+        monkeypatch.setenv("THROTTLE_RATE_USER", value)
+
+    assert env_rate("THROTTLE_RATE_USER", "600/min") == rate
