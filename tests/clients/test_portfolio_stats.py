@@ -44,9 +44,7 @@ def add_report_type(client, code="Batteries"):
 
 WRITES = {
     "client created": lambda client: ClientFactory(organization=client.organization),
-    "status changed": lambda client: Client.objects.filter(pk=client.pk).update(
-        status="archived"
-    ),
+    "status changed": lambda client: Client.objects.filter(pk=client.pk).update(status="archived"),
     "made a collective account": lambda client: Client.objects.filter(pk=client.pk).update(
         collective_account=True
     ),
@@ -123,9 +121,12 @@ def test_the_coverage_answers_the_filters_of_the_list():
     clients = Client.objects.filter(organization=organization)
 
     assert set(clients_covering(clients, countries=[country("DE")])) == {weee_de}
-    assert set(
-        clients_covering(clients, countries=[country("FR")], report_types=[report_type("WEEE")])
-    ) == set()
+    assert (
+        set(
+            clients_covering(clients, countries=[country("FR")], report_types=[report_type("WEEE")])
+        )
+        == set()
+    )
     assert ClientCoverage.objects.filter(client=packaging_fr, source="obligation").count() == 1
 
 
@@ -149,9 +150,7 @@ def test_the_bulk_upload_keeps_the_counts(staff_api, organization):
 def test_portfolio_check_reports_drift_and_repairs_it():
     organization = OrganizationFactory()
     CredentialFactory(client=ClientFactory(organization=organization), report_types=["WEEE"])
-    PortfolioStat.objects.filter(organization=organization, dimension="status").update(
-        clients=99
-    )
+    PortfolioStat.objects.filter(organization=organization, dimension="status").update(clients=99)
 
     with pytest.raises(CommandError, match="1 difference"):
         call_command("portfolio_check", stdout=io.StringIO())
