@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from clients import portfolio_stats
 from clients.models import PortfolioVersion
 
 T = TypeVar("T")
@@ -105,24 +106,30 @@ def sqlite_triggers_drop(using: str = "default", **kwargs) -> None:
     if db.vendor != "sqlite":
         return
     with db.cursor() as cursor:
-        for name in _sqlite_trigger_names():
+        for name in _sqlite_trigger_names() + portfolio_stats.sqlite_trigger_names():
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def sqlite_triggers_install(using: str = "default", **kwargs) -> None:
-    """post_migrate: (re)install the triggers and renew every version, since the migrations
-    wrote without them."""
+    """post_migrate: (re)install the triggers, rebuild the coverage and statistics and renew
+    every version, since the migrations wrote without them."""
     from django.db import connections
 
     db = connections[using]
     if db.vendor != "sqlite":
         return
     tables = set(db.introspection.table_names())
-    needed = {VERSION_TABLE, *_SQLITE_ORGANIZATIONS, *_SQLITE_CATALOG_TABLES}
+    needed = {
+        VERSION_TABLE,
+        *_SQLITE_ORGANIZATIONS,
+        *_SQLITE_CATALOG_TABLES,
+        *portfolio_stats.sqlite_tables(),
+    }
     if not needed <= tables:
         return
+    portfolio_stats.portfolio_rebuild(using=using)
     with db.cursor() as cursor:
-        for statement in _sqlite_trigger_statements():
+        for statement in _sqlite_trigger_statements() + portfolio_stats.sqlite_trigger_statements():
             cursor.execute(statement)
         cursor.execute(
             f"INSERT INTO {VERSION_TABLE} (organization_id, version) "

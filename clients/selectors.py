@@ -11,7 +11,15 @@ from functools import cached_property
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
-from clients.models import GLOBAL_SCOPE, Alias, Client, Obligation, Organization
+from clients.models import (
+    GLOBAL_SCOPE,
+    Alias,
+    Client,
+    ClientCoverage,
+    Obligation,
+    Organization,
+)
+from clients.portfolio_stats import organization_counts
 from clients.portfolio_version import cached_for_portfolio
 from clients.tenancy import clients_of, clients_readable_by
 from reporting.models import Country, Pro, ReportType
@@ -198,7 +206,8 @@ def clients_covering(
     """Clients with ONE credential or ONE obligation that satisfies every given condition at once.
 
     Each argument is a set of accepted values (empty: no condition). A client with a DE/WEEE
-    credential and a FR/Packaging obligation does not cover DE + Packaging.
+    credential and a FR/Packaging obligation does not cover DE + Packaging. Read from the
+    clients' coverage (clients/portfolio_stats.py), one index, not the credentials.
     """
     conditions = {}
     if countries:
@@ -209,11 +218,7 @@ def clients_covering(
         conditions["pro__in"] = pros
     if not conditions:
         return clients
-    credential_rows = rows_pointing_at_client("credential_report_types").filter(**conditions)
-    obligation_rows = Obligation.objects.filter(**conditions)
-    return clients.filter(
-        Q(pk__in=_client_ids(credential_rows)) | Q(pk__in=_client_ids(obligation_rows))
-    )
+    return clients.filter(pk__in=_client_ids(ClientCoverage.objects.filter(**conditions)))
 
 
 def client_local_company_name(*, client: Client, country: Country) -> str | None:
@@ -231,51 +236,31 @@ def _descending(counts: Counter) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _distinct_clients_per(key: str, portfolio: QuerySet[Client]) -> Counter:
-    """Distinct clients per `key` (country or report_type) over credentials and obligations.
-
-    Counted as (clients with a credential row) + (clients with only an obligation there), so
-    that a client counts once however many credentials and obligations it has for that key.
-    """
-    credential_rows = rows_pointing_at_client("credential_report_types").filter(
-        client__in=portfolio
-    )
-    counts = Counter(
-        dict(
-            credential_rows.order_by()
-            .values_list(f"{key}__code")
-            .annotate(clients=Count("client_id", distinct=True))
-        )
-    )
-    without_credential = Obligation.objects.filter(client__in=portfolio).exclude(
-        Exists(
-            rows_pointing_at_client("credential_report_types").filter(
-                client_id=OuterRef("client_id"), **{f"{key}_id": OuterRef(f"{key}_id")}
-            )
-        )
-    )
-    counts.update(
-        dict(
-            without_credential.order_by()
-            .values_list(f"{key}__code")
-            .annotate(clients=Count("client_id", distinct=True))
-        )
-    )
-    return counts
-
-
 def client_stats(*, organization: Organization) -> dict:
     """Counts of the organization's own clients, collective-account pseudo-clients left out.
 
     `by_country` and `by_report_type` count a client once per country (report type) in which
-    it has a credential or an obligation.
+    it has a credential or an obligation. Read from the counts the database keeps
+    (clients/portfolio_stats.py): a few rows whatever the portfolio's size.
     """
-    return cached_for_portfolio(
-        organization.pk, "client-stats", (), lambda: _client_stats(organization)
-    )
+    counts = organization_counts(organization.pk)
+    return {
+        "total_clients": sum(counts["status"].values()),
+        "by_country": _descending(_coded(Country, counts["country"])),
+        "by_report_type": _descending(_coded(ReportType, counts["report_type"])),
+        "by_status": _descending(counts["status"]),
+    }
 
 
-def _client_stats(organization: Organization) -> dict:
+def _coded(model, counts: Counter) -> Counter:
+    """`counts` keyed by the catalog ids as text, keyed by the rows' codes instead."""
+    ids = {key: model._meta.pk.to_python(key) for key in counts}
+    codes = dict(model.objects.filter(pk__in=ids.values()).values_list("pk", "code"))
+    return Counter({codes[ids[key]]: n for key, n in counts.items() if ids[key] in codes})
+
+
+def client_stats_recount(*, organization: Organization) -> dict:
+    """The same counts as `client_stats`, counted from the rows (for checks)."""
     portfolio = clients_of(organization).filter(collective_account=False)
     by_status = Counter(
         dict(portfolio.order_by().values_list("status").annotate(clients=Count("id")))
@@ -287,3 +272,17 @@ def _client_stats(organization: Organization) -> dict:
         "by_report_type": _descending(_distinct_clients_per("report_type", portfolio_ids)),
         "by_status": _descending(by_status),
     }
+
+
+def _distinct_clients_per(key: str, portfolio: QuerySet) -> Counter:
+    """Distinct clients per `key` (country or report_type) over credentials and obligations."""
+    credential_rows = rows_pointing_at_client("credential_report_types").filter(
+        client__in=portfolio
+    )
+    pairs = set(credential_rows.order_by().values_list("client_id", f"{key}__code"))
+    pairs |= set(
+        Obligation.objects.filter(client__in=portfolio, **{f"{key}__isnull": False})
+        .order_by()
+        .values_list("client_id", f"{key}__code")
+    )
+    return Counter(code for _, code in pairs)

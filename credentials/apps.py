@@ -14,8 +14,11 @@ class CredentialsConfig(AppConfig):
     name = "credentials"
 
     def ready(self):
+        from clients.portfolio_stats import coverage_source_register
         from credentials.checks import check_encryption_key
 
+        # A credential covers its country, PRO and each of its report types.
+        coverage_source_register("credential", "credentials_credentialreporttype")
         checks.register(check_encryption_key)
         post_migrate.connect(
             create_encryption_canary, sender=self, dispatch_uid="credentials_encryption_canary"

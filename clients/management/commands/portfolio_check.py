@@ -1,0 +1,45 @@
+"""Recompute the clients' coverage and the organizations' statistics from the rows and report
+any difference from what the database keeps; with --repair, rebuild what differs."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from clients.portfolio_stats import portfolio_drift, portfolio_rebuild
+
+
+class Command(BaseCommand):
+    help = (
+        "Compare the kept client coverage and statistics with a count of the rows; "
+        "--repair rebuilds those of the organizations that differ."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--repair", action="store_true", help="Rebuild the organizations that differ."
+        )
+
+    def handle(self, *args, repair: bool, **options):
+        drift = portfolio_drift()
+        if not drift:
+            self.stdout.write("Coverage and statistics match the rows: no drift.")
+            return
+        for item in drift:
+            if item.dimension == "coverage":
+                self.stdout.write(
+                    f"organization {item.organization_id}: coverage of client {item.key} differs"
+                )
+            else:
+                self.stdout.write(
+                    f"organization {item.organization_id}: {item.dimension}={item.key} "
+                    f"kept {item.kept}, counted {item.actual}"
+                )
+        organizations = sorted({item.organization_id for item in drift})
+        if not repair:
+            raise CommandError(
+                f"{len(drift)} difference(s) in {len(organizations)} organization(s); "
+                "run with --repair to rebuild them."
+            )
+        portfolio_rebuild(organization_ids=organizations)
+        remaining = portfolio_drift()
+        if remaining:
+            raise CommandError(f"{len(remaining)} difference(s) remain after the repair.")
+        self.stdout.write(f"Rebuilt {len(organizations)} organization(s): no drift left.")

@@ -1,0 +1,388 @@
+"""What each client covers, and the statistics of each organization, kept by the database.
+
+`ClientCoverage` holds, per client, the distinct (country, report type, PRO) of each source:
+the client's obligations here, its credentials' report types from the credentials app (which
+registers its table in its AppConfig.ready: this app names no table of another). The list
+filters read it. `ClientStatFacet` holds what each client adds to its organization's statistics
+(its status, each country and report type it covers) and `PortfolioStat` the sums, so that
+`GET /logins/stats` reads a few rows whatever the portfolio's size.
+
+Triggers keep the three tables, so every path counts: services, the admin, the bulk upload's
+COPY, cascades, raw SQL. A write recomputes the coverage and facets of the clients it touches
+and applies the difference of their facets to the counts.
+
+PostgreSQL: statement triggers (a 20,000-row COPY fires once). The differences go to
+`clients_portfoliostatdelta` first; a deferred trigger adds them to the counts at commit, in key
+order, so that writers of one organization do not hold its counters for their whole
+transaction and cannot deadlock on them. A reader adds its own transaction's pending
+differences (no other transaction's are visible to it).
+
+SQLite (development): row triggers apply the differences directly; like the portfolio version
+triggers they are dropped before and installed after every `migrate`, which rebuilds the tables.
+
+`manage.py portfolio_check [--repair]` recomputes everything from the rows and reports drift.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import connection, connections, transaction
+
+COVERAGE_TABLE = "clients_clientcoverage"
+FACET_TABLE = "clients_clientstatfacet"
+STAT_TABLE = "clients_portfoliostat"
+DELTA_TABLE = "clients_portfoliostatdelta"
+PENDING_TABLE = "clients_portfoliostatpending"
+CLIENT_TABLE = "clients_client"
+
+# source name -> table with client_id, country_id, report_type_id and pro_id columns.
+COVERAGE_SOURCES: dict[str, str] = {"obligation": "clients_obligation"}
+
+
+def coverage_source_register(source: str, table: str) -> None:
+    """Let `table`'s rows count as what its clients cover (called from AppConfig.ready)."""
+    COVERAGE_SOURCES[source] = table
+
+
+def _facets_select(clients: str) -> str:
+    """The facets of the clients that `clients` (a SQL condition on `c`) selects."""
+    counted = f"({clients}) AND NOT c.collective_account"
+    return (
+        "SELECT c.id AS client_id, c.organization_id AS organization_id, "
+        f"'status' AS dimension, c.status AS key FROM {CLIENT_TABLE} c "
+        f"WHERE {counted} "
+        "UNION "
+        f"SELECT c.id, c.organization_id, 'country', CAST(v.country_id AS TEXT) "
+        f"FROM {CLIENT_TABLE} c JOIN {COVERAGE_TABLE} v ON v.client_id = c.id WHERE {counted} "
+        "UNION "
+        f"SELECT c.id, c.organization_id, 'report_type', CAST(v.report_type_id AS TEXT) "
+        f"FROM {CLIENT_TABLE} c JOIN {COVERAGE_TABLE} v ON v.client_id = c.id "
+        f"WHERE {counted} AND v.report_type_id IS NOT NULL"
+    )
+
+
+def _coverage_insert(source: str, table: str, clients: str) -> str:
+    """Insert the coverage of `source` for the rows of `table` that `clients` (a SQL condition
+    on `t`) selects."""
+    return (
+        f"INSERT INTO {COVERAGE_TABLE} (client_id, source, country_id, report_type_id, pro_id) "
+        f"SELECT DISTINCT t.client_id, '{source}', t.country_id, t.report_type_id, t.pro_id "
+        f"FROM {table} t WHERE {clients}"
+    )
+
+
+# PostgreSQL ------------------------------------------------------------------------------------
+
+POSTGRESQL_FUNCTIONS = f"""
+CREATE TABLE {PENDING_TABLE} (transaction_id bigint PRIMARY KEY DEFAULT txid_current());
+
+CREATE FUNCTION clients_stats_refresh(ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE txn bigint := txid_current();
+BEGIN
+    WITH old AS (
+        DELETE FROM {FACET_TABLE} WHERE client_id = ANY(ids)
+        RETURNING organization_id, dimension, key
+    )
+    INSERT INTO {DELTA_TABLE} (transaction_id, organization_id, dimension, key, clients)
+    SELECT txn, organization_id, dimension, key, -count(*) FROM old
+    GROUP BY organization_id, dimension, key;
+
+    WITH new AS (
+        INSERT INTO {FACET_TABLE} (client_id, organization_id, dimension, key)
+        {_facets_select("c.id = ANY(ids)")}
+        RETURNING organization_id, dimension, key
+    )
+    INSERT INTO {DELTA_TABLE} (transaction_id, organization_id, dimension, key, clients)
+    SELECT txn, organization_id, dimension, key, count(*) FROM new
+    GROUP BY organization_id, dimension, key;
+
+    INSERT INTO {PENDING_TABLE} (transaction_id) VALUES (txn) ON CONFLICT DO NOTHING;
+END $$;
+
+CREATE FUNCTION clients_stats_commit() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    WITH moved AS (
+        DELETE FROM {DELTA_TABLE} WHERE transaction_id = txid_current()
+        RETURNING organization_id, dimension, key, clients
+    ), summed AS (
+        SELECT organization_id, dimension, key, sum(clients) AS clients FROM moved
+        GROUP BY organization_id, dimension, key HAVING sum(clients) <> 0
+    )
+    INSERT INTO {STAT_TABLE} (organization_id, dimension, key, clients)
+    SELECT organization_id, dimension, key, clients FROM summed
+    ORDER BY organization_id, dimension, key
+    ON CONFLICT (organization_id, dimension, key)
+    DO UPDATE SET clients = {STAT_TABLE}.clients + EXCLUDED.clients;
+    DELETE FROM {PENDING_TABLE} WHERE transaction_id = txid_current();
+    RETURN NULL;
+END $$;
+
+CREATE CONSTRAINT TRIGGER {PENDING_TABLE}_commit AFTER INSERT ON {PENDING_TABLE}
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION clients_stats_commit();
+
+CREATE FUNCTION clients_client_stats_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE ids bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        ids := ARRAY(SELECT id FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY(SELECT id FROM old_rows);
+        DELETE FROM {COVERAGE_TABLE} WHERE client_id = ANY(ids);
+    ELSE
+        ids := ARRAY(
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE n.status IS DISTINCT FROM o.status
+               OR n.collective_account IS DISTINCT FROM o.collective_account
+               OR n.organization_id IS DISTINCT FROM o.organization_id);
+    END IF;
+    IF cardinality(ids) > 0 THEN
+        PERFORM clients_stats_refresh(ids);
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+POSTGRESQL_DROP_FUNCTIONS = f"""
+DROP FUNCTION IF EXISTS clients_client_stats_changed();
+DROP TABLE IF EXISTS {PENDING_TABLE};
+DROP FUNCTION IF EXISTS clients_stats_commit();
+DROP FUNCTION IF EXISTS clients_stats_refresh(bigint[]);
+"""
+
+_TRANSITION_TABLES = {
+    "INSERT": "REFERENCING NEW TABLE AS new_rows",
+    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "REFERENCING OLD TABLE AS old_rows",
+}
+
+
+def postgresql_triggers(table: str, function: str) -> str:
+    """Statement triggers of `table` calling `function` on every write."""
+    return "\n".join(
+        f"CREATE TRIGGER {table}_stats_{event.lower()} AFTER {event} ON {table} "
+        f"{references} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+        for event, references in _TRANSITION_TABLES.items()
+    )
+
+
+def postgresql_drop_triggers(table: str) -> str:
+    return "\n".join(
+        f"DROP TRIGGER IF EXISTS {table}_stats_{event} ON {table};"
+        for event in ("insert", "update", "delete")
+    )
+
+
+def postgresql_coverage_function(source: str, table: str) -> str:
+    """A trigger function recomputing `source`'s coverage of the clients whose `table` rows a
+    statement wrote, then their statistics."""
+    return f"""
+CREATE FUNCTION {table}_coverage_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE ids bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        ids := ARRAY(SELECT DISTINCT client_id FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY(SELECT DISTINCT client_id FROM old_rows);
+    ELSE
+        ids := ARRAY(SELECT client_id FROM new_rows UNION SELECT client_id FROM old_rows);
+    END IF;
+    DELETE FROM {COVERAGE_TABLE} WHERE client_id = ANY(ids) AND source = '{source}';
+    {_coverage_insert(source, table, "t.client_id = ANY(ids)")};
+    PERFORM clients_stats_refresh(ids);
+    RETURN NULL;
+END $$;
+{postgresql_triggers(table, f"{table}_coverage_changed")}
+"""
+
+
+def postgresql_drop_coverage_function(table: str) -> str:
+    return (
+        postgresql_drop_triggers(table) + f"\nDROP FUNCTION IF EXISTS {table}_coverage_changed();"
+    )
+
+
+# SQLite ----------------------------------------------------------------------------------------
+
+
+def _sqlite_stats_refresh(client: str) -> str:
+    return " ".join(
+        [
+            f"UPDATE {STAT_TABLE} SET clients = clients - 1 WHERE id IN ("
+            f"SELECT s.id FROM {STAT_TABLE} s JOIN {FACET_TABLE} f "
+            "ON f.organization_id = s.organization_id AND f.dimension = s.dimension "
+            f"AND f.key = s.key WHERE f.client_id = {client});",
+            f"DELETE FROM {FACET_TABLE} WHERE client_id = {client};",
+            f"INSERT INTO {FACET_TABLE} (client_id, organization_id, dimension, key) "
+            f"{_facets_select(f'c.id = {client}')};",
+            # WHERE before ON CONFLICT: SQLite's parser needs it to read an upsert after a SELECT.
+            f"INSERT INTO {STAT_TABLE} (organization_id, dimension, key, clients) "
+            f"SELECT organization_id, dimension, key, 1 FROM {FACET_TABLE} "
+            f"WHERE client_id = {client} "
+            "ON CONFLICT (organization_id, dimension, key) DO UPDATE SET clients = clients + 1;",
+        ]
+    )
+
+
+def _sqlite_coverage_refresh(source: str, table: str, client: str) -> str:
+    return " ".join(
+        [
+            f"DELETE FROM {COVERAGE_TABLE} WHERE client_id = {client} AND source = '{source}';",
+            _coverage_insert(source, table, f"t.client_id = {client}") + ";",
+            _sqlite_stats_refresh(client),
+        ]
+    )
+
+
+_SQLITE_EVENTS = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
+
+
+def sqlite_trigger_statements() -> list[str]:
+    statements = []
+    for source, table in COVERAGE_SOURCES.items():
+        for event, rows in _SQLITE_EVENTS.items():
+            body = " ".join(
+                _sqlite_coverage_refresh(source, table, f"{row}.client_id") for row in rows
+            )
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_stats_{event.lower()} "
+                f"AFTER {event} ON {table} BEGIN {body} END"
+            )
+    statements += [
+        f"CREATE TRIGGER IF NOT EXISTS {CLIENT_TABLE}_stats_insert AFTER INSERT ON {CLIENT_TABLE} "
+        f"BEGIN {_sqlite_stats_refresh('NEW.id')} END",
+        f"CREATE TRIGGER IF NOT EXISTS {CLIENT_TABLE}_stats_update "
+        f"AFTER UPDATE OF status, collective_account, organization_id ON {CLIENT_TABLE} "
+        f"BEGIN {_sqlite_stats_refresh('NEW.id')} END",
+        f"CREATE TRIGGER IF NOT EXISTS {CLIENT_TABLE}_stats_delete AFTER DELETE ON {CLIENT_TABLE} "
+        f"BEGIN DELETE FROM {COVERAGE_TABLE} WHERE client_id = OLD.id; "
+        f"{_sqlite_stats_refresh('OLD.id')} END",
+    ]
+    return statements
+
+
+def sqlite_trigger_names() -> list[str]:
+    return [
+        f"{table}_stats_{event.lower()}"
+        for table in [*COVERAGE_SOURCES.values(), CLIENT_TABLE]
+        for event in _SQLITE_EVENTS
+    ]
+
+
+def sqlite_tables() -> set[str]:
+    return {COVERAGE_TABLE, FACET_TABLE, STAT_TABLE, CLIENT_TABLE, *COVERAGE_SOURCES.values()}
+
+
+# Both databases ---------------------------------------------------------------------------------
+
+
+def portfolio_rebuild(*, organization_ids: list[int] | None = None, using: str = "default") -> None:
+    """Recompute coverage, facets and counts from the rows: of the given organizations' clients,
+    or of every client. Sources whose table does not exist yet (a migration in progress) are
+    left out."""
+    db = connections[using]
+    tables = set(db.introspection.table_names())
+    if organization_ids is None:
+        clients = f"SELECT id FROM {CLIENT_TABLE}"
+        stats_where = ""
+    else:
+        # Integers only (int() refuses anything else): safe to write into the statements.
+        listed = ", ".join(str(int(pk)) for pk in organization_ids) or "NULL"
+        clients = f"SELECT id FROM {CLIENT_TABLE} WHERE organization_id IN ({listed})"
+        stats_where = f" WHERE organization_id IN ({listed})"
+    with transaction.atomic(using=using), db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # Writers wait until the rebuilt counts are committed rather than add to old ones.
+            cursor.execute(
+                f"LOCK TABLE {COVERAGE_TABLE}, {FACET_TABLE}, {STAT_TABLE} IN EXCLUSIVE MODE"
+            )
+            cursor.execute(f"DELETE FROM {DELTA_TABLE}{stats_where}")
+        cursor.execute(f"DELETE FROM {COVERAGE_TABLE} WHERE client_id IN ({clients})")
+        for source, table in COVERAGE_SOURCES.items():
+            if table in tables:
+                cursor.execute(_coverage_insert(source, table, f"t.client_id IN ({clients})"))
+        cursor.execute(f"DELETE FROM {FACET_TABLE} WHERE client_id IN ({clients})")
+        cursor.execute(
+            f"INSERT INTO {FACET_TABLE} (client_id, organization_id, dimension, key) "
+            + _facets_select(f"c.id IN ({clients})"),
+        )
+        cursor.execute(f"DELETE FROM {STAT_TABLE}{stats_where}")
+        cursor.execute(
+            f"INSERT INTO {STAT_TABLE} (organization_id, dimension, key, clients) "
+            f"SELECT organization_id, dimension, key, count(*) FROM {FACET_TABLE}"
+            f"{stats_where} GROUP BY organization_id, dimension, key",
+        )
+
+
+def organization_counts(organization_id: int) -> dict[str, Counter]:
+    """{dimension: Counter(key: clients)} as kept, with this transaction's pending changes."""
+    sources = f"SELECT dimension, key, clients FROM {STAT_TABLE} WHERE organization_id = %s"
+    params = [organization_id]
+    if connection.vendor == "postgresql":
+        sources += (
+            f" UNION ALL SELECT dimension, key, clients FROM {DELTA_TABLE} "
+            "WHERE organization_id = %s"
+        )
+        params.append(organization_id)
+    counts: dict[str, Counter] = {
+        "status": Counter(),
+        "country": Counter(),
+        "report_type": Counter(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT dimension, key, sum(clients) FROM ({sources}) s "
+            "GROUP BY dimension, key HAVING sum(clients) > 0",
+            params,
+        )
+        for dimension, key, clients in cursor.fetchall():
+            counts[dimension][key] = int(clients)
+    return counts
+
+
+@dataclass(frozen=True)
+class Drift:
+    organization_id: int
+    dimension: str
+    key: str
+    kept: int
+    actual: int
+
+
+def portfolio_drift(*, using: str = "default") -> list[Drift]:
+    """Where the kept counts differ from a count of the rows, and where the coverage differs
+    from the rows (reported as dimension "coverage", key the client id)."""
+    db = connections[using]
+    with db.cursor() as cursor:
+        coverage_rows = " UNION ".join(
+            f"SELECT t.client_id, '{source}' AS source, t.country_id, t.report_type_id, t.pro_id "
+            f"FROM {table} t"
+            for source, table in COVERAGE_SOURCES.items()
+        )
+        kept_rows = (
+            f"SELECT client_id, source, country_id, report_type_id, pro_id FROM {COVERAGE_TABLE}"
+        )
+        missing = f"SELECT * FROM ({coverage_rows}) a EXCEPT SELECT * FROM ({kept_rows}) b"
+        extra = f"SELECT * FROM ({kept_rows}) d EXCEPT SELECT * FROM ({coverage_rows}) e"
+        cursor.execute(
+            f"SELECT DISTINCT c.organization_id, x.client_id FROM ("
+            f"SELECT client_id FROM ({missing}) m UNION SELECT client_id FROM ({extra}) n"
+            f") x JOIN {CLIENT_TABLE} c ON c.id = x.client_id"
+        )
+        drift = [Drift(org, "coverage", str(client), 0, 0) for org, client in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT organization_id, dimension, key, count(*) FROM ({_facets_select('1 = 1')}) f "
+            "GROUP BY organization_id, dimension, key"
+        )
+        actual = {(o, d, k): n for o, d, k, n in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT organization_id, dimension, key, clients FROM {STAT_TABLE} WHERE clients <> 0"
+        )
+        kept = {(o, d, k): n for o, d, k, n in cursor.fetchall()}
+    for key in sorted(actual.keys() | kept.keys()):
+        if actual.get(key, 0) != kept.get(key, 0):
+            drift.append(Drift(*key, kept.get(key, 0), actual.get(key, 0)))
+    return drift
