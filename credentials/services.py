@@ -17,6 +17,14 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from clients.limits import (
+    EXTRA_INFO_MAX_BYTES,
+    LOGIN_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    REGISTRATION_NUMBER_MAX_LENGTH,
+    json_size,
+    length_errors,
+)
 from clients.models import Client
 from credentials.bulk_writes import (
     CHANGED,
@@ -207,15 +215,41 @@ def _json_kind(value) -> str:
     return f"a {type(value).__name__}"
 
 
-@sensitive_variables("password")
-def _check_plain_input(*, password, extra_info) -> None:
-    errors = {}
+def extra_info_error(extra_info) -> str | None:
+    """Why `extra_info` cannot be stored (None when it can): a credential's extra_info is a
+    JSON object (or null) of at most EXTRA_INFO_MAX_BYTES as compact JSON, without NULs."""
+    if extra_info in (UNSET, None):
+        return None
+    if not isinstance(extra_info, dict):
+        return f"Must be a JSON object or null, not {_json_kind(extra_info)}."
+    try:
+        size = json_size(extra_info)
+    except RecursionError:
+        return "extra_info is nested too deeply."
+    if size > EXTRA_INFO_MAX_BYTES:
+        return (
+            f"extra_info is too large: at most {EXTRA_INFO_MAX_BYTES} bytes (10 KB) as compact "
+            f"UTF-8 JSON; this one has {size}."
+        )
+    if holds_null_character(extra_info):
+        return NULL_CHARACTER_MESSAGE
+    return None
+
+
+@sensitive_variables("login", "password")
+def _check_plain_input(*, login, password, registration_number, notes, extra_info) -> None:
+    errors = length_errors(
+        {
+            "login": (login, LOGIN_MAX_LENGTH),
+            "registration_number": (registration_number, REGISTRATION_NUMBER_MAX_LENGTH),
+            "notes": (notes, NOTES_MAX_LENGTH),
+        }
+    )
     if is_masked_password(password):
         errors["password"] = [MASKED_PASSWORD_MESSAGE]
-    if extra_info not in (UNSET, None) and not isinstance(extra_info, dict):
-        errors["extra_info"] = [f"Must be a JSON object or null, not {_json_kind(extra_info)}."]
-    elif holds_null_character(extra_info):
-        errors["extra_info"] = [NULL_CHARACTER_MESSAGE]
+    extra_info_problem = extra_info_error(extra_info)
+    if extra_info_problem:
+        errors["extra_info"] = [extra_info_problem]
     if errors:
         raise ValidationError(errors)
 
@@ -370,8 +404,17 @@ def _plan(
     password,
     extra_info,
     collective_account_id,
+    registration_number=UNSET,
+    notes=UNSET,
 ) -> _Plan:
     """Check a new credential (`credential` None) or a change of one; UNSET keeps a value."""
+    _check_plain_input(
+        login=login,
+        password=password,
+        registration_number=registration_number,
+        notes=notes,
+        extra_info=extra_info,
+    )
     current = _current_report_types(credential) if credential is not None else []
     unchanged_catalog_entries = all(value is UNSET for value in (country, pro, report_types))
     if credential is not None and unchanged_catalog_entries:
@@ -383,7 +426,6 @@ def _plan(
             pro=credential.pro.name if pro is UNSET else pro,
             report_types=[rt.code for rt in current] if report_types is UNSET else report_types,
         )
-    _check_plain_input(password=password, extra_info=extra_info)
     if credential is not None and client.collective_account:
         _refuse_moving_a_collective_with_links(
             credential=credential, country=country_obj, pro=pro_obj
@@ -431,6 +473,8 @@ def credential_validate(
     password: str | Unset | None = UNSET,
     extra_info: dict | Unset | None = UNSET,
     collective_account_id: int | Unset | None = UNSET,
+    registration_number: str | Unset | None = UNSET,
+    notes: str | Unset | None = UNSET,
 ) -> None:
     """Raise the ValidationError credential_create (`credential` None) or credential_update
     would raise for these values, writing nothing. For forms, to show errors by their fields."""
@@ -444,6 +488,8 @@ def credential_validate(
         password=password,
         extra_info=extra_info,
         collective_account_id=collective_account_id,
+        registration_number=registration_number,
+        notes=notes,
     )
 
 
@@ -482,6 +528,8 @@ def credential_create(
         password=password,
         extra_info=extra_info,
         collective_account_id=collective_account_id,
+        registration_number=registration_number,
+        notes=notes,
     )
     linked = plan.collective is not None
     credential = Credential(
@@ -549,6 +597,8 @@ def credential_update(
         password=password,
         extra_info=extra_info,
         collective_account_id=collective_account_id,
+        registration_number=registration_number,
+        notes=notes,
     )
     previous_password = credential.password
     if plan.collective is not None:

@@ -574,7 +574,7 @@ def test_passwords_are_masked_in_sample_data_and_never_in_row_errors(run):
         (
             credential_row("N" * 10_000, "DE", "WEEE", "Stiftung EAR", "a", "pw"),
             "name",
-            "A name has at most 255 characters.",
+            "name is too long: at most 255 characters.",
         ),
         (
             credential_row("Alpha GmbH", "DE", "WEEE", "", "a", "pw"),
