@@ -405,7 +405,8 @@ class _RowReader:
         if cached is None:
             cached = self._catalog_cache[key] = self._catalog_entries(*key)
         row.country, row.report_types, row.pro, errors = cached
-        row.errors.extend(errors)
+        # A field already in error (an over-long cell, left out) needs no second message.
+        row.errors.extend(error for error in errors if not _has_error(row, error[0]))
 
     def _catalog_entries(
         self, country_code, report_type_codes, pro_name, is_credential, has_local_name
