@@ -17,6 +17,8 @@ REGISTRATION_NUMBER_MAX_LENGTH = 255
 NOTES_MAX_LENGTH = 10_000
 # A credential's extra_info, as compact UTF-8 JSON (see json_size).
 EXTRA_INFO_MAX_BYTES = 10 * 1024
+# Levels of objects and arrays in extra_info, the object itself being the first.
+EXTRA_INFO_MAX_DEPTH = 32
 API_KEY_NAME_MAX_LENGTH = 100
 # The identifiers of an uploaded file kept with its import record (the API's `fileId`).
 FILE_ID_MAX_LENGTH = 255
@@ -49,3 +51,17 @@ def check_lengths(values: dict[str, tuple[object, int]]) -> None:
 def json_size(value) -> int:
     """Bytes of `value` written as compact UTF-8 JSON: the measure of EXTRA_INFO_MAX_BYTES."""
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def json_depth(value) -> int:
+    """Levels of objects and arrays in a JSON value (0 for a scalar), counted without
+    recursion: a value nested deeper than Python's stack is measured, not a crash."""
+    depth = 0
+    pending = [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            depth = max(depth, level)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
+    return depth

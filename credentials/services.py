@@ -19,9 +19,11 @@ from django.views.decorators.debug import sensitive_variables
 
 from clients.limits import (
     EXTRA_INFO_MAX_BYTES,
+    EXTRA_INFO_MAX_DEPTH,
     LOGIN_MAX_LENGTH,
     NOTES_MAX_LENGTH,
     REGISTRATION_NUMBER_MAX_LENGTH,
+    json_depth,
     json_size,
     length_errors,
 )
@@ -187,13 +189,19 @@ MASKED_PASSWORD_MESSAGE = (
 
 
 def holds_null_character(value) -> bool:
-    """Whether a JSON value has a NUL anywhere; PostgreSQL stores none in text or jsonb."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_null_character(k) or holds_null_character(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(holds_null_character(item) for item in value)
+    """Whether a JSON value has a NUL anywhere; PostgreSQL stores none in text or jsonb.
+    Walked without recursion, so that no nesting overflows the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
@@ -217,15 +225,15 @@ def _json_kind(value) -> str:
 
 def extra_info_error(extra_info) -> str | None:
     """Why `extra_info` cannot be stored (None when it can): a credential's extra_info is a
-    JSON object (or null) of at most EXTRA_INFO_MAX_BYTES as compact JSON, without NULs."""
+    JSON object (or null) of at most EXTRA_INFO_MAX_DEPTH levels and EXTRA_INFO_MAX_BYTES as
+    compact JSON, without NULs."""
     if extra_info in (UNSET, None):
         return None
     if not isinstance(extra_info, dict):
         return f"Must be a JSON object or null, not {_json_kind(extra_info)}."
-    try:
-        size = json_size(extra_info)
-    except RecursionError:
-        return "extra_info is nested too deeply."
+    if json_depth(extra_info) > EXTRA_INFO_MAX_DEPTH:
+        return f"extra_info is nested too deeply: at most {EXTRA_INFO_MAX_DEPTH} levels."
+    size = json_size(extra_info)
     if size > EXTRA_INFO_MAX_BYTES:
         return (
             f"extra_info is too large: at most {EXTRA_INFO_MAX_BYTES} bytes (10 KB) as compact "

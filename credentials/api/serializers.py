@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from clients.limits import (
     EXTRA_INFO_MAX_BYTES,
+    EXTRA_INFO_MAX_DEPTH,
     FILE_ID_MAX_LENGTH,
     FILE_IDS_MAX,
     LOGIN_MAX_LENGTH,
@@ -101,7 +102,7 @@ class CredentialInputSerializer(serializers.Serializer):
         required=False,
         help_text=(
             f"A JSON object of at most {EXTRA_INFO_MAX_BYTES} bytes (10 KB) as compact UTF-8 "
-            "JSON, or null."
+            f"JSON and {EXTRA_INFO_MAX_DEPTH} levels of nesting, or null."
         ),
     )
     status = serializers.ChoiceField(choices=CredentialStatus.choices, required=False)

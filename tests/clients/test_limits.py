@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from clients.limits import check_lengths, json_size, length_errors, too_long_message
+from clients.limits import check_lengths, json_depth, json_size, length_errors, too_long_message
 
 
 def test_length_errors_name_each_field_over_its_limit_and_the_limit():
@@ -34,3 +34,19 @@ def test_the_message_never_quotes_the_text():
 
 def test_json_size_counts_compact_utf8_bytes():
     assert json_size({"a": "é"}) == len('{"a":"é"}'.encode())
+
+
+@pytest.mark.parametrize(
+    ("value", "depth"),
+    [("text", 0), ({}, 1), ({"a": [1, {"b": None}]}, 3), ([[[]]], 3)],
+)
+def test_json_depth_counts_levels_of_objects_and_arrays(value, depth):
+    assert json_depth(value) == depth
+
+
+def test_json_depth_measures_nesting_deeper_than_the_stack():
+    value: dict = {}
+    for _ in range(10_000):
+        value = {"a": value}
+
+    assert json_depth(value) == 10_001

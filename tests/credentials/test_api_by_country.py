@@ -707,3 +707,27 @@ def test_create_at_a_limit_is_accepted(staff_api, acme, field, value):
 
     assert response.status_code == 201
     assert getattr(Credential.objects.get(), field) == value
+
+
+@pytest.mark.parametrize("depth", [33, 900])
+def test_extra_info_nested_deeper_than_32_levels_answers_400(staff_api, acme, depth):
+    extra_info = '{"a":' * depth + "1" + "}" * depth
+    body = '{"report_types": ["WEEE"], "pro": "Stiftung EAR", "extra_info": ' + extra_info + "}"
+
+    response = staff_api.post(url(acme.pk), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "extra_info": ["extra_info is nested too deeply: at most 32 levels."]
+    }
+    assert not Credential.objects.exists()
+
+
+def test_extra_info_nested_32_levels_is_accepted(staff_api, acme):
+    extra_info = '{"a":' * 32 + "1" + "}" * 32
+    body = '{"report_types": ["WEEE"], "pro": "Stiftung EAR", "extra_info": ' + extra_info + "}"
+
+    response = staff_api.post(url(acme.pk), body, content_type="application/json")
+
+    assert response.status_code == 201
+    assert Credential.objects.get().extra_info["a"]["a"]["a"] is not None
