@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from clients.limits import API_KEY_NAME_MAX_LENGTH, NAME_MAX_LENGTH, NOTES_MAX_LENGTH
 from reporting.models import Country, Pro, ReportType
 
 GLOBAL_SCOPE = "*"
@@ -18,7 +19,7 @@ GLOBAL_SCOPE = "*"
 class Organization(models.Model):
     """An EPR compliance agency (or a producer company given access to its own data)."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,7 +95,7 @@ class ApiKey(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="api_keys"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=API_KEY_NAME_MAX_LENGTH)
     prefix = models.CharField(
         max_length=12, editable=False, help_text="First characters, to recognise a key."
     )
@@ -130,14 +131,14 @@ class Client(models.Model):
     """A producer company the agency registers and reports for."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="clients")
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     status = models.CharField(
         max_length=12, choices=ClientStatus.choices, default=ClientStatus.ACTIVE, db_index=True
     )
     shared = models.BooleanField(
         default=False, help_text="Let the client's own organization read this client (masked)."
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
     client_organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,
@@ -183,7 +184,7 @@ class Alias(models.Model):
     scope = models.CharField(
         max_length=2, default=GLOBAL_SCOPE, help_text="A country code, or * for a global alias."
     )
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     history = HistoricalRecords()
 
     class Meta:

@@ -11,6 +11,13 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from simple_history.utils import bulk_update_with_history
 
+from clients.limits import (
+    API_KEY_NAME_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    check_lengths,
+    too_long_message,
+)
 from clients.models import (
     GLOBAL_SCOPE,
     Alias,
@@ -29,7 +36,10 @@ from reporting.selectors import Catalog, CatalogLookupError
 
 @transaction.atomic
 def organization_get_or_create(*, name: str) -> Organization:
-    """The organization called `name` (case-insensitive), created if it does not exist."""
+    """The organization called `name` (case-insensitive), created if it does not exist.
+
+    Raises ValidationError for a name over NAME_MAX_LENGTH characters."""
+    check_lengths({"name": (name, NAME_MAX_LENGTH)})
     organization = Organization.objects.filter(name__iexact=name).first()
     return organization or Organization.objects.create(name=name)
 
@@ -65,7 +75,10 @@ def org_user_create_or_update(
 
 @transaction.atomic
 def api_key_create(*, organization: Organization, name: str) -> tuple[ApiKey, str]:
-    """Create an API key; the raw key is returned once and only its digest is stored."""
+    """Create an API key; the raw key is returned once and only its digest is stored.
+
+    Raises ValidationError for a name over API_KEY_NAME_MAX_LENGTH characters."""
+    check_lengths({"name": (name, API_KEY_NAME_MAX_LENGTH)})
     raw_key = ApiKey.generate_raw_key()
     api_key = ApiKey.objects.create(
         organization=organization,
@@ -76,8 +89,7 @@ def api_key_create(*, organization: Organization, name: str) -> tuple[ApiKey, st
     return api_key, raw_key
 
 
-NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
-NAME_TOO_LONG_MESSAGE = f"A name has at most {NAME_MAX_LENGTH} characters."
+NAME_TOO_LONG_MESSAGE = too_long_message("name", NAME_MAX_LENGTH)
 
 
 class ObligationInput(TypedDict):
@@ -145,8 +157,13 @@ def _clean_alias_name(name: str, field: str) -> str:
     if not name:
         raise ValidationError({field: "An alias needs a name."})
     if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError({field: f"An alias has at most {NAME_MAX_LENGTH} characters."})
+        raise ValidationError({field: too_long_message(field, NAME_MAX_LENGTH)})
     return name
+
+
+def _clean_notes(notes: str | None) -> str:
+    check_lengths({"notes": (notes, NOTES_MAX_LENGTH)})
+    return notes or ""
 
 
 def _scope_of(code: str | None, catalog: Catalog, field: str) -> str:
@@ -254,7 +271,7 @@ def client_create(
         name=_clean_name(organization=organization, name=name),
         status=_clean_status(status),
         shared=shared,
-        notes=notes or "",
+        notes=_clean_notes(notes),
         client_organization=_clean_client_organization(
             organization=organization, client_organization=client_organization
         ),
@@ -283,7 +300,7 @@ def client_update(*, client: Client, changes: ClientChanges) -> Client:
     if "status" in changes:
         _clean_status(changes["status"])
     if "notes" in changes:
-        changes["notes"] = changes["notes"] or ""
+        changes["notes"] = _clean_notes(changes["notes"])
     if changes.get("client_organization") not in (None, client.client_organization):
         _clean_client_organization(
             organization=client.organization, client_organization=changes["client_organization"]

@@ -183,6 +183,8 @@ class CredentialAdminForm(forms.ModelForm):
                 password=arguments.get("password", UNSET),
                 extra_info=arguments["extra_info"],
                 collective_account_id=arguments["collective_account_id"],
+                registration_number=arguments["registration_number"],
+                notes=arguments["notes"],
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():

@@ -23,8 +23,16 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from clients.limits import (
+    FILE_ID_MAX_LENGTH,
+    FILE_IDS_MAX,
+    LOGIN_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    REGISTRATION_NUMBER_MAX_LENGTH,
+    too_long_message,
+)
 from clients.models import GLOBAL_SCOPE, Alias, Client, ClientStatus, Obligation, Organization
-from clients.services import NAME_MAX_LENGTH, NAME_TOO_LONG_MESSAGE
 from credentials.bulk_writes import (
     CHANGED,
     CREATED,
@@ -65,7 +73,7 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "name": "The client's name (matched ignoring case; a new name creates the client).",
     "status": f"Client status: {', '.join(ClientStatus.values)}.",
     "shared": "Share the client with its own organization: true/false, yes/no, 1/0.",
-    "notes": "Client notes.",
+    "notes": f"Client notes (at most {NOTES_MAX_LENGTH} characters).",
     "alias": "The client's global alias.",
     "local_company_name": "The client's name in the row's country (its alias there).",
     "country": "Catalog country code (DE, FR, UK, ...).",
@@ -106,13 +114,19 @@ _credential_instance = instance_builder(
     Credential,
     ["id", "client_id", "country_id", "pro_id", *_CREDENTIAL_ATTRIBUTES.values()],
 )
-_MAX_LENGTHS = {
-    "alias": Alias._meta.get_field("name").max_length,
-    "local_company_name": Alias._meta.get_field("name").max_length,
-    "login": Credential._meta.get_field("login").max_length,
+# The most characters a cell of each field takes; every other cell (ids, catalog codes and
+# names, choices) takes CELL_MAX_LENGTH. A longer cell is a row error, never cut short.
+MAX_LENGTHS = {
+    "name": NAME_MAX_LENGTH,
+    "notes": NOTES_MAX_LENGTH,
+    "alias": NAME_MAX_LENGTH,
+    "local_company_name": NAME_MAX_LENGTH,
+    "login": LOGIN_MAX_LENGTH,
     "password": Credential._meta.get_field("password").max_length,
-    "registration_number": Credential._meta.get_field("registration_number").max_length,
+    "registration_number": REGISTRATION_NUMBER_MAX_LENGTH,
+    "report_type": Credential._meta.get_field("report_type_codes").max_length,
 }
+CELL_MAX_LENGTH = 255
 
 
 class MappingError(ValueError):
@@ -321,6 +335,11 @@ class _RowReader:
                 continue
             if not cell:
                 continue
+            limit = MAX_LENGTHS.get(name, CELL_MAX_LENGTH)
+            if len(cell) > limit:
+                # Left out of the row's values, so that no later message quotes it.
+                errors.append((name, too_long_message(name, limit)))
+                continue
             if may_hold_null and holds_null_character(cell):
                 errors.append((name, NULL_CHARACTER_MESSAGE))
                 continue
@@ -336,11 +355,7 @@ class _RowReader:
                 row.client_id = int(raw_id)
             else:
                 row.errors.append(("id", f"A client id is a whole number, not {raw_id!r}."))
-        name = values.get("name", "")
-        if len(name) > NAME_MAX_LENGTH:
-            row.errors.append(("name", NAME_TOO_LONG_MESSAGE))
-        else:
-            row.name = name
+        row.name = values.get("name", "")
         if raw_id is None and "name" not in values and not _has_error(row, "name"):
             row.errors.append(("name", "Give the client's name or id."))
 
@@ -359,9 +374,6 @@ class _RowReader:
             else:
                 errors.append(("shared", f"shared is true or false, not {values['shared']!r}."))
         row.notes = values.get("notes")
-        for name in ("alias", "local_company_name", "login", "password", "registration_number"):
-            if len(values.get(name, "")) > _MAX_LENGTHS[name]:
-                errors.append((name, f"At most {_MAX_LENGTHS[name]} characters."))
         row.alias = values.get("alias")
         row.local_company_name = values.get("local_company_name")
         credential = {name: values[name] for name in CREDENTIAL_FIELDS if name in values}
@@ -393,7 +405,8 @@ class _RowReader:
         if cached is None:
             cached = self._catalog_cache[key] = self._catalog_entries(*key)
         row.country, row.report_types, row.pro, errors = cached
-        row.errors.extend(errors)
+        # A field already in error (an over-long cell, left out) needs no second message.
+        row.errors.extend(error for error in errors if not _has_error(row, error[0]))
 
     def _catalog_entries(
         self, country_code, report_type_codes, pro_name, is_credential, has_local_name
@@ -1101,9 +1114,12 @@ def clients_import(
     means nothing is applied. An execution is recorded as a ClientImport (`report.record`),
     writes history with `user`, and runs in one transaction: a failure applies nothing
     (ImportConflict when another change took a name or credential meanwhile).
-    `collect_rows` keeps a RowReport per row (for the admin's preview).
+    `collect_rows` keeps a RowReport per row (for the admin's preview). A cell longer than its
+    field takes (MAX_LENGTHS, CELL_MAX_LENGTH) is a row error; more than FILE_IDS_MAX
+    `file_ids`, or one longer than FILE_ID_MAX_LENGTH, raise ValidationError.
     """
     resolved = mapping_resolve(mapping)
+    file_ids = _clean_file_ids(file_ids)
     header = _resolve_header(rows, resolved, has_header)
     started = time.monotonic()
 
@@ -1146,6 +1162,17 @@ def clients_import(
     return report
 
 
+def _clean_file_ids(file_ids: Sequence) -> list[str]:
+    ids = [str(file_id) for file_id in file_ids]
+    if len(ids) > FILE_IDS_MAX:
+        raise ValidationError({"file_ids": [f"At most {FILE_IDS_MAX} file identifiers."]})
+    if any(len(file_id) > FILE_ID_MAX_LENGTH for file_id in ids):
+        raise ValidationError(
+            {"file_ids": [too_long_message("A file identifier", FILE_ID_MAX_LENGTH)]}
+        )
+    return ids
+
+
 def _record(report, organization, user, source, file_ids, file_name, started) -> ClientImport:
     return ClientImport.objects.create(
         organization=organization,
@@ -1153,7 +1180,7 @@ def _record(report, organization, user, source, file_ids, file_name, started) ->
         username=user.get_username() if user is not None else "",
         source=source,
         file_name=(file_name or "")[:255],
-        file_ids=[str(file_id) for file_id in file_ids],
+        file_ids=file_ids,
         mapping=report.mapping,
         atomic=report.atomic,
         applied=report.applied,

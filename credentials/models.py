@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clients.limits import LOGIN_MAX_LENGTH, NOTES_MAX_LENGTH, REGISTRATION_NUMBER_MAX_LENGTH
 from clients.models import Client, Organization
 from credentials.fields import EncryptedSecretField
 from reporting.models import Country, Pro, ReportType
@@ -51,13 +52,13 @@ class Credential(models.Model):
         editable=False,
         help_text="The report type codes, comma-joined (kept so that history shows them).",
     )
-    login = models.CharField(max_length=255, blank=True)
+    login = models.CharField(max_length=LOGIN_MAX_LENGTH, blank=True)
     password = EncryptedSecretField(max_length=500, blank=True)
-    registration_number = models.CharField(max_length=100, blank=True)
+    registration_number = models.CharField(max_length=REGISTRATION_NUMBER_MAX_LENGTH, blank=True)
     status = models.CharField(
         max_length=10, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
     interval = models.CharField(max_length=12, choices=Interval.choices, null=True, blank=True)
     extra_info = models.JSONField(null=True, blank=True)
     collective_account = models.ForeignKey(

@@ -16,6 +16,16 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from clients.limits import (
+    EXTRA_INFO_MAX_BYTES,
+    EXTRA_INFO_MAX_DEPTH,
+    LOGIN_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    REGISTRATION_NUMBER_MAX_LENGTH,
+    json_depth,
+    json_size,
+    length_errors,
+)
 from clients.models import Client
 from clients.tenancy import membership_for_user
 from config.client_address import client_ip
@@ -163,13 +173,19 @@ MASKED_PASSWORD_MESSAGE = (
 
 
 def holds_null_character(value) -> bool:
-    """Whether a JSON value has a NUL anywhere; PostgreSQL stores none in text or jsonb."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_null_character(k) or holds_null_character(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(holds_null_character(item) for item in value)
+    """Whether a JSON value has a NUL anywhere; PostgreSQL stores none in text or jsonb.
+    Walked without recursion, so that no nesting overflows the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
@@ -191,15 +207,41 @@ def _json_kind(value) -> str:
     return f"a {type(value).__name__}"
 
 
-@sensitive_variables("password")
-def _check_plain_input(*, password, extra_info) -> None:
-    errors = {}
+def extra_info_error(extra_info) -> str | None:
+    """Why `extra_info` cannot be stored (None when it can): a credential's extra_info is a
+    JSON object (or null) of at most EXTRA_INFO_MAX_DEPTH levels and EXTRA_INFO_MAX_BYTES as
+    compact JSON, without NULs."""
+    if extra_info in (UNSET, None):
+        return None
+    if not isinstance(extra_info, dict):
+        return f"Must be a JSON object or null, not {_json_kind(extra_info)}."
+    if json_depth(extra_info) > EXTRA_INFO_MAX_DEPTH:
+        return f"extra_info is nested too deeply: at most {EXTRA_INFO_MAX_DEPTH} levels."
+    size = json_size(extra_info)
+    if size > EXTRA_INFO_MAX_BYTES:
+        return (
+            f"extra_info is too large: at most {EXTRA_INFO_MAX_BYTES} bytes (10 KB) as compact "
+            f"UTF-8 JSON; this one has {size}."
+        )
+    if holds_null_character(extra_info):
+        return NULL_CHARACTER_MESSAGE
+    return None
+
+
+@sensitive_variables("login", "password")
+def _check_plain_input(*, login, password, registration_number, notes, extra_info) -> None:
+    errors = length_errors(
+        {
+            "login": (login, LOGIN_MAX_LENGTH),
+            "registration_number": (registration_number, REGISTRATION_NUMBER_MAX_LENGTH),
+            "notes": (notes, NOTES_MAX_LENGTH),
+        }
+    )
     if is_masked_password(password):
         errors["password"] = [MASKED_PASSWORD_MESSAGE]
-    if extra_info not in (UNSET, None) and not isinstance(extra_info, dict):
-        errors["extra_info"] = [f"Must be a JSON object or null, not {_json_kind(extra_info)}."]
-    elif holds_null_character(extra_info):
-        errors["extra_info"] = [NULL_CHARACTER_MESSAGE]
+    extra_info_problem = extra_info_error(extra_info)
+    if extra_info_problem:
+        errors["extra_info"] = [extra_info_problem]
     if errors:
         raise ValidationError(errors)
 
@@ -354,8 +396,17 @@ def _plan(
     password,
     extra_info,
     collective_account_id,
+    registration_number=UNSET,
+    notes=UNSET,
 ) -> _Plan:
     """Check a new credential (`credential` None) or a change of one; UNSET keeps a value."""
+    _check_plain_input(
+        login=login,
+        password=password,
+        registration_number=registration_number,
+        notes=notes,
+        extra_info=extra_info,
+    )
     current = _current_report_types(credential) if credential is not None else []
     unchanged_catalog_entries = all(value is UNSET for value in (country, pro, report_types))
     if credential is not None and unchanged_catalog_entries:
@@ -367,7 +418,6 @@ def _plan(
             pro=credential.pro.name if pro is UNSET else pro,
             report_types=[rt.code for rt in current] if report_types is UNSET else report_types,
         )
-    _check_plain_input(password=password, extra_info=extra_info)
     if credential is not None and client.collective_account:
         _refuse_moving_a_collective_with_links(
             credential=credential, country=country_obj, pro=pro_obj
@@ -415,6 +465,8 @@ def credential_validate(
     password: str | Unset | None = UNSET,
     extra_info: dict | Unset | None = UNSET,
     collective_account_id: int | Unset | None = UNSET,
+    registration_number: str | Unset | None = UNSET,
+    notes: str | Unset | None = UNSET,
 ) -> None:
     """Raise the ValidationError credential_create (`credential` None) or credential_update
     would raise for these values, writing nothing. For forms, to show errors by their fields."""
@@ -428,6 +480,8 @@ def credential_validate(
         password=password,
         extra_info=extra_info,
         collective_account_id=collective_account_id,
+        registration_number=registration_number,
+        notes=notes,
     )
 
 
@@ -466,6 +520,8 @@ def credential_create(
         password=password,
         extra_info=extra_info,
         collective_account_id=collective_account_id,
+        registration_number=registration_number,
+        notes=notes,
     )
     linked = plan.collective is not None
     credential = Credential(
@@ -533,6 +589,8 @@ def credential_update(
         password=password,
         extra_info=extra_info,
         collective_account_id=collective_account_id,
+        registration_number=registration_number,
+        notes=notes,
     )
     previous_password = credential.password
     if plan.collective is not None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clients.limits import length_errors
 from registrations.errors import InvalidRegistrations
 from registrations.models import Producer, Registration
 from reporting.models import Scheme
@@ -42,6 +43,12 @@ VALUE_FIELDS = (
     "registration_sent_to_pro_at",
 )
 UPDATED_FIELDS = ["bubble_id", "scheme", *TEXT_FIELDS, *VALUE_FIELDS, "updated_at"]
+# The most characters of each text an item carries: the columns' sizes.
+MAX_LENGTHS = {
+    **{name: Registration._meta.get_field(name).max_length for name in ("bubble_id", *TEXT_FIELDS)},
+    "producer_bubble_id": Producer._meta.get_field("bubble_id").max_length,
+    "scheme_pro_bubble_id": Scheme._meta.get_field("bubble_id").max_length,
+}
 
 
 class _Batch:
@@ -147,6 +154,7 @@ def registrations_upsert(
     `producer_bubble_id`, when given, must be `producer`'s. Items are applied in order, so a
     later item naming the same registration updates it again.
 
+    A text longer than its column (MAX_LENGTHS) is an invalid item, never cut short.
     All or nothing: any invalid item raises InvalidRegistrations with details by item index and
     field, and nothing is written. A constant number of queries whatever the number of items.
     """
@@ -171,7 +179,12 @@ def registrations_upsert(
     written: list[Registration] = []
     errors: dict[str, dict[str, list[str]]] = {}
     for index, item in enumerate(items):
-        item_errors: dict[str, list[str]] = {}
+        item_errors = length_errors(
+            {name: (item.get(name), limit) for name, limit in MAX_LENGTHS.items()}
+        )
+        if item_errors:
+            errors[str(index)] = item_errors
+            continue
         _check_producer(item, producer, item_errors)
         scheme = _scheme_of(item, schemes_by_id, schemes_by_bubble_id, item_errors)
         bubble_id = item.get("bubble_id") or None

@@ -1,9 +1,8 @@
 from rest_framework import serializers
 
+from clients.limits import NAME_MAX_LENGTH, NOTES_MAX_LENGTH
 from clients.models import Client, Organization
 from clients.selectors import client_aliases
-
-NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
 
 
 class AliasesField(serializers.DictField):
@@ -33,7 +32,8 @@ class NotesField(serializers.CharField):
             allow_blank=True,
             allow_null=True,
             required=False,
-            help_text="Free text. null when empty.",
+            max_length=NOTES_MAX_LENGTH,
+            help_text=f"Free text, at most {NOTES_MAX_LENGTH} characters. null when empty.",
             **kwargs,
         )
 

@@ -1,6 +1,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clients.limits import (
+    EXTRA_INFO_MAX_BYTES,
+    EXTRA_INFO_MAX_DEPTH,
+    FILE_ID_MAX_LENGTH,
+    FILE_IDS_MAX,
+    LOGIN_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    REGISTRATION_NUMBER_MAX_LENGTH,
+)
 from credentials.client_import import MappingError, is_header_row, mapping_resolve
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.selectors import MissingCredential
@@ -52,7 +61,9 @@ class CredentialInputSerializer(serializers.Serializer):
 
     report_types = ReportTypesField()
     pro = serializers.CharField(max_length=120, help_text="PRO name, as in /logins/report_types.")
-    login = serializers.CharField(max_length=255, allow_blank=True, allow_null=True, required=False)
+    login = serializers.CharField(
+        max_length=LOGIN_MAX_LENGTH, allow_blank=True, allow_null=True, required=False
+    )
     password = serializers.CharField(
         max_length=500,
         allow_blank=True,
@@ -63,7 +74,7 @@ class CredentialInputSerializer(serializers.Serializer):
         help_text='null or "" clears it. "***" (the mask) is refused.',
     )
     registration_number = serializers.CharField(
-        max_length=100, allow_blank=True, allow_null=True, required=False
+        max_length=REGISTRATION_NUMBER_MAX_LENGTH, allow_blank=True, allow_null=True, required=False
     )
     collective_account = serializers.BooleanField(
         required=False,
@@ -82,10 +93,17 @@ class CredentialInputSerializer(serializers.Serializer):
             "credential then reads login and password from it. null unlinks."
         ),
     )
-    notes = serializers.CharField(allow_blank=True, allow_null=True, required=False)
+    notes = serializers.CharField(
+        allow_blank=True, allow_null=True, required=False, max_length=NOTES_MAX_LENGTH
+    )
     interval = serializers.ChoiceField(choices=Interval.choices, allow_null=True, required=False)
     extra_info = serializers.JSONField(
-        allow_null=True, required=False, help_text="A JSON object, or null."
+        allow_null=True,
+        required=False,
+        help_text=(
+            f"A JSON object of at most {EXTRA_INFO_MAX_BYTES} bytes (10 KB) as compact UTF-8 "
+            f"JSON and {EXTRA_INFO_MAX_DEPTH} levels of nesting, or null."
+        ),
     )
     status = serializers.ChoiceField(choices=CredentialStatus.choices, required=False)
 
@@ -279,9 +297,6 @@ class CredentialConflictSerializer(serializers.Serializer):
     dependants = serializers.ListField(child=serializers.CharField())
 
 
-MAX_FILE_IDS = 1000
-
-
 @extend_schema_field(
     {
         "type": "array",
@@ -338,7 +353,7 @@ class CsvRowsField(serializers.Field):
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILE_IDS},
+            {"type": "array", "items": {"type": "string"}, "maxItems": FILE_IDS_MAX},
             {"type": "string"},
         ],
         "example": ["1708861331497x933611102973227500"],
@@ -349,8 +364,8 @@ class FileIdsField(serializers.Field):
 
     default_error_messages = {
         "invalid": "Expected a list of file identifiers (strings) or one.",
-        "too_many": f"At most {MAX_FILE_IDS} file identifiers.",
-        "too_long": "A file identifier has at most 255 characters.",
+        "too_many": f"At most {FILE_IDS_MAX} file identifiers.",
+        "too_long": f"A file identifier has at most {FILE_ID_MAX_LENGTH} characters.",
     }
 
     def to_internal_value(self, data) -> list[str]:
@@ -360,10 +375,10 @@ class FileIdsField(serializers.Field):
             isinstance(item, str | int) and not isinstance(item, bool) for item in data
         ):
             self.fail("invalid")
-        if len(data) > MAX_FILE_IDS:
+        if len(data) > FILE_IDS_MAX:
             self.fail("too_many")
         ids = [str(item) for item in data]
-        if any(len(item) > 255 for item in ids):
+        if any(len(item) > FILE_ID_MAX_LENGTH for item in ids):
             self.fail("too_long")
         if any("\x00" in item for item in ids):
             raise serializers.ValidationError(NULL_CHARACTER_MESSAGE)

@@ -558,6 +558,8 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             )
         except ImportConflict as error:
             raise BulkUploadConflict(str(error)) from None
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from None
 
     @extend_schema(
         operation_id="bulk_upload_clients_execute",

@@ -11,6 +11,7 @@ from registrations.errors import (
     RegistrationsError,
     TooManyRequests,
 )
+from registrations.services import MAX_LENGTHS
 
 
 class MillisecondDateTimeField(serializers.DateTimeField):
@@ -43,7 +44,7 @@ class RegistrationUpsertItemSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         allow_blank=True,
-        max_length=64,
+        max_length=MAX_LENGTHS["bubble_id"],
         help_text="Bubble unique ID of the Registration. It can be null if the Registration was "
         "not created on Bubble at first.",
     )
@@ -52,7 +53,7 @@ class RegistrationUpsertItemSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         allow_blank=True,
-        max_length=64,
+        max_length=MAX_LENGTHS["producer_bubble_id"],
         help_text="Bubble unique ID of the Producer; when given, the path's producer's.",
     )
     producerId = serializers.UUIDField(
@@ -66,7 +67,7 @@ class RegistrationUpsertItemSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         allow_blank=True,
-        max_length=64,
+        max_length=MAX_LENGTHS["scheme_pro_bubble_id"],
         help_text="Bubble unique ID of the SchemePro.",
     )
     schemeProId = serializers.UUIDField(
@@ -80,7 +81,7 @@ class RegistrationUpsertItemSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         allow_blank=True,
-        max_length=100,
+        max_length=MAX_LENGTHS["uin"],
         help_text="Uin given by ADEME or equivalent",
     )
     proMemberId = serializers.CharField(
@@ -88,10 +89,12 @@ class RegistrationUpsertItemSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         allow_blank=True,
-        max_length=100,
+        max_length=MAX_LENGTHS["pro_member_id"],
         help_text="External id given by pro",
     )
-    status = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=64)
+    status = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=MAX_LENGTHS["status"]
+    )
     schemeDepositAmount = serializers.DecimalField(
         source="scheme_deposit_amount",
         required=False,

@@ -364,3 +364,53 @@ def test_a_catalog_filter_value_that_is_not_an_id_is_not_a_500(browser, paramete
 
     assert response.status_code == 302
     assert "e=1" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "form", "field", "limit"),
+    [
+        ({"name": "x" * 256}, "adminform", "name", 255),
+        ({"notes": "x" * 10_001}, "adminform", "notes", 10_000),
+        (
+            {"aliases-TOTAL_FORMS": "1", "aliases-0-scope": "DE", "aliases-0-name": "x" * 256},
+            "aliases",
+            "name",
+            255,
+        ),
+    ],
+    ids=["name", "notes", "alias"],
+)
+def test_the_add_form_refuses_text_over_its_limit_naming_the_limit(
+    browser, organization, fields, form, field, limit
+):
+    data = empty_inlines(browser, name="Limited", status="active") | fields
+
+    response = browser.post(ADD, data)
+
+    assert response.status_code == 200
+    if form == "adminform":
+        errors = response.context["adminform"].form.errors[field]
+    else:
+        errors = response.context["inline_admin_formsets"][0].formset.errors[0][field]
+    assert f"at most {limit} characters" in errors[0]
+    assert not Client.objects.exists()
+
+
+def test_the_add_form_takes_notes_and_names_at_their_limits(browser, organization):
+    data = empty_inlines(
+        browser,
+        name="x" * 255,
+        status="active",
+        notes="n" * 10_000,
+        **{"aliases-TOTAL_FORMS": "1", "aliases-0-scope": "DE", "aliases-0-name": "a" * 255},
+    )
+
+    response = browser.post(ADD, data)
+
+    assert response.status_code == 302
+    client = Client.objects.get()
+    assert (len(client.name), len(client.notes), client.aliases.get().name) == (
+        255,
+        10_000,
+        "a" * 255,
+    )

@@ -158,3 +158,22 @@ def test_removing_an_alias_with_a_nul_character_answers_404(staff_api, organizat
     response = staff_api.delete(f"/logins/clients/{abc.pk}/aliases/A%00B")
 
     assert response.status_code == 404
+
+
+def test_an_alias_over_255_characters_answers_400_naming_the_limit(staff_api, abc):
+    response = staff_api.post(
+        f"/logins/clients/{abc.pk}/aliases", {"alias": "x" * 256, "country": "DE"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "255" in response.json()["alias"][0]
+    assert dict(abc.aliases.values_list("scope", "name")) == {"UK": "ABC Corp"}
+
+
+def test_an_alias_of_exactly_255_characters_is_accepted(staff_api, abc):
+    response = staff_api.post(
+        f"/logins/clients/{abc.pk}/aliases", {"alias": "x" * 255, "country": "DE"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert abc.aliases.get(scope="DE").name == "x" * 255

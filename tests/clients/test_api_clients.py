@@ -744,3 +744,63 @@ def test_an_update_keeping_the_client_organization_is_accepted(staff_api, organi
 
     assert response.status_code == 200
     assert response.json()["client_organization"] == producer_organization.pk
+
+
+# Input limits: names 255 characters, notes 10,000.
+
+OVER_THE_LIMIT = [
+    ({"client_name": "x" * 256}, "client_name", 255),
+    ({"name": "x" * 256}, "name", 255),
+    ({"notes": "x" * 10_001}, "notes", 10_000),
+    ({"aliases": {"DE": "x" * 256}}, "aliases", 255),
+]
+
+
+@pytest.mark.parametrize(("body", "field", "limit"), OVER_THE_LIMIT)
+def test_create_over_a_limit_answers_400_naming_the_field_and_the_limit(
+    staff_api, body, field, limit
+):
+    response = staff_api.post("/logins/clients", {"client_name": "Ok"} | body, format="json")
+
+    assert response.status_code == 400
+    assert str(limit) in str(response.json()[field])
+    assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+@pytest.mark.parametrize(("body", "field", "limit"), OVER_THE_LIMIT)
+def test_update_over_a_limit_answers_400_and_changes_nothing(
+    staff_api, abc, method, body, field, limit
+):
+    response = getattr(staff_api, method)(
+        f"/logins/clients/{abc.pk}", body | {"status": "inactive"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert str(limit) in str(response.json()[field])
+    abc.refresh_from_db()
+    assert (abc.name, abc.notes, abc.status) == (
+        "ABC Corporation",
+        "Main client for WEEE compliance",
+        "active",
+    )
+    assert dict(abc.aliases.values_list("scope", "name")) == {"DE": "ABC GmbH", "UK": "ABC Corp"}
+
+
+def test_create_at_the_limits_is_accepted(staff_api):
+    body = {"client_name": "n" * 255, "notes": "x" * 10_000, "aliases": {"DE": "a" * 255}}
+
+    response = staff_api.post("/logins/clients", body, format="json")
+
+    assert response.status_code == 201
+    client = Client.objects.get()
+    assert (len(client.name), len(client.notes)) == (255, 10_000)
+    assert client.aliases.get().name == "a" * 255
+
+
+def test_update_at_the_notes_limit_is_accepted(staff_api, abc):
+    response = staff_api.patch(f"/logins/clients/{abc.pk}", {"notes": "x" * 10_000}, format="json")
+
+    assert response.status_code == 200
+    abc.refresh_from_db()
+    assert len(abc.notes) == 10_000

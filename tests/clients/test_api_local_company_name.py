@@ -130,3 +130,26 @@ def test_a_shared_client_is_readable_but_not_writable_by_its_own_organization(
 
     assert read.json() == {"local_company_name": "ABC SARL"}
     assert write.status_code == 404
+
+
+def test_a_local_company_name_over_255_characters_answers_400_naming_the_limit(staff_api, abc):
+    response = staff_api.post(
+        f"/logins/clients/{abc.pk}/local-company-name/DE",
+        {"local_company_name": "x" * 256},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "255" in response.json()["local_company_name"][0]
+    assert not abc.aliases.exists()
+
+
+def test_a_local_company_name_of_exactly_255_characters_is_accepted(staff_api, abc):
+    response = staff_api.post(
+        f"/logins/clients/{abc.pk}/local-company-name/DE",
+        {"local_company_name": "x" * 255},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert abc.aliases.get(scope="DE").name == "x" * 255

@@ -56,3 +56,20 @@ def test_seed_demo_can_run_twice_and_prints_how_to_log_in(capsys):
     assert Organization.objects.filter(name="Demo Agency").count() == 1
     assert "/admin/" in output and "API token:" in output and "API key:" in output
     assert ApiKey.objects.filter(organization__name="Demo Agency", revoked=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_create_org_user_refuses_an_organization_name_over_255_characters():
+    with pytest.raises(CommandError, match="at most 255 characters"):
+        call_command("create_org_user", "x" * 256, "anna")
+
+    assert not Organization.objects.exists()
+    assert not Membership.objects.exists()
+
+
+@pytest.mark.django_db
+def test_create_api_key_refuses_a_name_over_100_characters(organization):
+    with pytest.raises(CommandError, match="at most 100 characters"):
+        call_command("create_api_key", organization.name, "x" * 101)
+
+    assert not ApiKey.objects.exists()

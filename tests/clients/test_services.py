@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 
-from clients.models import Alias, Client, Obligation
+from clients.models import Alias, ApiKey, Client, Obligation, Organization
 from clients.services import (
+    api_key_create,
     client_alias_remove,
     client_alias_set,
     client_create,
@@ -14,6 +15,7 @@ from clients.services import (
     client_obligations_replace,
     client_update,
     clients_set_status,
+    organization_get_or_create,
 )
 from tests.factories import (
     AliasFactory,
@@ -248,3 +250,82 @@ def test_obligations_with_a_pro_that_takes_the_report_type_are_accepted(organiza
     )
 
     assert client.obligations.get().pro == pro("FR", "Citeo")
+
+
+# Input limits (clients.limits)
+
+
+def test_client_create_refuses_notes_over_10000_characters_and_creates_nothing(organization):
+    with pytest.raises(ValidationError) as error:
+        client_create(organization=organization, name="Long Notes", notes="x" * 10_001)
+
+    assert error.value.message_dict == {"notes": ["notes is too long: at most 10000 characters."]}
+    assert not Client.objects.exists()
+
+
+def test_client_create_takes_notes_of_exactly_10000_characters(organization):
+    client = client_create(organization=organization, name="Full Notes", notes="x" * 10_000)
+
+    assert len(Client.objects.get(pk=client.pk).notes) == 10_000
+
+
+def test_client_update_refuses_notes_over_the_limit_and_keeps_the_old_ones(organization):
+    client = ClientFactory(organization=organization, notes="Before")
+
+    with pytest.raises(ValidationError) as error:
+        client_update(client=client, changes={"notes": "x" * 10_001, "status": "inactive"})
+
+    assert "10000" in error.value.message_dict["notes"][0]
+    client.refresh_from_db()
+    assert (client.notes, client.status) == ("Before", "active")
+
+
+def test_a_name_of_exactly_255_characters_is_accepted(organization):
+    client = client_create(organization=organization, name="x" * 255, aliases={"DE": "y" * 255})
+
+    assert Client.objects.get(pk=client.pk).name == "x" * 255
+    assert Alias.objects.get(client=client).name == "y" * 255
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda c: client_alias_set(client=c, name="x" * 256, country="DE"), "alias"),
+        (
+            lambda c: client_local_company_name_set(
+                client=c, country=country("DE"), name="x" * 256
+            ),
+            "local_company_name",
+        ),
+        (lambda c: client_update(client=c, changes={"aliases": {"*": "x" * 256}}), "aliases"),
+    ],
+    ids=["alias", "local company name", "aliases map"],
+)
+def test_aliases_over_255_characters_are_refused_naming_the_field(organization, call, field):
+    client = ClientFactory(organization=organization)
+
+    with pytest.raises(ValidationError) as error:
+        call(client)
+
+    assert error.value.message_dict == {field: [f"{field} is too long: at most 255 characters."]}
+    assert not Alias.objects.exists()
+
+
+def test_organization_names_over_255_characters_are_refused(db):
+    with pytest.raises(ValidationError) as error:
+        organization_get_or_create(name="x" * 256)
+
+    assert "255" in error.value.message_dict["name"][0]
+    assert not Organization.objects.filter(name__startswith="xxx").exists()
+
+
+def test_organization_names_of_255_characters_are_accepted(db):
+    assert organization_get_or_create(name="x" * 255).name == "x" * 255
+
+
+def test_api_key_names_over_100_characters_are_refused(organization):
+    with pytest.raises(ValidationError) as error:
+        api_key_create(organization=organization, name="x" * 101)
+
+    assert "100" in error.value.message_dict["name"][0]
+    assert not ApiKey.objects.exists()

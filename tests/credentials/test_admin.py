@@ -628,3 +628,47 @@ def test_bulk_delete_refuses_a_collective_account_others_link_to(
         in response.content.decode()
     )
     assert Credential.objects.filter(pk=collective_credential.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "limit"),
+    [
+        ("login", "x" * 256, "at most 255 characters"),
+        ("registration_number", "x" * 256, "at most 255 characters"),
+        ("notes", "x" * 10_001, "at most 10000 characters"),
+        ("extra_info", '{"k": "' + "x" * 10_233 + '"}', "at most 10240 bytes"),
+    ],
+)
+def test_admin_form_refuses_text_over_its_limit_on_its_field(
+    staff_browser, acme, field, value, limit
+):
+    response = staff_browser.post(
+        reverse("admin:credentials_credential_add"),
+        credential_form(client=str(acme.pk), **{field: value}),
+    )
+
+    assert response.status_code == 200
+    assert limit in response.context["adminform"].form.errors[field][0]
+    assert not Credential.objects.exists()
+
+
+def test_admin_form_takes_text_at_its_limits(staff_browser, acme):
+    response = staff_browser.post(
+        reverse("admin:credentials_credential_add"),
+        credential_form(
+            client=str(acme.pk),
+            login="l" * 255,
+            registration_number="r" * 255,
+            notes="n" * 10_000,
+            extra_info='{"k": "' + "x" * 10_232 + '"}',
+        ),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    credential = Credential.objects.get()
+    assert (len(credential.login), len(credential.registration_number), len(credential.notes)) == (
+        255,
+        255,
+        10_000,
+    )
+    assert credential.extra_info == {"k": "x" * 10_232}

@@ -240,3 +240,18 @@ def test_credentials_imported_in_the_admin_keep_their_passwords_encrypted(
 
     credential = Credential.objects.get(login="abc@example.com")
     assert credential.password == "Adm1n-Upl0ad"
+
+
+def test_an_over_long_cell_is_an_error_of_its_row_and_field_naming_the_limit(staff_browser):
+    content = CSV + "Gamma SA,active,DE,WEEE,Stiftung EAR,abc@example.com,pw," + "L" * 256 + "\n"
+
+    response = upload(staff_browser, content)
+
+    result = response.context["result"]
+    (invalid,) = result.invalid_rows
+    assert invalid.number == 5
+    assert invalid.field_specific_errors == {
+        "local_company_name": ["local_company_name is too long: at most 255 characters."]
+    }
+    assert "LLLL" not in response.content.decode()
+    assert not Client.objects.exists()

@@ -300,3 +300,57 @@ def test_a_form_body_is_refused_since_rows_need_json(staff_api):
 
     assert response.status_code == 415
     assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize("url", [PREVIEW, EXECUTE])
+def test_an_over_long_cell_is_a_row_error_with_its_file_row_and_the_limit(staff_api, url):
+    too_long = [*GOOD[:5], "L" * 256, GOOD[6]]
+
+    response = staff_api.post(url, body(OTHER, too_long), format="json")
+
+    assert response.status_code == 200
+    assert response.json()["row_errors"] == [
+        {"row": 3, "field": "login", "message": "login is too long: at most 255 characters."}
+    ]
+    assert not Credential.objects.filter(client__name="ABC Corporation").exists()
+
+
+def test_a_notes_cell_at_the_limit_is_stored_and_one_over_is_a_row_error(staff_api):
+    response = staff_api.post(
+        EXECUTE,
+        {
+            "csvData": [["Full", "n" * 10_000], ["Over", "n" * 10_001]],
+            "mapping": ["name", "notes"],
+        },
+        format="json",
+    )
+
+    assert response.json()["row_errors"] == [
+        {"row": 2, "field": "notes", "message": "notes is too long: at most 10000 characters."}
+    ]
+    assert list(Client.objects.values_list("name", flat=True)) == ["Full"]
+    assert len(Client.objects.get().notes) == 10_000
+
+
+@pytest.mark.parametrize(
+    ("file_id", "message"),
+    [
+        ("f" * 256, "A file identifier has at most 255 characters."),
+        ([str(n) for n in range(1001)], "At most 1000 file identifiers."),
+    ],
+    ids=["one too long", "too many"],
+)
+def test_file_ids_over_their_limits_answer_400_and_change_nothing(staff_api, file_id, message):
+    response = staff_api.post(EXECUTE, body(GOOD, fileId=file_id), format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"fileId": [message]}
+    assert not Client.objects.exists()
+    assert not ClientImport.objects.exists()
+
+
+def test_a_file_id_of_255_characters_is_kept_with_the_import(staff_api):
+    response = staff_api.post(EXECUTE, body(GOOD, fileId=["f" * 255]), format="json")
+
+    assert response.status_code == 200
+    assert ClientImport.objects.get().file_ids == ["f" * 255]

@@ -757,3 +757,85 @@ def test_null_characters_are_a_400(staff_api, acme, overrides):
 
     assert response.status_code == 400
     assert response.json()[next(iter(overrides))] == ["Null characters are not allowed."]
+
+
+# Input limits: login and registration_number 255 characters, notes 10,000, extra_info 10 KB.
+
+OVER_THE_LIMIT = [
+    ("login", "x" * 256, "255"),
+    ("registration_number", "x" * 256, "255"),
+    ("notes", "x" * 10_001, "10000"),
+    ("extra_info", {"k": "x" * 10_233}, "10240 bytes"),
+]
+AT_THE_LIMIT = [
+    ("login", "x" * 255),
+    ("registration_number", "x" * 255),
+    ("notes", "x" * 10_000),
+    ("extra_info", {"k": "x" * 10_232}),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "limit"), OVER_THE_LIMIT)
+def test_create_over_a_limit_answers_400_naming_the_field_and_the_limit(
+    staff_api, acme, field, value, limit
+):
+    response = staff_api.post(url(acme.pk), new_credential_body(**{field: value}), format="json")
+
+    assert response.status_code == 400
+    assert limit in response.json()[field][0]
+    assert not Credential.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+@pytest.mark.parametrize(("field", "value", "limit"), OVER_THE_LIMIT)
+def test_update_over_a_limit_answers_400_and_changes_nothing(
+    staff_api, acme, ear_credential, method, field, value, limit
+):
+    response = getattr(staff_api, method)(
+        url(acme.pk, credential_id=ear_credential.pk),
+        {field: value, "status": "inactive"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert limit in response.json()[field][0]
+    stored = Credential.objects.get(pk=ear_credential.pk)
+    assert (stored.login, stored.registration_number, stored.notes, stored.status) == (
+        "username@example.com",
+        "DE123456",
+        "Main credential",
+        "active",
+    )
+    assert stored.extra_info is None
+
+
+@pytest.mark.parametrize(("field", "value"), AT_THE_LIMIT)
+def test_create_at_a_limit_is_accepted(staff_api, acme, field, value):
+    response = staff_api.post(url(acme.pk), new_credential_body(**{field: value}), format="json")
+
+    assert response.status_code == 201
+    assert getattr(Credential.objects.get(), field) == value
+
+
+@pytest.mark.parametrize("depth", [33, 900])
+def test_extra_info_nested_deeper_than_32_levels_answers_400(staff_api, acme, depth):
+    extra_info = '{"a":' * depth + "1" + "}" * depth
+    body = '{"report_types": ["WEEE"], "pro": "Stiftung EAR", "extra_info": ' + extra_info + "}"
+
+    response = staff_api.post(url(acme.pk), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "extra_info": ["extra_info is nested too deeply: at most 32 levels."]
+    }
+    assert not Credential.objects.exists()
+
+
+def test_extra_info_nested_32_levels_is_accepted(staff_api, acme):
+    extra_info = '{"a":' * 32 + "1" + "}" * 32
+    body = '{"report_types": ["WEEE"], "pro": "Stiftung EAR", "extra_info": ' + extra_info + "}"
+
+    response = staff_api.post(url(acme.pk), body, content_type="application/json")
+
+    assert response.status_code == 201
+    assert Credential.objects.get().extra_info["a"]["a"]["a"] is not None

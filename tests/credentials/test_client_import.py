@@ -574,7 +574,7 @@ def test_passwords_are_masked_in_sample_data_and_never_in_row_errors(run):
         (
             credential_row("N" * 10_000, "DE", "WEEE", "Stiftung EAR", "a", "pw"),
             "name",
-            "A name has at most 255 characters.",
+            "name is too long: at most 255 characters.",
         ),
         (
             credential_row("Alpha GmbH", "DE", "WEEE", "", "a", "pw"),
@@ -725,3 +725,122 @@ def test_the_client_list_and_stats_cached_before_an_execution_count_what_it_wrot
     stats = staff_api.get("/logins/stats").json()
     assert stats["total_clients"] == stats_before["total_clients"] + 2
     assert stats["by_country"]["FR"] == 2
+
+
+# Input limits: a cell over its field's limit is a row error that never quotes the cell.
+
+LIMITS_MAPPING = [
+    "name",
+    "status",
+    "notes",
+    "alias",
+    "local_company_name",
+    "country",
+    "report_type",
+    "pro",
+    "login",
+    "password",
+    "registration_number",
+]
+LIMITS_ROW = {
+    "name": "Alpha GmbH",
+    "status": "active",
+    "notes": "Notes",
+    "alias": "Alpha",
+    "local_company_name": "Alpha Deutschland",
+    "country": "DE",
+    "report_type": "WEEE",
+    "pro": "Stiftung EAR",
+    "login": "alpha",
+    "password": "pw",
+    "registration_number": "DE1",
+}
+CELL_LIMITS = {
+    "name": 255,
+    "status": 255,
+    "notes": 10_000,
+    "alias": 255,
+    "local_company_name": 255,
+    "country": 255,
+    "report_type": 1000,
+    "pro": 255,
+    "login": 255,
+    "password": 500,
+    "registration_number": 255,
+}
+
+
+def limits_row(**cells) -> list[str]:
+    return [(LIMITS_ROW | cells)[field] for field in LIMITS_MAPPING]
+
+
+@pytest.mark.parametrize("field", LIMITS_MAPPING)
+def test_a_cell_over_its_limit_is_a_row_error_naming_field_and_limit(run, field):
+    limit = CELL_LIMITS[field]
+    good = limits_row(name="Beta GmbH")
+    cell = "Q" * (limit + 1)
+    before = table_counts()
+
+    report = run([LIMITS_MAPPING, good, limits_row(**{field: cell})], mapping=LIMITS_MAPPING)
+
+    assert report.row_errors == [
+        {"row": 3, "field": field, "message": f"{field} is too long: at most {limit} characters."}
+    ]
+    assert (report.valid_rows, report.invalid_rows, report.created) == (1, 1, 1)
+    after = table_counts()
+    for counts in (before, after):
+        counts.pop(ClientImport._meta.db_table)
+    assert after["clients_client"] == before["clients_client"] + 1
+    assert "QQQ" not in str(ClientImport.objects.get().row_errors)
+
+
+@pytest.mark.parametrize("field", LIMITS_MAPPING)
+def test_a_cell_over_its_limit_writes_nothing_of_its_row(run, field):
+    before = table_counts()
+
+    report = run([limits_row(**{field: "Q" * (CELL_LIMITS[field] + 1)})], mapping=LIMITS_MAPPING)
+
+    assert report.invalid_rows == 1
+    after = table_counts()
+    for counts in (before, after):
+        counts.pop(ClientImport._meta.db_table)
+    assert after == before
+
+
+def test_an_over_long_password_cell_is_never_echoed_nor_shown(run):
+    password = "pw-" + "S" * 600
+
+    report = run(
+        [limits_row(password=password)], mapping=LIMITS_MAPPING, dry_run=True, collect_rows=True
+    )
+
+    assert report.row_errors[0]["field"] == "password"
+    shown = str(report.row_errors) + str(report.row_reports[0].values)
+    assert "pw-" not in shown
+    assert "SSS" not in shown
+
+
+@pytest.mark.parametrize("field", ["name", "notes", "alias", "login", "registration_number"])
+def test_a_cell_at_its_limit_is_stored_in_full(run, organization, field):
+    cell = "Q" * CELL_LIMITS[field]
+
+    report = run([limits_row(**{field: cell})], mapping=LIMITS_MAPPING)
+
+    assert report.row_errors == []
+    client = organization.clients.get()
+    credential = client.credentials.get()
+    stored = {
+        "name": client.name,
+        "notes": client.notes,
+        "alias": client.aliases.get(scope="*").name,
+        "login": credential.login,
+        "registration_number": credential.registration_number,
+    }
+    assert stored[field] == cell
+
+
+def test_a_password_cell_at_its_limit_is_stored_in_full(run, organization):
+    report = run([limits_row(password="P" * 500)], mapping=LIMITS_MAPPING)
+
+    assert report.row_errors == []
+    assert Credential.objects.get().password == "P" * 500

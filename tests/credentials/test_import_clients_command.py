@@ -156,3 +156,15 @@ def test_an_organization_is_required(csv_file):
 def test_an_unknown_organization_is_refused(csv_file):
     with pytest.raises(CommandError, match="No organization called 'Nobody'"):
         run(str(csv_file(WITH_HEADER)), "--organization", "Nobody")
+
+
+def test_an_over_long_cell_is_written_as_an_error_of_its_row_and_field(csv_file, organization):
+    path = csv_file(WITH_HEADER + "Gamma SA,active,DE,WEEE,Stiftung EAR,g@example.com," + "P" * 501)
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 rows with errors were not imported"):
+        call_command("import_clients", str(path), "--organization", organization.name, stderr=err)
+
+    assert "row 5, password: password is too long: at most 500 characters." in err.getvalue()
+    assert "PPP" not in err.getvalue()
+    assert not organization.clients.filter(name="Gamma SA").exists()

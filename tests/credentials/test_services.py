@@ -384,3 +384,96 @@ def test_bulk_write_meeting_the_overlap_constraint_writes_nothing(acme):
 
     assert "Nothing was written" in caught.value.message_dict["report_types"][0]
     assert Credential.objects.filter(client=acme).count() == 1
+
+
+# Input limits (clients.limits)
+
+
+def extra_info_of(size: int) -> dict:
+    """An extra_info object of exactly `size` bytes as compact JSON: {"k":"xx..."}."""
+    return {"k": "x" * (size - len('{"k":""}'))}
+
+
+OVER_THE_LIMIT = [
+    ("login", "x" * 256, "login is too long: at most 255 characters."),
+    (
+        "registration_number",
+        "x" * 256,
+        "registration_number is too long: at most 255 characters.",
+    ),
+    ("notes", "x" * 10_001, "notes is too long: at most 10000 characters."),
+    (
+        "extra_info",
+        extra_info_of(10_241),
+        "extra_info is too large: at most 10240 bytes (10 KB) as compact UTF-8 JSON; "
+        "this one has 10241.",
+    ),
+]
+AT_THE_LIMIT = [
+    ("login", "x" * 255),
+    ("registration_number", "x" * 255),
+    ("notes", "x" * 10_000),
+    ("extra_info", extra_info_of(10_240)),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), OVER_THE_LIMIT)
+def test_create_refuses_a_value_over_its_limit_and_writes_nothing(acme, field, value, message):
+    with pytest.raises(ValidationError) as caught:
+        credential_create(
+            client=acme, country="DE", pro="Stiftung EAR", report_types="WEEE", **{field: value}
+        )
+
+    assert caught.value.message_dict == {field: [message]}
+    assert not Credential.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), OVER_THE_LIMIT)
+def test_update_refuses_a_value_over_its_limit_and_changes_nothing(acme, field, value, message):
+    credential = CredentialFactory(client=acme, login="kept", notes="kept", password="pw")
+
+    with pytest.raises(ValidationError) as caught:
+        credential_update(credential=credential, status="inactive", **{field: value})
+
+    assert caught.value.message_dict == {field: [message]}
+    stored = Credential.objects.get(pk=credential.pk)
+    assert (stored.login, stored.notes, stored.status, stored.extra_info) == (
+        "kept",
+        "kept",
+        "active",
+        None,
+    )
+
+
+@pytest.mark.parametrize(("field", "value", "message"), OVER_THE_LIMIT)
+def test_validate_refuses_what_create_would(acme, field, value, message):
+    with pytest.raises(ValidationError) as caught:
+        credential_validate(
+            client=acme, country="DE", pro="Stiftung EAR", report_types="WEEE", **{field: value}
+        )
+
+    assert caught.value.message_dict == {field: [message]}
+
+
+@pytest.mark.parametrize(("field", "value"), AT_THE_LIMIT)
+def test_a_value_at_its_limit_is_stored(acme, field, value):
+    credential = credential_create(
+        client=acme, country="DE", pro="Stiftung EAR", report_types="WEEE", **{field: value}
+    )
+
+    assert getattr(Credential.objects.get(pk=credential.pk), field) == value
+
+
+def test_extra_info_is_measured_in_utf8_bytes_not_characters(acme):
+    two_byte_characters = {"k": "é" * 5_117}  # 5,125 characters, 10,242 bytes
+
+    with pytest.raises(ValidationError) as caught:
+        credential_create(
+            client=acme,
+            country="DE",
+            pro="Stiftung EAR",
+            report_types="WEEE",
+            extra_info=two_byte_characters,
+        )
+
+    assert "10240 bytes" in caught.value.message_dict["extra_info"][0]

@@ -946,3 +946,46 @@ def test_taking_a_scheme_before_it_is_freed_answers_005_and_writes_nothing(
     assert error_of(response)["error"] == "ALGOREP_005"
     taker.refresh_from_db()
     assert taker.scheme == corepile
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [
+        ("uin", 100),
+        ("proMemberId", 100),
+        ("status", 64),
+        ("bubbleId", 64),
+        ("producerBubbleId", 64),
+        ("schemeProBubbleId", 64),
+    ],
+)
+def test_a_text_over_its_limit_answers_005_naming_the_field_and_the_limit(
+    users_api, upsert_url, field, limit
+):
+    response = users_api.post(upsert_url, [item(**{field: "x" * (limit + 1)})], format="json")
+
+    assert response.status_code == 400
+    assert error_of(response)["error"] == "ALGOREP_005"
+    assert error_of(response)["details"] == {
+        "0": {field: [f"Ensure this field has no more than {limit} characters."]}
+    }
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.django_db
+def test_texts_at_their_limits_are_accepted(users_api, upsert_url, refashion):
+    texts = {"uin": "u" * 100, "proMemberId": "p" * 100, "status": "s" * 64, "bubbleId": "b" * 64}
+
+    response = users_api.post(
+        upsert_url, [item(schemeProId=str(refashion.pk), **texts)], format="json"
+    )
+
+    assert response.status_code == 200
+    stored = Registration.objects.get()
+    assert (stored.uin, stored.pro_member_id, stored.status, stored.bubble_id) == (
+        "u" * 100,
+        "p" * 100,
+        "s" * 64,
+        "b" * 64,
+    )

@@ -160,3 +160,54 @@ def test_upsert_rolls_back_everything_when_the_database_refuses(
         )
 
     assert not Registration.objects.filter(scheme=citeo).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [
+        ("uin", 100),
+        ("pro_member_id", 100),
+        ("status", 64),
+        ("bubble_id", 64),
+        ("producer_bubble_id", 64),
+        ("scheme_pro_bubble_id", 64),
+    ],
+)
+def test_upsert_refuses_a_text_longer_than_its_column_and_writes_nothing(
+    producer, refashion, field, limit
+):
+    items = [{"scheme_pro_id": refashion.pk, "uin": "ok"}, {"scheme_pro_id": refashion.pk}]
+    items[1][field] = "x" * (limit + 1)
+
+    with pytest.raises(InvalidRegistrations) as caught:
+        registrations_upsert(producer=producer, items=items)
+
+    assert caught.value.details == {
+        "1": {field: [f"{field} is too long: at most {limit} characters."]}
+    }
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.django_db
+def test_upsert_stores_texts_at_their_column_size(producer, refashion):
+    (written,) = registrations_upsert(
+        producer=producer,
+        items=[
+            {
+                "scheme_pro_id": refashion.pk,
+                "uin": "u" * 100,
+                "pro_member_id": "p" * 100,
+                "status": "s" * 64,
+                "bubble_id": "b" * 64,
+            }
+        ],
+    )
+
+    stored = Registration.objects.get(pk=written.pk)
+    assert (stored.uin, stored.pro_member_id, stored.status, stored.bubble_id) == (
+        "u" * 100,
+        "p" * 100,
+        "s" * 64,
+        "b" * 64,
+    )

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.models import Organization
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         org = Organization.objects.filter(name__iexact=organization).first()
         if org is None:
             raise CommandError(f"No organization called {organization!r}.")
-        api_key, raw_key = api_key_create(organization=org, name=name)
+        try:
+            api_key, raw_key = api_key_create(organization=org, name=name)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(f"API key {api_key.name!r} for {org.name} (shown only this once):")
         self.stdout.write(raw_key)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
                 )
         except ValueError as error:
             raise CommandError(str(error)) from error
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(
             f"{membership.user.username} is {membership.role} of {org.name}. API token:"
         )
