@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import NotRequired, TypedDict
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -36,12 +37,19 @@ def organization_get_or_create(*, name: str) -> Organization:
 
 @transaction.atomic
 def org_user_create_or_update(
-    *, organization: Organization, username: str, role: str, password: str | None = None
+    *,
+    organization: Organization,
+    username: str,
+    role: str,
+    password: str | None = None,
+    weak_password_allowed: bool = False,
 ) -> tuple[Membership, Token]:
     """Create (or update) `username` as a member of `organization` with `role`.
 
     Returns the membership and the user's API token. A user belongs to one organization only,
-    so an existing user of another organization is refused.
+    so an existing user of another organization is refused. A password must pass the project's
+    password validators (ValidationError with their messages, nothing saved), unless
+    `weak_password_allowed`: only the demo's well-known login, which runs in development.
     """
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
@@ -51,6 +59,8 @@ def org_user_create_or_update(
     if existing and existing.organization_id != organization.pk:
         raise ValueError(f"User {username!r} already belongs to {existing.organization}.")
     if password:
+        if not weak_password_allowed:
+            validate_password(password, user=user)
         user.set_password(password)
     elif not user.has_usable_password():
         user.set_unusable_password()
