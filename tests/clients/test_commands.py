@@ -5,7 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from clients.models import ApiKey, Membership, Organization
+from clients.models import ApiKey, Membership, Organization, Role
+from clients.services import client_organization_invite
+from tests.factories import ClientFactory, MembershipFactory
 
 
 def last_line(output: str) -> str:
@@ -111,3 +113,58 @@ def test_seed_demo_can_run_twice_and_prints_how_to_log_in(capsys, settings):
     assert Organization.objects.filter(name="Demo Agency").count() == 1
     assert "/admin/" in output and "API token:" in output and "API key:" in output
     assert ApiKey.objects.filter(organization__name="Demo Agency", revoked=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_create_client_organization_creates_the_clients_own_organization(organization, capsys):
+    mine = ClientFactory(organization=organization, name="Mine SAS")
+
+    call_command("create_client_organization", "acme compliance", str(mine.pk))
+
+    mine.refresh_from_db()
+    assert mine.client_organization.name == "Mine SAS"
+    assert "Mine SAS" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_create_client_organization_refuses_another_agencys_client(
+    organization, other_organization
+):
+    theirs = ClientFactory(organization=other_organization)
+
+    with pytest.raises(CommandError, match="has no client"):
+        call_command("create_client_organization", "acme compliance", str(theirs.pk))
+
+    theirs.refresh_from_db()
+    assert theirs.client_organization is None
+
+
+@pytest.mark.django_db
+def test_accept_client_organization_invitation_makes_the_admins_organization_the_client(
+    organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=mine)
+    their_admin = MembershipFactory(organization=other_organization, role=Role.ADMIN).user
+
+    call_command(
+        "accept_client_organization_invitation", their_admin.username, token, stdout=io.StringIO()
+    )
+
+    mine.refresh_from_db()
+    assert mine.client_organization == other_organization
+
+
+@pytest.mark.django_db
+def test_accept_client_organization_invitation_refuses_a_staff_member(
+    organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=mine)
+    staff = MembershipFactory(organization=other_organization, role=Role.STAFF).user
+
+    with pytest.raises(CommandError, match="Only an admin"):
+        call_command("accept_client_organization_invitation", staff.username, token)
+
+    mine.refresh_from_db()
+    assert mine.client_organization is None
