@@ -16,6 +16,7 @@ from clients.models import (
     Alias,
     Client,
     ClientCoverage,
+    ClientOrganizationGrant,
     Obligation,
     Organization,
 )
@@ -51,16 +52,20 @@ def client_name_taken(
     return clients.exists()
 
 
-def client_organizations_available(organization: Organization) -> QuerySet[Organization]:
-    """Organizations that may be named as a client of `organization` (`client_organization`):
-    other organizations without a portfolio of their own (producer companies given their own
-    users) that no other organization has named. A shared client reaches that organization's
-    lists, so another agency, or another agency's producer, is never one."""
-    return Organization.objects.exclude(pk=organization.pk).exclude(
-        Exists(Client.objects.filter(organization=OuterRef("pk")))
-        | Exists(
-            Client.objects.filter(client_organization=OuterRef("pk")).exclude(
-                organization=organization
+def client_organizations_consenting(client: Client) -> QuerySet[Organization]:
+    """Organizations the client's agency may name as its `client_organization`: those that
+    agreed to be this client (a grant the agency created for it, or an invitation of the agency
+    accepted by their admin). A shared client reaches that organization's lists, so nothing
+    else is ever one; a client not saved yet has none."""
+    if client.pk is None:
+        return Organization.objects.none()
+    return Organization.objects.exclude(pk=client.organization_id).filter(
+        Exists(
+            ClientOrganizationGrant.objects.filter(
+                client=client,
+                agency_id=client.organization_id,
+                client_organization=OuterRef("pk"),
+                accepted_at__isnull=False,
             )
         )
     )

@@ -25,6 +25,16 @@ class InvalidRegistrations(RegistrationsError):
     status_code = 400
 
 
+class RegistrationsConflict(RegistrationsError):
+    """Concurrent requests kept writing the same registrations; nothing was written."""
+
+    code = "ALGOREP_005"
+    default_message = (
+        "Another request changed the same registrations at the same time; send the request again."
+    )
+    status_code = 409
+
+
 class ProducerNotFound(RegistrationsError):
     """No producer with that NRN among the user's producers (or no such user)."""
 

@@ -97,8 +97,9 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         help_text=(
-            "Id of the organization that is this client itself (one without clients of its "
-            "own, not named by another organization), or null."
+            "Id of the organization that is this client itself, or null. Only an organization "
+            "that agreed to be this client: created by the agency for it, or whose admin "
+            "accepted the agency's invitation for it; any other id is refused as unknown."
         ),
     )
     obligations = ObligationSerializer(many=True, read_only=True)
@@ -138,8 +139,9 @@ class ClientWriteSerializer(serializers.ModelSerializer):
         allow_null=True,
         required=False,
         help_text=(
-            "Id of the organization that is this client itself (one without clients of its "
-            "own, not named by another organization), or null."
+            "Id of the organization that is this client itself, or null. Only an organization "
+            "that agreed to be this client: created by the agency for it, or whose admin "
+            "accepted the agency's invitation for it; any other id is refused as unknown."
         ),
     )
     obligations = ObligationInputSerializer(

@@ -94,10 +94,13 @@ class RegistrationsUpsertView(APIView):
             "the registration's declarations and `producerPaidAt` is its latest payment; all are "
             "null when it has none. Errors: 400 `ALGOREP_028` for an unknown user or an NRN that "
             "is not one of that user's producers, 400 `ALGOREP_005` (with `details` by item "
-            "index and field) for an invalid body, 500 `ALGOREP_001` for anything unexpected, "
-            "401 `{detail}` for a missing or wrong API key, 429 `ALGOREP_029` (with "
-            "`Retry-After`) once the API key, or the client address for requests without a "
-            "valid key, has spent its request budget."
+            "index and field) for an invalid body, 409 `ALGOREP_005` when concurrent requests "
+            "kept writing the same registrations (nothing was written; send it again), "
+            "500 `ALGOREP_001` for anything unexpected, 401 `{detail}` for a missing or wrong "
+            "API key, 429 `ALGOREP_029` (with `Retry-After`) once the API key, or the client "
+            "address for requests without a valid key, has spent its request budget. A "
+            "registration that a concurrent request created first is matched, as if the requests "
+            "had come one after the other."
         ),
         parameters=[
             OpenApiParameter(
@@ -123,6 +126,10 @@ class RegistrationsUpsertView(APIView):
             401: OpenApiResponse(
                 RegistrationsAuthenticationErrorSerializer,
                 description="Missing or wrong API key.",
+            ),
+            409: OpenApiResponse(
+                RegistrationsErrorSerializer,
+                description="ALGOREP_005: concurrent requests kept writing the same registrations.",
             ),
             413: OpenApiResponse(
                 RegistrationsErrorSerializer, description="ALGOREP_005: the body is too large."

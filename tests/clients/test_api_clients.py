@@ -6,10 +6,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client, Role
+from clients.services import (
+    client_organization_create,
+    client_organization_invitation_accept,
+    client_organization_invite,
+)
 from tests.factories import (
     AliasFactory,
     ClientFactory,
     CredentialFactory,
+    MembershipFactory,
     ObligationFactory,
     OrganizationFactory,
     country,
@@ -262,12 +268,11 @@ def test_create_accepts_name_instead_of_client_name_and_defaults_the_rest(staff_
     assert response.json()["notes"] is None
 
 
-def test_create_with_obligations_and_a_client_organization(staff_api, other_organization):
+def test_create_with_obligations(staff_api):
     response = staff_api.post(
         "/logins/clients",
         {
             "client_name": "Obliged GmbH",
-            "client_organization": other_organization.pk,
             "shared": True,
             "obligations": [
                 {"country": "de", "report_type": "weee", "pro": None},
@@ -278,7 +283,7 @@ def test_create_with_obligations_and_a_client_organization(staff_api, other_orga
     )
 
     assert response.status_code == 201
-    assert response.json()["client_organization"] == other_organization.pk
+    assert response.json()["client_organization"] is None
     assert response.json()["obligations"] == [
         {"country": "DE", "report_type": "WEEE", "pro": None},
         {"country": "FR", "report_type": "Packaging", "pro": "Citeo"},
@@ -691,8 +696,8 @@ def test_an_organization_never_gets_another_organizations_cached_list(
     assert [client["name"] for client in ours["clients"]] == ["Acme Ours"]
 
 
-# client_organization: only an organization without a portfolio of its own that no other
-# organization has named; anything else is refused as an unknown id.
+# client_organization: only an organization that agreed to be the client (created by the agency
+# for it, or accepted the agency's invitation for it); anything else is refused as an unknown id.
 
 
 def test_another_agency_cannot_be_named_as_a_client_organization(
@@ -804,3 +809,107 @@ def test_update_at_the_notes_limit_is_accepted(staff_api, abc):
     assert response.status_code == 200
     abc.refresh_from_db()
     assert len(abc.notes) == 10_000
+
+
+def test_an_existing_organization_is_refused_with_the_message_of_an_unknown_id(
+    staff_api, organization
+):
+    mine = ClientFactory(organization=organization)
+    existing = OrganizationFactory()
+    unknown_pk = existing.pk + 1000
+
+    refusals = [
+        staff_api.patch(f"/logins/clients/{mine.pk}", {"client_organization": pk}, format="json")
+        for pk in (existing.pk, unknown_pk)
+    ]
+
+    assert [r.status_code for r in refusals] == [400, 400]
+    assert [r.json() for r in refusals] == [
+        {"client_organization": [f'Invalid pk "{pk}" - object does not exist.']}
+        for pk in (existing.pk, unknown_pk)
+    ]
+    mine.refresh_from_db()
+    assert mine.client_organization is None
+
+
+def test_a_new_client_cannot_name_a_client_organization(staff_api, organization):
+    existing = OrganizationFactory()
+
+    response = staff_api.post(
+        "/logins/clients",
+        {"client_name": "Pushed", "shared": True, "client_organization": existing.pk},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "client_organization": [f'Invalid pk "{existing.pk}" - object does not exist.']
+    }
+    assert not Client.objects.filter(name="Pushed").exists()
+
+
+def test_the_organization_the_agency_created_for_the_client_can_be_named_again(
+    staff_api, organization
+):
+    mine = ClientFactory(organization=organization)
+    created = client_organization_create(client=mine, name="Mine SAS")
+    staff_api.patch(f"/logins/clients/{mine.pk}", {"client_organization": None}, format="json")
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}",
+        {"client_organization": created.pk, "shared": True},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert mine.client_organization == created
+
+
+def test_an_organization_that_accepted_the_invitation_can_be_named(
+    staff_api, organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=mine)
+    their_admin = MembershipFactory(organization=other_organization, role=Role.ADMIN).user
+    client_organization_invitation_accept(token=token, user=their_admin)
+    staff_api.patch(f"/logins/clients/{mine.pk}", {"client_organization": None}, format="json")
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}", {"client_organization": other_organization.pk}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["client_organization"] == other_organization.pk
+
+
+def test_an_organization_with_a_pending_invitation_cannot_be_named(
+    staff_api, organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    client_organization_invite(client=mine)
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}", {"client_organization": other_organization.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    mine.refresh_from_db()
+    assert mine.client_organization is None
+
+
+def test_a_consent_given_for_another_agencys_client_cannot_be_used(
+    staff_api, organization, other_organization
+):
+    theirs = ClientFactory(organization=other_organization)
+    created = client_organization_create(client=theirs, name="Theirs SAS")
+    mine = ClientFactory(organization=organization)
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}", {"client_organization": created.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "client_organization": [f'Invalid pk "{created.pk}" - object does not exist.']
+    }

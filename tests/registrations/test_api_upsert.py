@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -787,6 +788,28 @@ def test_a_user_of_another_organization_with_the_same_bubble_id_sees_only_its_ow
     }
 
 
+@pytest.mark.django_db
+def test_a_registration_that_keeps_clashing_with_concurrent_writes_answers_409(
+    users_api, upsert_url, refashion, monkeypatch
+):
+    def clash(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr("registrations.services._registrations_upsert_once", clash)
+
+    response = users_api.post(upsert_url, [item(schemeProId=str(refashion.pk))], format="json")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": "ALGOREP_005",
+        "message": (
+            "Another request changed the same registrations at the same time; "
+            "send the request again."
+        ),
+        "details": {},
+    }
+
+
 # ALGOREP_001 and authentication
 
 
@@ -856,7 +879,7 @@ def test_the_schema_describes_the_route_body_and_errors(schema):
     assert body["type"] == "array"
     item_name = body["items"]["$ref"].rsplit("/", 1)[-1]
     assert "schemeDepositAmount" in schema["components"]["schemas"][item_name]["properties"]
-    assert {"200", "400", "401", "500"} <= set(operation["responses"])
+    assert {"200", "400", "401", "409", "500"} <= set(operation["responses"])
     error_ref = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
     error = schema["components"]["schemas"][error_ref.rsplit("/", 1)[-1]]
     assert set(error["properties"]) == {"error", "message", "details"}
