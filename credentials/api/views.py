@@ -565,7 +565,7 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
                         {
                             "row": 14,
                             "field": "country",
-                            "message": "Unknown country 'XX'. Valid countries: AT, BE, DE.",
+                            "message": "Unknown country. Valid countries: AT, BE, DE.",
                         }
                     ],
                     "row_errors_total": 2,
@@ -606,7 +606,11 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
                     "sample_data": [{"name": "Client 1", "status": "active"}],
                     "validation_results": {"valid": 48, "invalid": 2},
                     "row_errors": [
-                        {"row": 3, "field": "status", "message": "Unknown status 'paused'."}
+                        {
+                            "row": 3,
+                            "field": "status",
+                            "message": "Unknown status. Valid: active, onboarding, inactive, archived.",
+                        }
                     ],
                     "row_errors_total": 2,
                     "row_warnings": [],
