@@ -184,6 +184,12 @@ else:
         "CACHE_URL must start with redis://, rediss:// or unix://, or be locmem://."
     )
 PORTFOLIO_CACHE_SECONDS = int(os.environ.get("PORTFOLIO_CACHE_SECONDS", "3600"))
+# How long a file uploaded to the admin's import waits for its confirmation (it is stored
+# encrypted meanwhile).
+IMPORT_UPLOAD_TTL = int(os.environ.get("IMPORT_UPLOAD_TTL", "3600"))
+# The admin's import keeps an uploaded file in the database, encrypted and bound to its user,
+# never in the temporary folder.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "credentials.import_uploads.PendingImportStorage"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

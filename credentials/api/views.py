@@ -594,7 +594,7 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
                         {
                             "row": 14,
                             "field": "country",
-                            "message": "Unknown country 'XX'. Valid countries: AT, BE, DE.",
+                            "message": "Unknown country. Valid countries: AT, BE, DE.",
                         }
                     ],
                     "row_errors_total": 2,
@@ -635,7 +635,11 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
                     "sample_data": [{"name": "Client 1", "status": "active"}],
                     "validation_results": {"valid": 48, "invalid": 2},
                     "row_errors": [
-                        {"row": 3, "field": "status", "message": "Unknown status 'paused'."}
+                        {
+                            "row": 3,
+                            "field": "status",
+                            "message": "Unknown status. Valid: active, onboarding, inactive, archived.",
+                        }
                     ],
                     "row_errors_total": 2,
                     "row_warnings": [],
