@@ -208,6 +208,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
 }
 
+# Login attempts per client address (`POST /logins/auth/token`), e.g. "10/min".
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["auth"] = os.environ.get(
+    "THROTTLE_RATE_AUTH", "10/min"
+)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "ForSURE logins API",
     "DESCRIPTION": (
