@@ -121,7 +121,12 @@ class MeView(OrganizationScopedMixin, APIView):
             "A frontend reads `can_write`, `can_reveal` and `can_manage_keys` to show only what "
             "the role may do; the API enforces the same rules."
         ),
-        responses={200: MeSerializer},
+        responses={
+            200: MeSerializer,
+            403: OpenApiResponse(
+                ErrorSerializer, description="The user is not a member of any organization."
+            ),
+        },
         examples=[OpenApiExample("Staff member", value=ACCOUNT_EXAMPLE, response_only=True)],
         tags=TAGS,
     )
