@@ -86,6 +86,10 @@ class Membership(models.Model):
     def can_reveal_passwords(self) -> bool:
         return self.role in (Role.ADMIN, Role.STAFF)
 
+    @property
+    def can_manage_keys(self) -> bool:
+        return self.role == Role.ADMIN
+
 
 class ApiKey(models.Model):
     """An organization's key for the `/users` routes. Only a SHA-256 digest is stored."""

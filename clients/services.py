@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import NotRequired, TypedDict
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -82,6 +82,36 @@ def org_user_create_or_update(
     )
     token, _ = Token.objects.get_or_create(user=user)
     return membership, token
+
+
+LOGIN_REFUSED_MESSAGE = "Unable to log in with the given username and password."
+NO_MEMBERSHIP_MESSAGE = "This account is not a member of any organization."
+
+
+def auth_token_obtain(*, request, username: str, password: str) -> Token:
+    """The API token of the member whose username and password these are, created on first use.
+
+    A wrong password, an unknown user and an inactive user are refused with one and the same
+    message, so the answer never tells which usernames exist. Django's `authenticate` is given
+    the request, so an installed login lockout (django-axes) counts and blocks these attempts
+    exactly as it does the admin's. Not atomic on purpose: a refusal must not roll back the
+    failed attempt that such a lockout records.
+    """
+    user = authenticate(request=request, username=username, password=password)
+    if user is None:
+        raise ValidationError(LOGIN_REFUSED_MESSAGE, code="authorization")
+    if not Membership.objects.filter(user=user).exists():
+        raise ValidationError(NO_MEMBERSHIP_MESSAGE, code="authorization")
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def auth_token_revoke(*, user) -> int:
+    """Delete the user's API token: it answers 401 from then on. The next login issues a new
+    one. Returns how many tokens were deleted (0 or 1)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
 
 
 @transaction.atomic

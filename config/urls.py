@@ -3,7 +3,9 @@ from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from config.api_docs import RedocView, SwaggerUIView
 
 
 def healthz(request):
@@ -36,7 +38,8 @@ urlpatterns = [
     path("logins/", include("credentials.api.urls")),
     path("users/", include("registrations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -1,7 +1,8 @@
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from clients.limits import NAME_MAX_LENGTH, NOTES_MAX_LENGTH
-from clients.models import Client, Organization
+from clients.models import Client, Organization, Role
 from clients.selectors import client_aliases
 
 
@@ -223,4 +224,49 @@ class DeletionConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     dependants = serializers.ListField(
         child=serializers.CharField(), help_text="The records that depend on this one."
+    )
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class AccountUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "email", "first_name", "last_name"]
+
+
+class AccountOrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name"]
+
+
+class MeSerializer(serializers.Serializer):
+    """A member, read from their membership: who they are, where, and what their role allows."""
+
+    user = AccountUserSerializer()
+    organization = AccountOrganizationSerializer()
+    role = serializers.ChoiceField(choices=Role.choices)
+    can_write = serializers.BooleanField(
+        help_text="May create, change and delete clients and credentials (admin, staff)."
+    )
+    can_reveal = serializers.BooleanField(
+        source="can_reveal_passwords",
+        help_text="Sees plaintext passwords where the API reveals them (admin, staff); "
+        'otherwise they read "***".',
+    )
+    can_manage_keys = serializers.BooleanField(
+        help_text="May manage users and organization API keys (admin)."
+    )
+
+
+class AuthTokenSerializer(MeSerializer):
+    """The login's answer: the token, and the same account details as `GET /logins/me`."""
+
+    token = serializers.CharField(
+        source="user.auth_token.key",
+        help_text="Send it on every request as `Authorization: Token <token>`.",
     )

@@ -68,7 +68,9 @@ BAD_REQUEST = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description='Invalid input, by field: `{"field": ["message"]}`.',
 )
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not authenticated, or a viewer writing.")
+FORBIDDEN = OpenApiResponse(
+    ErrorSerializer, description="Not a member of an organization, or a viewer writing."
+)
 NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such client in your organization (or not found)."
 )
@@ -99,6 +101,16 @@ COUNTRY = OpenApiParameter(
     description="Country code, e.g. DE (case-insensitive). Unknown codes answer 400.",
 )
 
+STATUS_FILTER = OpenApiParameter(
+    "status",
+    # The statuses are the client's own enum, so generated clients offer the same type for both.
+    {"type": "array", "items": {"$ref": "#/components/schemas/ClientStatusEnum"}},
+    OpenApiParameter.QUERY,
+    style="form",
+    explode=False,
+    description="Client statuses, comma-separated: active, onboarding, inactive, archived.",
+)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -109,6 +121,7 @@ COUNTRY = OpenApiParameter(
             "id. Collective-account pseudo-clients are left out unless collective_account=true. "
             "`notes` is null when empty."
         ),
+        parameters=[STATUS_FILTER],
         responses={200: ClientSummarySerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
         tags=TAGS,
     ),

@@ -29,8 +29,15 @@ def test_openapi_schema_describes_the_logins_routes(client):
 
 
 @pytest.mark.django_db
-def test_swagger_ui_is_served(client):
-    assert client.get("/api/docs/").status_code == 200
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_api_docs_load_their_assets_from_this_site_only(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in page
+    assert "https://" not in page
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
 
 
 @pytest.mark.django_db
