@@ -1,7 +1,10 @@
+from collections.abc import Mapping
+
 from rest_framework import serializers
 
 from clients.models import Client, Organization
 from clients.selectors import client_aliases
+from config.strict_input import UnknownFieldsRefusedMixin
 
 NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
 
@@ -41,7 +44,7 @@ class NotesField(serializers.CharField):
         return value or None
 
 
-class ObligationInputSerializer(serializers.Serializer):
+class ObligationInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     """A report the client must file: country, report type and, optionally, the PRO."""
 
     country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
@@ -119,9 +122,11 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClientWriteSerializer(serializers.ModelSerializer):
+class ClientWriteSerializer(UnknownFieldsRefusedMixin, serializers.ModelSerializer):
     """A client's fields on create and update. All optional: PUT and PATCH change only what is
-    given; creating needs `client_name` (or `name`)."""
+    given; creating needs `client_name` (or `name`). `id`, as a GET answers it, is ignored."""
+
+    ignored_fields = frozenset({"id"})
 
     name = serializers.CharField(
         max_length=NAME_MAX_LENGTH, required=False, help_text="Also accepted as client_name."
@@ -167,6 +172,13 @@ class ClientWriteSerializer(serializers.ModelSerializer):
             "collective_account": {"required": False},
         }
 
+    @property
+    def name_field(self) -> str:
+        """The field the request named the client with, under which name errors are answered:
+        `name` when only it was sent, else the seed's `client_name`."""
+        data = self.initial_data if isinstance(self.initial_data, Mapping) else {}
+        return "name" if "name" in data and "client_name" not in data else "client_name"
+
     def validate(self, attrs):
         client_name = attrs.pop("client_name", None)
         if client_name is not None:
@@ -180,7 +192,7 @@ class ClientWriteSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AliasInputSerializer(serializers.Serializer):
+class AliasInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     alias = serializers.CharField(max_length=NAME_MAX_LENGTH)
     country = serializers.CharField(
         max_length=8,
@@ -192,7 +204,7 @@ class AliasInputSerializer(serializers.Serializer):
     )
 
 
-class LocalCompanyNameSerializer(serializers.Serializer):
+class LocalCompanyNameSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     local_company_name = serializers.CharField(max_length=NAME_MAX_LENGTH)
 
 

@@ -74,12 +74,15 @@ NOT_FOUND = OpenApiResponse(
 )
 
 
-def service_result(service, /, **kwargs):
-    """Call a service, answering its ValidationError as a 400 in DRF's usual shape."""
+def service_result(service, /, *, field_names: dict[str, str] | None = None, **kwargs):
+    """Call a service, answering its ValidationError as a 400 in DRF's usual shape, its
+    fields renamed by `field_names` (the service's name: the request's)."""
     try:
         return service(**kwargs)
     except DjangoValidationError as error:
-        raise ValidationError(as_serializer_error(error)) from error
+        errors = as_serializer_error(error)
+        renamed = {(field_names or {}).get(field, field): errors[field] for field in errors}
+        raise ValidationError(renamed) from error
 
 
 def catalog_country(code: str):
@@ -228,7 +231,10 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         client = service_result(
-            client_create, organization=self.organization, **serializer.validated_data
+            client_create,
+            field_names={"name": serializer.name_field},
+            organization=self.organization,
+            **serializer.validated_data,
         )
         return self._answer(client, status=status.HTTP_201_CREATED)
 
@@ -239,7 +245,12 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         client = self.get_object()
         serializer = self.get_serializer(client, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        client = service_result(client_update, client=client, changes=serializer.validated_data)
+        client = service_result(
+            client_update,
+            field_names={"name": serializer.name_field},
+            client=client,
+            changes=serializer.validated_data,
+        )
         return self._answer(client)
 
     def partial_update(self, request, client_id=None):

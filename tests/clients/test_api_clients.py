@@ -344,8 +344,80 @@ def test_create_with_a_duplicate_name_in_any_case_answers_400(staff_api, abc):
     response = staff_api.post("/logins/clients", {"client_name": "abc CORPORATION"}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"name": ["A client named 'abc CORPORATION' already exists."]}
+    assert response.json() == {"client_name": ["A client named 'abc CORPORATION' already exists."]}
     assert Client.objects.count() == 1
+
+
+def test_a_duplicate_name_sent_as_name_is_reported_under_name(staff_api, abc):
+    response = staff_api.post("/logins/clients", {"name": "ABC Corporation"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A client named 'ABC Corporation' already exists."]}
+    assert Client.objects.count() == 1
+
+
+def test_a_create_without_a_name_asks_for_client_name(staff_api):
+    response = staff_api.post("/logins/clients", {"status": "active"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"client_name": ["This field is required."]}
+    assert not Client.objects.exists()
+
+
+def test_a_blank_name_sent_as_name_is_reported_under_name(staff_api):
+    response = staff_api.post("/logins/clients", {"name": "   "}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["name"]
+    assert not Client.objects.exists()
+
+
+def test_unknown_fields_in_a_create_answer_400_naming_them(staff_api):
+    response = staff_api.post(
+        "/logins/clients", {"client_name": "Ok", "colour": "red", "stauts": "x"}, format="json"
+    )
+
+    assert response.status_code == 400
+    valid = (
+        "Unknown field. Valid fields: client_name, name, status, shared, aliases, notes, "
+        "client_organization, collective_account, obligations."
+    )
+    assert response.json() == {"colour": [valid], "stauts": [valid]}
+    assert not Client.objects.exists()
+
+
+def test_unknown_fields_in_an_obligation_answer_400_naming_them(staff_api):
+    response = staff_api.post(
+        "/logins/clients",
+        {"client_name": "Ok", "obligations": [{"country": "DE", "report_typ": "WEEE"}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["obligations"]["0"]
+    assert errors == {"report_typ": ["Unknown field. Valid fields: country, report_type, pro."]}
+    assert not Client.objects.exists()
+
+
+def test_the_id_a_get_answered_may_be_sent_back_in_an_update(staff_api, abc):
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}", {"id": abc.pk, "notes": "checked"}, format="json"
+    )
+
+    assert response.status_code == 200
+    abc.refresh_from_db()
+    assert abc.notes == "checked"
+
+
+def test_unknown_fields_in_an_update_answer_400_and_change_nothing(staff_api, abc):
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}", {"notes": "checked", "note": "typo"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["note"]
+    abc.refresh_from_db()
+    assert abc.notes == "Main client for WEEE compliance"
 
 
 def test_the_same_name_is_fine_in_another_organization(other_org_api, abc):
@@ -465,7 +537,22 @@ def test_renaming_to_another_clients_name_answers_400(staff_api, abc, organizati
     )
 
     assert response.status_code == 400
-    assert "name" in response.json()
+    assert response.json() == {"name": ["A client named 'ABC corporation' already exists."]}
+    other.refresh_from_db()
+    assert other.name == "Other Ltd"
+
+
+def test_renaming_with_client_name_to_a_taken_name_is_reported_under_client_name(
+    staff_api, abc, organization
+):
+    other = ClientFactory(organization=organization, name="Other Ltd")
+
+    response = staff_api.patch(
+        f"/logins/clients/{other.pk}", {"client_name": "abc corporation"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"client_name": ["A client named 'abc corporation' already exists."]}
     other.refresh_from_db()
     assert other.name == "Other Ltd"
 
