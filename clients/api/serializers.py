@@ -229,6 +229,14 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class AliasConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    aliases = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The aliases concerned, by scope (a country code or * for the global alias).",
+    )
+
+
 class DeletionConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     dependants = serializers.ListField(

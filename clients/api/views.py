@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from clients.api.pagination import ClientPagination
 from clients.api.serializers import (
+    AliasConflictSerializer,
     AliasInputSerializer,
     ClientNamesSerializer,
     ClientSerializer,
@@ -40,6 +41,7 @@ from clients.selectors import (
     client_stats,
 )
 from clients.services import (
+    AliasConflict,
     client_alias_remove,
     client_alias_set,
     client_create,
@@ -72,6 +74,18 @@ FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not authenticated, or 
 NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such client in your organization (or not found)."
 )
+
+ALIAS_CONFLICT = OpenApiResponse(
+    AliasConflictSerializer,
+    description="The aliases concerned, by scope: the one a scope already holds, or the scopes "
+    "that all hold the alias to remove.",
+)
+
+
+def alias_conflict_response(conflict: AliasConflict) -> Response:
+    return Response(
+        {"detail": conflict.message, "aliases": conflict.scopes}, status=status.HTTP_409_CONFLICT
+    )
 
 
 def service_result(service, /, *, field_names: dict[str, str] | None = None, **kwargs):
@@ -262,10 +276,12 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="add_client_aliases",
-        summary="Set an alias of a client",
+        summary="Add an alias of a client",
         description=(
-            "Sets the alias of the given country (left out or null: the global alias `*`), "
-            "replacing the alias that scope had. Answers the client with all its aliases."
+            "Adds the alias of the given country (left out or null: the global alias `*`). A "
+            "scope holds one alias: when it already holds a different one the answer is 409 "
+            "naming it, and nothing changes (remove it first); the same alias again changes "
+            "nothing. Answers the client with all its aliases."
         ),
         parameters=[CLIENT_ID],
         request=AliasInputSerializer,
@@ -274,6 +290,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             400: BAD_REQUEST,
             403: FORBIDDEN,
             404: NOT_FOUND,
+            409: ALIAS_CONFLICT,
         },
         tags=TAGS,
     )
@@ -282,39 +299,64 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         client = self.get_object()
         serializer = AliasInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        service_result(
-            client_alias_set,
-            client=client,
-            name=serializer.validated_data["alias"],
-            country=serializer.validated_data["country"],
-        )
+        try:
+            service_result(
+                client_alias_set,
+                client=client,
+                name=serializer.validated_data["alias"],
+                country=serializer.validated_data["country"],
+                replace=False,
+            )
+        except AliasConflict as conflict:
+            return alias_conflict_response(conflict)
         return self._answer(client, ClientSummarySerializer)
 
     @extend_schema(
         operation_id="remove_client_aliases",
         summary="Remove an alias of a client",
         description=(
-            "Removes the alias whose text is `alias` (URL-encoded), in whatever scope. The exact "
-            "spelling is looked for first; if there is none, case is ignored. Several scopes "
-            "with that same text are all removed."
+            "Removes the alias whose text is `alias` (URL-encoded): the exact spelling first; "
+            "if there is none, case is ignored. With `country` only that scope's alias is "
+            "removed (`*` for the global one). Without it the alias must be in one scope: when "
+            "several scopes hold it the answer is 409 listing them, and nothing is removed."
         ),
         parameters=[
             CLIENT_ID,
             OpenApiParameter(
                 "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias text."
             ),
+            OpenApiParameter(
+                "country",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="The alias's scope: a country code, or * for the global alias. "
+                "Unknown codes answer 400 naming the valid ones.",
+            ),
         ],
         request=None,
-        responses={200: MessageSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            200: MessageSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: ALIAS_CONFLICT,
+        },
         tags=TAGS,
     )
     @action(detail=True, methods=["delete"], url_path=r"aliases/(?P<alias>[^\x00]+?)")
     def remove_alias(self, request, client_id=None, alias=None):
         client = self.get_object()
         try:
-            client_alias_remove(client=client, name=alias)
+            service_result(
+                client_alias_remove,
+                client=client,
+                name=alias,
+                country=request.query_params.get("country"),
+            )
         except Alias.DoesNotExist as error:
             raise NotFound(str(error)) from error
+        except AliasConflict as conflict:
+            return alias_conflict_response(conflict)
         return Response({"message": "Alias removed successfully."})
 
     @extend_schema(
