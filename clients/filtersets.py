@@ -30,8 +30,23 @@ class StrictBooleanField(forms.Field):
         )
 
 
+class RepeatableCSVWidget(django_filters.widgets.CSVWidget):
+    """Every value of a repeated parameter counts: `country=DE&country=FR` is `country=DE,FR`
+    (a query string read with `.get()` would keep the last one only)."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else []
+        if len(values) > 1:
+            return ",".join(values).split(",")
+        return super().value_from_datadict(data, files, name)
+
+
 class CommaListFilter(django_filters.BaseCSVFilter, django_filters.CharFilter):
-    """A comma-separated list of values, e.g. `DE,FR`."""
+    """A comma-separated list of values, e.g. `DE,FR`, that may also be repeated."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", RepeatableCSVWidget)
+        super().__init__(*args, **kwargs)
 
 
 class AppliedTogether:

@@ -99,11 +99,12 @@ def service_result(service, /, *, field_names: dict[str, str] | None = None, **k
         raise ValidationError(renamed) from error
 
 
-def catalog_country(code: str):
+def path_country(code: str):
+    """The country a path names; an unknown code answers 404 naming the valid ones."""
     try:
         return Catalog.load().country(code)
     except CatalogLookupError as error:
-        raise ValidationError({"country": [error.message]}) from error
+        raise NotFound(error.message) from error
 
 
 CLIENT_ID = OpenApiParameter(
@@ -113,7 +114,8 @@ COUNTRY = OpenApiParameter(
     "country",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
-    description="Country code, e.g. DE (case-insensitive). Unknown codes answer 400.",
+    description="Country code, e.g. DE (case-insensitive). Unknown codes answer 404 naming the "
+    "valid ones.",
 )
 
 
@@ -391,7 +393,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "post"], url_path=r"local-company-name/(?P<country>[^/]+)")
     def local_company_name(self, request, client_id=None, country=None):
         client = self.get_object()
-        country = catalog_country(country)
+        country = path_country(country)
         if request.method == "GET":
             name = client_local_company_name(client=client, country=country)
             if name is None:

@@ -8,6 +8,7 @@ from credentials.client_import import MappingError, is_header_row, mapping_resol
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.selectors import MissingCredential
 from credentials.services import NULL_CHARACTER_MESSAGE
+from reporting.selectors import Catalog, CatalogLookupError
 
 MISSING = "missing"
 SEARCH_ROW_STATUSES = [*CredentialStatus.choices, (MISSING, "Missing")]
@@ -296,14 +297,31 @@ class CollectiveAccountSerializer(serializers.Serializer):
 
 class CollectiveAccountQuerySerializer(serializers.Serializer):
     country = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text='Country codes, e.g. "NL".'
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text='Country codes, comma-separated or repeated, e.g. "NL". Unknown codes answer '
+        "400 naming the valid ones.",
     )
     pro = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=500,
-        help_text='PRO names, case-insensitive, e.g. "Stichting Open".',
+        help_text='PRO names, case-insensitive, comma-separated or repeated, e.g. "Stichting Open".',
     )
+
+    def validate_country(self, value: str) -> str:
+        catalog = Catalog.load()
+        errors = []
+        for code in (part.strip() for part in value.split(",")):
+            if code:
+                try:
+                    catalog.country(code)
+                except CatalogLookupError as error:
+                    errors.append(error.message)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class CredentialMessageSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from clients.models import Client
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
 from config.parsers import JSONParser
+from config.query_params import comma_lists_merged
 from credentials.api.serializers import (
     BulkUploadPreviewSerializer,
     BulkUploadResultSerializer,
@@ -48,6 +49,7 @@ from credentials.services import (
     request_origin,
 )
 from reporting.models import Country
+from reporting.selectors import Catalog, CatalogLookupError
 
 CLIENT_ID = OpenApiParameter(
     "client_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The client's id."
@@ -246,12 +248,10 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_country(self) -> Country:
-        code = self.kwargs["country"].upper()
-        country = Country.objects.filter(code=code).first()
-        if country is None:
-            valid = ", ".join(Country.objects.values_list("code", flat=True))
-            raise NotFound(f"Unknown country {code!r}. Valid countries: {valid}.")
-        return country
+        try:
+            return Catalog.load().country(self.kwargs["country"])
+        except CatalogLookupError as error:
+            raise NotFound(error.message) from None
 
     def get_credential(self, client: Client) -> Credential:
         return get_object_or_404(
@@ -298,10 +298,11 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
 
     def create(self, request, client_id, country):
         client = self.get_client(write=True)
+        path_country = self.get_country()
         data, field_names = self.input_data(CredentialInputSerializer, client=client)
         try:
             credential = credential_create(
-                client=client, country=country, user=request.user, **data
+                client=client, country=path_country.code, user=request.user, **data
             )
         except DjangoValidationError as exc:
             raise as_drf_validation_error(exc, field_names) from None
@@ -448,7 +449,7 @@ class CollectiveAccountViewSet(OrganizationScopedMixin, viewsets.GenericViewSet)
     serializer_class = CollectiveAccountSerializer
 
     def list(self, request):
-        params = CollectiveAccountQuerySerializer(data=request.query_params)
+        params = CollectiveAccountQuerySerializer(data=comma_lists_merged(request.query_params))
         params.is_valid(raise_exception=True)
         accounts = collective_accounts(
             organization=self.organization,

@@ -14,6 +14,7 @@ from tests.factories import (
     OrganizationFactory,
     country,
     pro,
+    report_type,
 )
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +187,40 @@ def test_unknown_country_error_names_the_valid_countries(staff_api):
 
     assert message.startswith("Unknown country 'XX'. Valid countries: AT, BE,")
     assert "DE" in message and "UK" in message
+
+
+@pytest.mark.parametrize(
+    ("query", "repeated"),
+    [
+        ("country=DE,FR", "country=DE&country=FR"),
+        ("report_type=WEEE,Packaging", "report_type=WEEE&report_type=Packaging"),
+        ("pro=Stiftung EAR,Citeo", "pro=Stiftung EAR&pro=Citeo"),
+        ("status=active,archived", "status=active&status=archived"),
+    ],
+)
+def test_a_repeated_list_filter_merges_its_values(staff_api, organization, query, repeated):
+    de = ClientFactory(organization=organization, name="DE client", status="active")
+    CredentialFactory(client=de, country=country("DE"), pro=pro("DE", "Stiftung EAR"))
+    fr = ClientFactory(organization=organization, name="FR client", status="archived")
+    ObligationFactory(
+        client=fr,
+        country=country("FR"),
+        report_type=report_type("Packaging"),
+        pro=pro("FR", "Citeo"),
+    )
+    ClientFactory(organization=organization, name="Nowhere", status="onboarding")
+
+    merged = staff_api.get(f"/logins/clients?{repeated}").json()
+
+    assert [row["name"] for row in merged["clients"]] == ["DE client", "FR client"]
+    assert merged == staff_api.get(f"/logins/clients?{query}").json()
+
+
+def test_an_unknown_value_in_a_repeated_filter_answers_400(staff_api):
+    response = staff_api.get("/logins/clients?country=DE&country=XX")
+
+    assert response.status_code == 400
+    assert response.json()["country"][0].startswith("Unknown country 'XX'. Valid countries:")
 
 
 @pytest.mark.parametrize("page_size", [5, 50])

@@ -380,11 +380,12 @@ def test_report_types_of_another_type_are_a_400(staff_api, acme, report_types):
     assert "report_types" in response.json()
 
 
-def test_unknown_country_in_a_create_is_a_400(staff_api, acme):
+def test_unknown_country_in_the_path_of_a_create_is_a_404(staff_api, acme):
     response = staff_api.post(url(acme.pk, "XX"), new_credential_body(), format="json")
 
-    assert response.status_code == 400
-    assert "Unknown country 'XX'" in response.json()["country"][0]
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Unknown country 'XX'. Valid countries: AT,")
+    assert not Credential.objects.exists()
 
 
 def test_overlap_with_an_existing_credential_is_a_400(staff_api, acme, ear_credential):

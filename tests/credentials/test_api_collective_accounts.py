@@ -90,6 +90,27 @@ def test_collective_accounts_filter_by_country_and_pro(
     assert sorted(row["pro"] for row in rows) == expected
 
 
+@pytest.mark.parametrize("query", ["country=DE&country=NL", "pro=Stiftung EAR&pro=Stichting Open"])
+def test_collective_account_filters_repeated_merge_their_values(
+    staff_api, collective_client, collective_credential, query
+):
+    CredentialFactory(client=collective_client)
+
+    rows = staff_api.get(f"{URL}?{query}").json()
+
+    assert sorted(row["pro"] for row in rows) == ["Stichting OPEN", "Stiftung EAR"]
+
+
+def test_an_unknown_country_filter_answers_400_naming_the_valid_ones(
+    staff_api, collective_credential
+):
+    response = staff_api.get(f"{URL}?country=NL,XX")
+
+    assert response.status_code == 400
+    [message] = response.json()["country"]
+    assert message.startswith("Unknown country 'XX'. Valid countries: AT, BE,")
+
+
 def test_collective_accounts_of_another_organization_are_not_listed(
     other_org_api, collective_credential
 ):
