@@ -5,7 +5,16 @@ from datetime import UTC
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registrations.errors import InvalidRegistrations, ProducerNotFound, RegistrationsError
+from config.strict_input import UnknownFieldsRefusedMixin
+from registrations.errors import (
+    InvalidRegistrations,
+    MethodNotAllowed,
+    NotAuthenticated,
+    ProducerNotFound,
+    RegistrationsError,
+    RouteNotFound,
+    UnsupportedMediaType,
+)
 
 
 class MillisecondDateTimeField(serializers.DateTimeField):
@@ -29,9 +38,11 @@ class JsonNumberField(serializers.DecimalField):
         return int(number) if number == number.to_integral_value() else float(number)
 
 
-class RegistrationUpsertItemSerializer(serializers.Serializer):
+class RegistrationUpsertItemSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     """One registration to upsert. `id`, `createdAt` and `updatedAt` belong to the server and
-    are ignored when sent."""
+    are ignored when sent; any other field not below is refused."""
+
+    ignored_fields = frozenset({"id", "createdAt", "updatedAt"})
 
     bubbleId = serializers.CharField(
         source="bubble_id",
@@ -232,11 +243,11 @@ class RegistrationSerializer(serializers.Serializer):
     schemeProId = serializers.UUIDField(
         source="scheme_id", help_text="Database UUID of the SchemePro"
     )
-    uin = serializers.CharField(help_text="Uin given by ADEME or equivalent")
+    uin = serializers.CharField(allow_null=True, help_text="Uin given by ADEME or equivalent")
     proMemberId = serializers.CharField(
-        source="pro_member_id", help_text="External id given by pro"
+        source="pro_member_id", allow_null=True, help_text="External id given by pro"
     )
-    status = serializers.CharField()
+    status = serializers.CharField(allow_null=True)
     schemeDepositAmount = JsonNumberField(source="scheme_deposit_amount", allow_null=True)
     isExternalRegistration = serializers.BooleanField(source="is_external_registration")
     uinReceivedAt = MillisecondDateTimeField(source="uin_received_at", allow_null=True)
@@ -270,7 +281,15 @@ class RegistrationSerializer(serializers.Serializer):
     )
 
 
-ERRORS = (RegistrationsError, InvalidRegistrations, ProducerNotFound)
+ERRORS = (
+    RegistrationsError,
+    InvalidRegistrations,
+    ProducerNotFound,
+    NotAuthenticated,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+    RouteNotFound,
+)
 
 
 @extend_schema_field(
@@ -292,7 +311,3 @@ class RegistrationsErrorSerializer(serializers.Serializer):
         help_text="For ALGOREP_005, the problems by item index (as a string) and field, "
         'e.g. {"0": {"schemeDepositAmount": ["A valid number is required."]}}.',
     )
-
-
-class RegistrationsAuthenticationErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()

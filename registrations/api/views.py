@@ -12,26 +12,44 @@ from clients.permissions import HasOrganizationApiKey
 from config.parsers import JSONParser
 from registrations.api import examples
 from registrations.api.serializers import (
-    RegistrationsAuthenticationErrorSerializer,
     RegistrationSerializer,
     RegistrationsErrorSerializer,
     RegistrationUpsertItemSerializer,
 )
-from registrations.errors import InvalidRegistrations, RegistrationsError
+from registrations.errors import (
+    InvalidRegistrations,
+    MethodNotAllowed,
+    NotAuthenticated,
+    RegistrationsError,
+    UnsupportedMediaType,
+)
 from registrations.selectors import producer_for_user, registrations_with_details
 from registrations.services import MAX_REGISTRATIONS_PER_UPSERT, registrations_upsert
 
 logger = logging.getLogger(__name__)
 
 
+# DRF's exceptions answered with their own ALGOREP code; other DRF errors are ALGOREP_005.
+OWN_CODES = {
+    exceptions.NotAuthenticated: NotAuthenticated,
+    exceptions.AuthenticationFailed: NotAuthenticated,
+    exceptions.MethodNotAllowed: MethodNotAllowed,
+    exceptions.UnsupportedMediaType: UnsupportedMediaType,
+}
+
+
 def registrations_exception_handler(exc, context):
     """Every failure in the contract's shape `{"error", "message", "details"}`.
 
-    Authentication failures keep DRF's 401 `{"detail": ...}`: they happen before the route is
-    known. Anything unexpected is logged here and answered without its trace.
+    DRF's own answer gives the status and headers (`WWW-Authenticate` on a 401, `Allow` on a
+    405); the body is replaced. Anything unexpected is logged here and answered without its
+    trace.
     """
-    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        return exception_handler(exc, context)
+    error_class = OWN_CODES.get(type(exc))
+    if error_class is not None:
+        response = exception_handler(exc, context)
+        response.data = error_class(str(exc.detail)).as_dict()
+        return response
     if isinstance(exc, RequestDataTooBig):
         error = InvalidRegistrations("The request body is too large.")
         return Response(error.as_dict(), status=413)
@@ -85,8 +103,10 @@ class RegistrationsUpsertView(APIView):
             "the registration's declarations and `producerPaidAt` is its latest payment; all are "
             "null when it has none. Errors: 400 `ALGOREP_028` for an unknown user or an NRN that "
             "is not one of that user's producers, 400 `ALGOREP_005` (with `details` by item "
-            "index and field) for an invalid body, 500 `ALGOREP_001` for anything unexpected, "
-            "401 `{detail}` for a missing or wrong API key."
+            "index and field) for an invalid body or an unknown field, 500 `ALGOREP_001` for "
+            "anything unexpected, 401 `ALGOREP_040` for a missing or wrong API key, 405 "
+            "`ALGOREP_041` for another method, 415 `ALGOREP_042` for a body that is not JSON. "
+            "uin, proMemberId and status given as null stay null."
         ),
         parameters=[
             OpenApiParameter(
@@ -110,14 +130,18 @@ class RegistrationsUpsertView(APIView):
                 description="ALGOREP_028 (unknown user or producer) or ALGOREP_005 (invalid body).",
             ),
             401: OpenApiResponse(
-                RegistrationsAuthenticationErrorSerializer,
-                description="Missing or wrong API key.",
+                RegistrationsErrorSerializer,
+                description="ALGOREP_040: a missing or wrong API key.",
+            ),
+            405: OpenApiResponse(
+                RegistrationsErrorSerializer,
+                description="ALGOREP_041: a method other than POST.",
             ),
             413: OpenApiResponse(
                 RegistrationsErrorSerializer, description="ALGOREP_005: the body is too large."
             ),
             415: OpenApiResponse(
-                RegistrationsErrorSerializer, description="ALGOREP_005: the body is not JSON."
+                RegistrationsErrorSerializer, description="ALGOREP_042: the body is not JSON."
             ),
             500: OpenApiResponse(
                 RegistrationsErrorSerializer, description="ALGOREP_001: an unexpected error."
