@@ -79,6 +79,43 @@ class ClientSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ClientListItemSerializer(ClientSummarySerializer):
+    """A client as the list shows it: the seed's fields and a summary of its portfolio
+    (`portfolio_summary`, a ClientPortfolioSummary the list sets on each client)."""
+
+    countries = serializers.ListField(
+        child=serializers.CharField(),
+        source="portfolio_summary.countries",
+        read_only=True,
+        help_text="Country codes of its credentials and obligations, sorted.",
+    )
+    report_types = serializers.ListField(
+        child=serializers.CharField(),
+        source="portfolio_summary.report_types",
+        read_only=True,
+        help_text="Report type codes of its credentials and obligations, sorted.",
+    )
+    credential_count = serializers.IntegerField(
+        source="portfolio_summary.credential_count", read_only=True
+    )
+    missing_count = serializers.IntegerField(
+        source="portfolio_summary.missing_count",
+        read_only=True,
+        help_text="Obligations that no credential covers (the rows credentials search adds "
+        "with showMissing=true).",
+    )
+
+    class Meta(ClientSummarySerializer.Meta):
+        fields = [
+            *ClientSummarySerializer.Meta.fields,
+            "countries",
+            "report_types",
+            "credential_count",
+            "missing_count",
+        ]
+        read_only_fields = fields
+
+
 class ClientNamesSerializer(serializers.ModelSerializer):
     """A client's names, as the local-company-name route answers."""
 

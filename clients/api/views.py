@@ -20,6 +20,7 @@ from clients.api.pagination import ClientPagination
 from clients.api.serializers import (
     AliasConflictSerializer,
     AliasInputSerializer,
+    ClientListItemSerializer,
     ClientNamesSerializer,
     ClientSerializer,
     ClientStatsSerializer,
@@ -38,6 +39,7 @@ from clients.selectors import (
     client_details,
     client_list,
     client_local_company_name,
+    client_portfolio_summaries,
     client_stats,
 )
 from clients.services import (
@@ -124,11 +126,12 @@ COUNTRY = OpenApiParameter(
         operation_id="get_clients",
         summary="List clients with filters and search",
         description=(
-            "Clients of your organization (and clients shared with it), ordered by name then "
-            "id. Collective-account pseudo-clients are left out unless collective_account=true. "
-            "`notes` is null when empty."
+            "Clients of your organization (and clients shared with it), ordered by `ordering` "
+            "(default name then id). Collective-account pseudo-clients are left out unless "
+            "collective_account=true. `notes` is null when empty. Each item summarizes the "
+            "client's portfolio: countries, report_types, credential_count, missing_count."
         ),
-        responses={200: ClientSummarySerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={200: ClientListItemSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
         tags=TAGS,
     ),
     create=extend_schema(
@@ -209,7 +212,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
 
     def get_serializer_class(self):
         if self.action == "list":
-            return ClientSummarySerializer
+            return ClientListItemSerializer
         if self.action in ("create", "update", "partial_update"):
             return ClientWriteSerializer
         return ClientSerializer
@@ -241,7 +244,10 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             remember_ids=question.looks_beyond_clients,
         )
         page = self.paginate_queryset(matches)
-        return self.get_paginated_response(ClientSummarySerializer(page, many=True).data)
+        summaries = client_portfolio_summaries([client.pk for client in page])
+        for client in page:
+            client.portfolio_summary = summaries[client.pk]
+        return self.get_paginated_response(ClientListItemSerializer(page, many=True).data)
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)

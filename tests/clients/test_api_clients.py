@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 # The keys of the seed document's examples.
 LIST_ITEM_KEYS = {"id", "name", "status", "aliases", "notes"}
+SUMMARY_KEYS = {"countries", "report_types", "credential_count", "missing_count"}
 CLIENT_KEYS = {
     "id",
     "name",
@@ -58,6 +59,10 @@ def test_list_answers_the_seed_shape(staff_api, abc):
                 "status": "active",
                 "aliases": {"DE": "ABC GmbH", "UK": "ABC Corp"},
                 "notes": "Main client for WEEE compliance",
+                "countries": [],
+                "report_types": [],
+                "credential_count": 0,
+                "missing_count": 0,
             }
         ],
         "total": 1,
@@ -66,12 +71,14 @@ def test_list_answers_the_seed_shape(staff_api, abc):
     }
 
 
-def test_list_items_have_exactly_the_seed_keys_and_null_notes_when_empty(staff_api, organization):
+def test_list_items_have_the_seed_keys_a_portfolio_summary_and_null_notes_when_empty(
+    staff_api, organization
+):
     ClientFactory(organization=organization, notes="")
 
     item = staff_api.get("/logins/clients").json()["clients"][0]
 
-    assert set(item) == LIST_ITEM_KEYS
+    assert set(item) == LIST_ITEM_KEYS | SUMMARY_KEYS
     assert item["notes"] is None
     assert item["aliases"] == {}
 
@@ -235,11 +242,119 @@ def test_list_query_count_does_not_grow_with_the_page_size(
         ObligationFactory(client=client, country=country("FR"))
 
     # Token, membership, organization, portfolio version, whether anything is shared with it;
-    # then the ids of the matches, the page and the aliases prefetch.
-    with django_assert_max_num_queries(8):
+    # then the ids of the matches, the page and the aliases prefetch; the page's portfolio
+    # summary (credential report types, obligations, credential counts, obligations for the
+    # missing rule) and the catalog (4), since the FR obligations name no PRO.
+    with django_assert_max_num_queries(16):
         response = staff_api.get(f"/logins/clients?limit={page_size}&search=Producer")
 
     assert len(response.json()["clients"]) == page_size
+
+
+def test_list_items_summarize_each_clients_portfolio(staff_api, organization):
+    client = ClientFactory(organization=organization, name="ABC Corporation")
+    CredentialFactory(client=client, report_types=["WEEE", "Batteries"])
+    CredentialFactory(
+        client=client, country=country("NL"), pro=pro("NL", "Stichting OPEN"), report_types=["WEEE"]
+    )
+    ObligationFactory(client=client, country=country("DE"), report_type=report_type("WEEE"))
+    ObligationFactory(client=client, country=country("FR"), report_type=report_type("Packaging"))
+    ObligationFactory(
+        client=client,
+        country=country("FR"),
+        report_type=report_type("Textiles"),
+        pro=pro("FR", "Refashion"),
+    )
+    ClientFactory(organization=organization, name="Empty BV")
+
+    items = staff_api.get("/logins/clients").json()["clients"]
+
+    summaries = [
+        (i["countries"], i["report_types"], i["credential_count"], i["missing_count"])
+        for i in items
+    ]
+    assert summaries == [
+        (["DE", "FR", "NL"], ["Batteries", "Packaging", "Textiles", "WEEE"], 2, 2),
+        ([], [], 0, 0),
+    ]
+    search = staff_api.get(f"/logins/clients/{client.pk}/credentials/search?showMissing=true")
+    assert [row["status"] for row in search.json()].count("missing") == 2
+
+
+@pytest.mark.parametrize("page_size", [1, 10])
+def test_list_summaries_cost_the_same_queries_for_1_and_10_items(
+    staff_api, organization, django_assert_num_queries, page_size
+):
+    for number in range(10):
+        client = ClientFactory(organization=organization, name=f"Client {number:02}")
+        CredentialFactory(client=client)
+        ObligationFactory(client=client, country=country("DE"), report_type=report_type("WEEE"))
+        ObligationFactory(
+            client=client,
+            country=country("FR"),
+            report_type=report_type("Textiles"),
+            pro=pro("FR", "Refashion"),
+        )
+
+    # Token, membership, organization, portfolio version, whether anything is shared, the
+    # count, the page, aliases; credential report types, obligations, credential counts, and
+    # obligations for the missing rule.
+    with django_assert_num_queries(12):
+        response = staff_api.get(f"/logins/clients?limit={page_size}")
+
+    assert len(response.json()["clients"]) == page_size
+    assert {item["missing_count"] for item in response.json()["clients"]} == {1}
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("name", ["alpha", "Beta", "gamma"]),
+        ("-name", ["gamma", "Beta", "alpha"]),
+        ("status", ["gamma", "alpha", "Beta"]),
+        ("-status", ["Beta", "alpha", "gamma"]),
+        ("created_at", ["Beta", "gamma", "alpha"]),
+        ("-created_at", ["alpha", "gamma", "Beta"]),
+        ("updated_at", ["gamma", "alpha", "Beta"]),
+        ("-updated_at", ["Beta", "alpha", "gamma"]),
+    ],
+)
+def test_the_list_follows_the_ordering_parameter(staff_api, organization, ordering, expected):
+    beta = ClientFactory(organization=organization, name="Beta", status="onboarding")
+    gamma = ClientFactory(organization=organization, name="gamma", status="active")
+    alpha = ClientFactory(organization=organization, name="alpha", status="archived")
+    for client, day in ((beta, 1), (gamma, 2), (alpha, 3)):
+        Client.objects.filter(pk=client.pk).update(created_at=f"2024-01-0{day}T00:00:00Z")
+    for client, day in ((gamma, 1), (alpha, 2), (beta, 3)):
+        Client.objects.filter(pk=client.pk).update(updated_at=f"2024-02-0{day}T00:00:00Z")
+
+    response = staff_api.get(f"/logins/clients?ordering={ordering}")
+
+    assert [item["name"] for item in response.json()["clients"]] == expected
+
+
+def test_an_unknown_ordering_answers_400_naming_the_valid_values(staff_api):
+    response = staff_api.get("/logins/clients?ordering=colour")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "ordering": [
+            "Unknown ordering 'colour'. Valid values: name, -name, status, -status, created_at, "
+            "-created_at, updated_at, -updated_at."
+        ]
+    }
+
+
+def test_a_cached_list_answers_each_ordering_in_its_own_order(staff_api, organization):
+    ClientFactory(organization=organization, name="Alpha")
+    ClientFactory(organization=organization, name="Beta")
+    search = "search=a&"
+
+    ascending = staff_api.get(f"/logins/clients?{search}ordering=name").json()["clients"]
+    descending = staff_api.get(f"/logins/clients?{search}ordering=-name").json()["clients"]
+
+    assert [item["name"] for item in ascending] == ["Alpha", "Beta"]
+    assert [item["name"] for item in descending] == ["Beta", "Alpha"]
 
 
 def test_list_query_count_is_the_same_for_5_and_50_clients(staff_api, organization):
