@@ -371,32 +371,65 @@ def client_delete(*, client: Client) -> None:
     client.delete()
 
 
+class AliasConflict(Exception):
+    """An alias write that would lose or pick among aliases silently; `scopes` maps each scope
+    concerned to its alias."""
+
+    def __init__(self, message: str, *, scopes: dict[str, str]):
+        super().__init__(message)
+        self.message = message
+        self.scopes = scopes
+
+
 @transaction.atomic
-def client_alias_set(*, client: Client, name: str, country: str | None = None) -> Alias:
-    """Set the client's alias for `country` (a catalog code; None or `*`: the global alias),
-    replacing the alias that scope had."""
+def client_alias_set(
+    *, client: Client, name: str, country: str | None = None, replace: bool = True
+) -> Alias:
+    """Set the client's alias for `country` (a catalog code; None or `*`: the global alias).
+
+    A scope holds one alias: with `replace` a different one there is replaced, without it the
+    write raises AliasConflict naming it (setting the alias a scope already has changes nothing).
+    """
     scope = _scope_of(country, Catalog.load(), "country")
-    alias, _ = Alias.objects.update_or_create(
-        client=client, scope=scope, defaults={"name": _clean_alias_name(name, "alias")}
-    )
+    name = _clean_alias_name(name, "alias")
+    current = client.aliases.select_for_update().filter(scope=scope).first()
+    if current is not None and current.name != name and not replace:
+        raise AliasConflict(
+            f"{client.name} already has the alias {current.name!r} for {scope}. Remove it "
+            "first to set another.",
+            scopes={scope: current.name},
+        )
+    alias, _ = Alias.objects.update_or_create(client=client, scope=scope, defaults={"name": name})
     return alias
 
 
 @transaction.atomic
-def client_alias_remove(*, client: Client, name: str) -> int:
-    """Remove the client's aliases called `name`: exact spelling first, otherwise ignoring case.
+def client_alias_remove(*, client: Client, name: str, country: str | None = None) -> Alias:
+    """Remove the client's alias called `name`: the exact spelling first, otherwise ignoring case.
 
-    Returns how many were removed (one per scope that had that name); raises
-    Alias.DoesNotExist when the client has no such alias.
+    With `country` (a catalog code, or `*` for the global alias) only that scope's alias is
+    looked at. Without it the alias must be in one scope: several raise AliasConflict naming
+    them. Returns the removed alias; raises Alias.DoesNotExist when there is none.
     """
-    aliases = list(client.aliases.filter(name=name)) or list(
-        client.aliases.filter(name__iexact=name)
-    )
-    if not aliases:
-        raise Alias.DoesNotExist(f"{client.name} has no alias {name!r}.")
-    for alias in aliases:
-        alias.delete()
-    return len(aliases)
+    aliases = client.aliases.all()
+    where = ""
+    if country is not None:
+        scope = _scope_of(country, Catalog.load(), "country")
+        aliases = aliases.filter(scope=scope)
+        where = f" for {scope}"
+    found = list(aliases.filter(name=name)) or list(aliases.filter(name__iexact=name))
+    if not found:
+        raise Alias.DoesNotExist(f"{client.name} has no alias {name!r}{where}.")
+    if len(found) > 1:
+        scopes = {alias.scope: alias.name for alias in sorted(found, key=lambda a: a.scope)}
+        raise AliasConflict(
+            f"{client.name} has the alias {name!r} in several scopes: {', '.join(scopes)}. "
+            "Say which with ?country= (* for the global alias).",
+            scopes=scopes,
+        )
+    [alias] = found
+    alias.delete()
+    return alias
 
 
 @transaction.atomic

@@ -95,6 +95,11 @@ class Credential(models.Model):
         return self.collective_account_id is not None
 
     @property
+    def in_collective_account(self) -> bool:
+        """A collective account (its client is a collective-account client) or linked to one."""
+        return self.is_linked or self.client.collective_account
+
+    @property
     def effective_login(self) -> str:
         return self.collective_account.login if self.is_linked else self.login
 

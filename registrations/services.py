@@ -133,10 +133,7 @@ def _check_producer(item: RegistrationItem, producer: Producer, errors: dict) ->
 
 
 def _write(registration: Registration, item: RegistrationItem) -> None:
-    for field in TEXT_FIELDS:
-        if field in item:
-            setattr(registration, field, item[field] or "")
-    for field in VALUE_FIELDS:
+    for field in (*TEXT_FIELDS, *VALUE_FIELDS):
         if field in item:
             setattr(registration, field, item[field])
 

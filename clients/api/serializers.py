@@ -1,9 +1,12 @@
+from collections.abc import Mapping
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from clients.limits import NAME_MAX_LENGTH, NOTES_MAX_LENGTH
 from clients.models import Client, Organization, Role
 from clients.selectors import client_aliases
+from config.strict_input import UnknownFieldsRefusedMixin
 
 
 class AliasesField(serializers.DictField):
@@ -42,7 +45,7 @@ class NotesField(serializers.CharField):
         return value or None
 
 
-class ObligationInputSerializer(serializers.Serializer):
+class ObligationInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     """A report the client must file: country, report type and, optionally, the PRO."""
 
     country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
@@ -74,6 +77,43 @@ class ClientSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name", "status", "aliases", "notes"]
+        read_only_fields = fields
+
+
+class ClientListItemSerializer(ClientSummarySerializer):
+    """A client as the list shows it: the seed's fields and a summary of its portfolio
+    (`portfolio_summary`, a ClientPortfolioSummary the list sets on each client)."""
+
+    countries = serializers.ListField(
+        child=serializers.CharField(),
+        source="portfolio_summary.countries",
+        read_only=True,
+        help_text="Country codes of its credentials and obligations, sorted.",
+    )
+    report_types = serializers.ListField(
+        child=serializers.CharField(),
+        source="portfolio_summary.report_types",
+        read_only=True,
+        help_text="Report type codes of its credentials and obligations, sorted.",
+    )
+    credential_count = serializers.IntegerField(
+        source="portfolio_summary.credential_count", read_only=True
+    )
+    missing_count = serializers.IntegerField(
+        source="portfolio_summary.missing_count",
+        read_only=True,
+        help_text="Obligations that no credential covers (the rows credentials search adds "
+        "with showMissing=true).",
+    )
+
+    class Meta(ClientSummarySerializer.Meta):
+        fields = [
+            *ClientSummarySerializer.Meta.fields,
+            "countries",
+            "report_types",
+            "credential_count",
+            "missing_count",
+        ]
         read_only_fields = fields
 
 
@@ -121,9 +161,11 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClientWriteSerializer(serializers.ModelSerializer):
+class ClientWriteSerializer(UnknownFieldsRefusedMixin, serializers.ModelSerializer):
     """A client's fields on create and update. All optional: PUT and PATCH change only what is
-    given; creating needs `client_name` (or `name`)."""
+    given; creating needs `client_name` (or `name`). `id`, as a GET answers it, is ignored."""
+
+    ignored_fields = frozenset({"id"})
 
     name = serializers.CharField(
         max_length=NAME_MAX_LENGTH, required=False, help_text="Also accepted as client_name."
@@ -170,6 +212,13 @@ class ClientWriteSerializer(serializers.ModelSerializer):
             "collective_account": {"required": False},
         }
 
+    @property
+    def name_field(self) -> str:
+        """The field the request named the client with, under which name errors are answered:
+        `name` when only it was sent, else the seed's `client_name`."""
+        data = self.initial_data if isinstance(self.initial_data, Mapping) else {}
+        return "name" if "name" in data and "client_name" not in data else "client_name"
+
     def validate(self, attrs):
         client_name = attrs.pop("client_name", None)
         if client_name is not None:
@@ -183,7 +232,7 @@ class ClientWriteSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AliasInputSerializer(serializers.Serializer):
+class AliasInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     alias = serializers.CharField(max_length=NAME_MAX_LENGTH)
     country = serializers.CharField(
         max_length=8,
@@ -195,7 +244,7 @@ class AliasInputSerializer(serializers.Serializer):
     )
 
 
-class LocalCompanyNameSerializer(serializers.Serializer):
+class LocalCompanyNameSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     local_company_name = serializers.CharField(max_length=NAME_MAX_LENGTH)
 
 
@@ -218,6 +267,14 @@ class ClientStatsSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class AliasConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    aliases = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The aliases concerned, by scope (a country code or * for the global alias).",
+    )
 
 
 class DeletionConflictSerializer(serializers.Serializer):

@@ -20,12 +20,14 @@ from tests.factories import (
     OrganizationFactory,
     country,
     pro,
+    report_type,
 )
 
 pytestmark = pytest.mark.django_db
 
 # The keys of the seed document's examples.
 LIST_ITEM_KEYS = {"id", "name", "status", "aliases", "notes"}
+SUMMARY_KEYS = {"countries", "report_types", "credential_count", "missing_count"}
 CLIENT_KEYS = {
     "id",
     "name",
@@ -63,6 +65,10 @@ def test_list_answers_the_seed_shape(staff_api, abc):
                 "status": "active",
                 "aliases": {"DE": "ABC GmbH", "UK": "ABC Corp"},
                 "notes": "Main client for WEEE compliance",
+                "countries": [],
+                "report_types": [],
+                "credential_count": 0,
+                "missing_count": 0,
             }
         ],
         "total": 1,
@@ -71,12 +77,14 @@ def test_list_answers_the_seed_shape(staff_api, abc):
     }
 
 
-def test_list_items_have_exactly_the_seed_keys_and_null_notes_when_empty(staff_api, organization):
+def test_list_items_have_the_seed_keys_a_portfolio_summary_and_null_notes_when_empty(
+    staff_api, organization
+):
     ClientFactory(organization=organization, notes="")
 
     item = staff_api.get("/logins/clients").json()["clients"][0]
 
-    assert set(item) == LIST_ITEM_KEYS
+    assert set(item) == LIST_ITEM_KEYS | SUMMARY_KEYS
     assert item["notes"] is None
     assert item["aliases"] == {}
 
@@ -194,6 +202,40 @@ def test_unknown_country_error_names_the_valid_countries(staff_api):
     assert "DE" in message and "UK" in message
 
 
+@pytest.mark.parametrize(
+    ("query", "repeated"),
+    [
+        ("country=DE,FR", "country=DE&country=FR"),
+        ("report_type=WEEE,Packaging", "report_type=WEEE&report_type=Packaging"),
+        ("pro=Stiftung EAR,Citeo", "pro=Stiftung EAR&pro=Citeo"),
+        ("status=active,archived", "status=active&status=archived"),
+    ],
+)
+def test_a_repeated_list_filter_merges_its_values(staff_api, organization, query, repeated):
+    de = ClientFactory(organization=organization, name="DE client", status="active")
+    CredentialFactory(client=de, country=country("DE"), pro=pro("DE", "Stiftung EAR"))
+    fr = ClientFactory(organization=organization, name="FR client", status="archived")
+    ObligationFactory(
+        client=fr,
+        country=country("FR"),
+        report_type=report_type("Packaging"),
+        pro=pro("FR", "Citeo"),
+    )
+    ClientFactory(organization=organization, name="Nowhere", status="onboarding")
+
+    merged = staff_api.get(f"/logins/clients?{repeated}").json()
+
+    assert [row["name"] for row in merged["clients"]] == ["DE client", "FR client"]
+    assert merged == staff_api.get(f"/logins/clients?{query}").json()
+
+
+def test_an_unknown_value_in_a_repeated_filter_answers_400(staff_api):
+    response = staff_api.get("/logins/clients?country=DE&country=XX")
+
+    assert response.status_code == 400
+    assert response.json()["country"][0].startswith("Unknown country 'XX'. Valid countries:")
+
+
 @pytest.mark.parametrize("page_size", [5, 50])
 def test_list_query_count_does_not_grow_with_the_page_size(
     staff_api, organization, django_assert_max_num_queries, page_size
@@ -206,11 +248,119 @@ def test_list_query_count_does_not_grow_with_the_page_size(
         ObligationFactory(client=client, country=country("FR"))
 
     # Token, membership, organization, portfolio version, whether anything is shared with it;
-    # then the ids of the matches, the page and the aliases prefetch.
-    with django_assert_max_num_queries(8):
+    # then the ids of the matches, the page and the aliases prefetch; the page's portfolio
+    # summary (credential report types, obligations, credential counts, obligations for the
+    # missing rule) and the catalog (4), since the FR obligations name no PRO.
+    with django_assert_max_num_queries(16):
         response = staff_api.get(f"/logins/clients?limit={page_size}&search=Producer")
 
     assert len(response.json()["clients"]) == page_size
+
+
+def test_list_items_summarize_each_clients_portfolio(staff_api, organization):
+    client = ClientFactory(organization=organization, name="ABC Corporation")
+    CredentialFactory(client=client, report_types=["WEEE", "Batteries"])
+    CredentialFactory(
+        client=client, country=country("NL"), pro=pro("NL", "Stichting OPEN"), report_types=["WEEE"]
+    )
+    ObligationFactory(client=client, country=country("DE"), report_type=report_type("WEEE"))
+    ObligationFactory(client=client, country=country("FR"), report_type=report_type("Packaging"))
+    ObligationFactory(
+        client=client,
+        country=country("FR"),
+        report_type=report_type("Textiles"),
+        pro=pro("FR", "Refashion"),
+    )
+    ClientFactory(organization=organization, name="Empty BV")
+
+    items = staff_api.get("/logins/clients").json()["clients"]
+
+    summaries = [
+        (i["countries"], i["report_types"], i["credential_count"], i["missing_count"])
+        for i in items
+    ]
+    assert summaries == [
+        (["DE", "FR", "NL"], ["Batteries", "Packaging", "Textiles", "WEEE"], 2, 2),
+        ([], [], 0, 0),
+    ]
+    search = staff_api.get(f"/logins/clients/{client.pk}/credentials/search?showMissing=true")
+    assert [row["status"] for row in search.json()].count("missing") == 2
+
+
+@pytest.mark.parametrize("page_size", [1, 10])
+def test_list_summaries_cost_the_same_queries_for_1_and_10_items(
+    staff_api, organization, django_assert_num_queries, page_size
+):
+    for number in range(10):
+        client = ClientFactory(organization=organization, name=f"Client {number:02}")
+        CredentialFactory(client=client)
+        ObligationFactory(client=client, country=country("DE"), report_type=report_type("WEEE"))
+        ObligationFactory(
+            client=client,
+            country=country("FR"),
+            report_type=report_type("Textiles"),
+            pro=pro("FR", "Refashion"),
+        )
+
+    # Token, membership, organization, portfolio version, whether anything is shared, the
+    # count, the page, aliases; credential report types, obligations, credential counts, and
+    # obligations for the missing rule.
+    with django_assert_num_queries(12):
+        response = staff_api.get(f"/logins/clients?limit={page_size}")
+
+    assert len(response.json()["clients"]) == page_size
+    assert {item["missing_count"] for item in response.json()["clients"]} == {1}
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("name", ["alpha", "Beta", "gamma"]),
+        ("-name", ["gamma", "Beta", "alpha"]),
+        ("status", ["gamma", "alpha", "Beta"]),
+        ("-status", ["Beta", "alpha", "gamma"]),
+        ("created_at", ["Beta", "gamma", "alpha"]),
+        ("-created_at", ["alpha", "gamma", "Beta"]),
+        ("updated_at", ["gamma", "alpha", "Beta"]),
+        ("-updated_at", ["Beta", "alpha", "gamma"]),
+    ],
+)
+def test_the_list_follows_the_ordering_parameter(staff_api, organization, ordering, expected):
+    beta = ClientFactory(organization=organization, name="Beta", status="onboarding")
+    gamma = ClientFactory(organization=organization, name="gamma", status="active")
+    alpha = ClientFactory(organization=organization, name="alpha", status="archived")
+    for client, day in ((beta, 1), (gamma, 2), (alpha, 3)):
+        Client.objects.filter(pk=client.pk).update(created_at=f"2024-01-0{day}T00:00:00Z")
+    for client, day in ((gamma, 1), (alpha, 2), (beta, 3)):
+        Client.objects.filter(pk=client.pk).update(updated_at=f"2024-02-0{day}T00:00:00Z")
+
+    response = staff_api.get(f"/logins/clients?ordering={ordering}")
+
+    assert [item["name"] for item in response.json()["clients"]] == expected
+
+
+def test_an_unknown_ordering_answers_400_naming_the_valid_values(staff_api):
+    response = staff_api.get("/logins/clients?ordering=colour")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "ordering": [
+            "Unknown ordering 'colour'. Valid values: name, -name, status, -status, created_at, "
+            "-created_at, updated_at, -updated_at."
+        ]
+    }
+
+
+def test_a_cached_list_answers_each_ordering_in_its_own_order(staff_api, organization):
+    ClientFactory(organization=organization, name="Alpha")
+    ClientFactory(organization=organization, name="Beta")
+    search = "search=a&"
+
+    ascending = staff_api.get(f"/logins/clients?{search}ordering=name").json()["clients"]
+    descending = staff_api.get(f"/logins/clients?{search}ordering=-name").json()["clients"]
+
+    assert [item["name"] for item in ascending] == ["Alpha", "Beta"]
+    assert [item["name"] for item in descending] == ["Beta", "Alpha"]
 
 
 def test_list_query_count_is_the_same_for_5_and_50_clients(staff_api, organization):
@@ -349,8 +499,80 @@ def test_create_with_a_duplicate_name_in_any_case_answers_400(staff_api, abc):
     response = staff_api.post("/logins/clients", {"client_name": "abc CORPORATION"}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"name": ["A client named 'abc CORPORATION' already exists."]}
+    assert response.json() == {"client_name": ["A client named 'abc CORPORATION' already exists."]}
     assert Client.objects.count() == 1
+
+
+def test_a_duplicate_name_sent_as_name_is_reported_under_name(staff_api, abc):
+    response = staff_api.post("/logins/clients", {"name": "ABC Corporation"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A client named 'ABC Corporation' already exists."]}
+    assert Client.objects.count() == 1
+
+
+def test_a_create_without_a_name_asks_for_client_name(staff_api):
+    response = staff_api.post("/logins/clients", {"status": "active"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"client_name": ["This field is required."]}
+    assert not Client.objects.exists()
+
+
+def test_a_blank_name_sent_as_name_is_reported_under_name(staff_api):
+    response = staff_api.post("/logins/clients", {"name": "   "}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["name"]
+    assert not Client.objects.exists()
+
+
+def test_unknown_fields_in_a_create_answer_400_naming_them(staff_api):
+    response = staff_api.post(
+        "/logins/clients", {"client_name": "Ok", "colour": "red", "stauts": "x"}, format="json"
+    )
+
+    assert response.status_code == 400
+    valid = (
+        "Unknown field. Valid fields: client_name, name, status, shared, aliases, notes, "
+        "client_organization, collective_account, obligations."
+    )
+    assert response.json() == {"colour": [valid], "stauts": [valid]}
+    assert not Client.objects.exists()
+
+
+def test_unknown_fields_in_an_obligation_answer_400_naming_them(staff_api):
+    response = staff_api.post(
+        "/logins/clients",
+        {"client_name": "Ok", "obligations": [{"country": "DE", "report_typ": "WEEE"}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["obligations"]["0"]
+    assert errors == {"report_typ": ["Unknown field. Valid fields: country, report_type, pro."]}
+    assert not Client.objects.exists()
+
+
+def test_the_id_a_get_answered_may_be_sent_back_in_an_update(staff_api, abc):
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}", {"id": abc.pk, "notes": "checked"}, format="json"
+    )
+
+    assert response.status_code == 200
+    abc.refresh_from_db()
+    assert abc.notes == "checked"
+
+
+def test_unknown_fields_in_an_update_answer_400_and_change_nothing(staff_api, abc):
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}", {"notes": "checked", "note": "typo"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["note"]
+    abc.refresh_from_db()
+    assert abc.notes == "Main client for WEEE compliance"
 
 
 def test_the_same_name_is_fine_in_another_organization(other_org_api, abc):
@@ -470,7 +692,22 @@ def test_renaming_to_another_clients_name_answers_400(staff_api, abc, organizati
     )
 
     assert response.status_code == 400
-    assert "name" in response.json()
+    assert response.json() == {"name": ["A client named 'ABC corporation' already exists."]}
+    other.refresh_from_db()
+    assert other.name == "Other Ltd"
+
+
+def test_renaming_with_client_name_to_a_taken_name_is_reported_under_client_name(
+    staff_api, abc, organization
+):
+    other = ClientFactory(organization=organization, name="Other Ltd")
+
+    response = staff_api.patch(
+        f"/logins/clients/{other.pk}", {"client_name": "abc corporation"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"client_name": ["A client named 'abc corporation' already exists."]}
     other.refresh_from_db()
     assert other.name == "Other Ltd"
 

@@ -14,6 +14,7 @@ from clients.models import (
     Role,
 )
 from clients.services import (
+    AliasConflict,
     api_key_create,
     client_alias_remove,
     client_alias_set,
@@ -212,18 +213,40 @@ def test_client_alias_set_refuses_unknown_countries(organization):
     assert error.value.message_dict["country"][0].endswith("Use * for a global alias.")
 
 
-def test_client_alias_remove_removes_every_scope_with_that_name(organization):
+def test_client_alias_remove_refuses_to_pick_among_scopes_with_that_name(organization):
     client = ClientFactory(organization=organization, name="ABC Corporation")
     AliasFactory(client=client, scope="*", name="ABC")
     AliasFactory(client=client, scope="UK", name="ABC")
-    AliasFactory(client=client, scope="DE", name="ABC GmbH")
 
-    removed = client_alias_remove(client=client, name="ABC")
-
-    assert removed == 2
-    assert list(client.aliases.values_list("name", flat=True)) == ["ABC GmbH"]
-    with pytest.raises(Alias.DoesNotExist, match=r"ABC Corporation has no alias 'ABC'\."):
+    with pytest.raises(AliasConflict) as error:
         client_alias_remove(client=client, name="ABC")
+
+    assert error.value.scopes == {"*": "ABC", "UK": "ABC"}
+    assert client.aliases.count() == 2
+
+
+def test_client_alias_remove_removes_only_the_given_scope(organization):
+    client = ClientFactory(organization=organization, name="ABC Corporation")
+    AliasFactory(client=client, scope="*", name="ABC")
+    AliasFactory(client=client, scope="UK", name="ABC")
+
+    removed = client_alias_remove(client=client, name="ABC", country="uk")
+
+    assert (removed.scope, removed.name) == ("UK", "ABC")
+    assert list(client.aliases.values_list("scope", "name")) == [("*", "ABC")]
+    with pytest.raises(Alias.DoesNotExist, match=r"ABC Corporation has no alias 'ABC' for UK\."):
+        client_alias_remove(client=client, name="ABC", country="UK")
+
+
+def test_client_alias_set_without_replace_refuses_a_different_alias_in_the_scope(organization):
+    client = ClientFactory(organization=organization, name="ABC Corporation")
+    AliasFactory(client=client, scope="UK", name="ABC Corp")
+
+    with pytest.raises(AliasConflict) as error:
+        client_alias_set(client=client, name="ABC Ltd", country="UK", replace=False)
+
+    assert error.value.scopes == {"UK": "ABC Corp"}
+    assert list(client.aliases.values_list("name", flat=True)) == ["ABC Corp"]
 
 
 def test_client_local_company_name_set_is_the_country_alias(organization):

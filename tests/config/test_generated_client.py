@@ -146,14 +146,14 @@ def test_generated_client_adds_a_credential_with_extra_info(api, organization):
 @pytest.mark.django_db(transaction=True)
 def test_generated_client_lists_clients_with_filters(api, organization):
     from forsure_api_client.api.clients import get_clients
-    from forsure_api_client.models import ClientStatusEnum, PaginatedClientSummaryList
+    from forsure_api_client.models import ClientStatusEnum, PaginatedClientListItemList
 
     Client.objects.create(organization=organization, name="Alpha GmbH", status="active")
     Client.objects.create(organization=organization, name="Beta BV", status="archived")
 
     page = get_clients.sync(client=api, status=[ClientStatusEnum.ARCHIVED], search="beta", limit=5)
 
-    assert isinstance(page, PaginatedClientSummaryList)
+    assert isinstance(page, PaginatedClientListItemList)
     assert [summary.name for summary in page.clients] == ["Beta BV"]
     assert (page.total, page.limit) == (1, 5)
 

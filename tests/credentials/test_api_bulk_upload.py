@@ -250,6 +250,18 @@ def test_unknown_mapping_names_answer_400_naming_the_valid_ones(staff_api):
     assert message.startswith("Unknown field in column 1. Valid fields: id, name, status,")
 
 
+@pytest.mark.parametrize("route", [PREVIEW, EXECUTE])
+def test_unknown_body_fields_answer_400_naming_them_and_change_nothing(staff_api, route):
+    response = staff_api.post(route, body(GOOD, has_header=True), format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "has_header": ["Unknown field. Valid fields: csvData, mapping, fileId, hasHeader, atomic."]
+    }
+    assert not Client.objects.exists()
+    assert not ClientImport.objects.exists()
+
+
 def test_a_body_over_the_size_limit_answers_413_and_creates_nothing(staff_api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     upload = json.dumps(body(*[GOOD] * 200))

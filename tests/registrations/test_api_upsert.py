@@ -514,11 +514,55 @@ def test_a_body_that_is_not_registrations_answers_005(users_api, upsert_url, bod
 
 
 @pytest.mark.django_db
-def test_a_form_body_answers_005(users_api, upsert_url):
+def test_a_form_body_answers_415_algorep_042(users_api, upsert_url):
     response = users_api.post(upsert_url, {"status": "x"})
 
     assert response.status_code == 415
-    assert error_of(response)["error"] == "ALGOREP_005"
+    body = error_of(response)
+    assert (body["error"], body["details"]) == ("ALGOREP_042", {})
+    assert body["message"].startswith('Unsupported media type "multipart/form-data;')
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_field_answers_005_naming_it_and_writes_nothing(
+    users_api, upsert_url, refashion
+):
+    response = users_api.post(
+        upsert_url, [item(schemeProId=str(refashion.pk), proMemberID="typo")], format="json"
+    )
+
+    assert response.status_code == 400
+    body = error_of(response)
+    assert body["error"] == "ALGOREP_005"
+    [message] = body["details"]["0"]["proMemberID"]
+    assert message.startswith("Unknown field. Valid fields: bubbleId, producerBubbleId,")
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["uin", "proMemberId", "status"])
+def test_null_text_fields_stay_null(users_api, upsert_url, refashion, field):
+    response = users_api.post(
+        upsert_url, [item(schemeProId=str(refashion.pk), **{field: None})], format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()[0][field] is None
+    registration = Registration.objects.get()
+    model_field = {"uin": "uin", "proMemberId": "pro_member_id", "status": "status"}[field]
+    assert getattr(registration, model_field) is None
+
+
+@pytest.mark.django_db
+def test_null_replaces_a_stored_uin_with_null(users_api, upsert_url, producer, refashion):
+    registration = RegistrationFactory(producer=producer, scheme=refashion, bubble_id="1711x1")
+
+    response = users_api.post(upsert_url, [{"bubbleId": "1711x1", "uin": None}], format="json")
+
+    assert response.json()[0]["uin"] is None
+    registration.refresh_from_db()
+    assert registration.uin is None
 
 
 @pytest.mark.django_db
@@ -659,7 +703,12 @@ def test_a_get_answers_405_in_the_error_shape(users_api, upsert_url):
     response = users_api.get(upsert_url)
 
     assert response.status_code == 405
-    assert error_of(response)["error"] == "ALGOREP_005"
+    assert response["Allow"] == "POST, OPTIONS"
+    assert error_of(response) == {
+        "error": "ALGOREP_041",
+        "message": 'Method "GET" not allowed.',
+        "details": {},
+    }
 
 
 FIELD_NAMES = [
@@ -840,7 +889,12 @@ def test_a_request_without_key_answers_401(anonymous_api, upsert_url):
     response = anonymous_api.post(upsert_url, [], format="json")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response["WWW-Authenticate"] == "ApiKey"
+    assert response.json() == {
+        "error": "ALGOREP_040",
+        "message": "Authentication credentials were not provided.",
+        "details": {},
+    }
 
 
 @pytest.mark.django_db
@@ -850,7 +904,7 @@ def test_a_wrong_key_answers_401(anonymous_api, upsert_url):
     response = anonymous_api.post(upsert_url, [], format="json")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid API key."}
+    assert response.json() == {"error": "ALGOREP_040", "message": "Invalid API key.", "details": {}}
 
 
 @pytest.mark.django_db

@@ -56,7 +56,7 @@ def test_upsert_moves_a_registration_to_the_scheme_sent_with_its_bubble_id(
 
 
 @pytest.mark.django_db
-def test_upsert_turns_null_text_into_blank_and_keeps_null_values(producer, refashion):
+def test_upsert_keeps_null_text_and_null_values_as_null(producer, refashion):
     RegistrationFactory(
         producer=producer,
         scheme=refashion,
@@ -71,7 +71,7 @@ def test_upsert_turns_null_text_into_blank_and_keeps_null_values(producer, refas
     )
 
     written.refresh_from_db()
-    assert (written.uin, written.scheme_deposit_amount) == ("", None)
+    assert (written.uin, written.scheme_deposit_amount) == (None, None)
 
 
 @pytest.mark.django_db
