@@ -8,6 +8,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client, Organization
+from credentials.calendar.models import (  # noqa: F401 (the calendar's models, in this app)
+    CalendarFeedToken,
+    DeadlineCalendar,
+    DeadlineReminder,
+    DeadlineRuleOverride,
+    Submission,
+)
 from credentials.fields import EncryptedSecretField
 from reporting.models import Country, Pro, ReportType
 
