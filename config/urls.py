@@ -35,6 +35,7 @@ urlpatterns = [
     path("logins/", include("clients.api.urls")),
     path("logins/", include("credentials.api.urls")),
     path("logins/", include("credentials.calendar.api.urls")),
+    path("logins/", include("credentials.api.attention")),
     path("users/", include("registrations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

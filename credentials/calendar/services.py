@@ -233,3 +233,37 @@ def calendar_feed_user(*, raw_token: str):
         return None
     CalendarFeedToken.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
     return feed.user
+
+
+@transaction.atomic
+def submission_update(*, submission: Submission, reference: str, note: str) -> Submission:
+    """Change what a submission says (its reference and note); what it covers stays."""
+    errors = {}
+    if len(reference or "") > REFERENCE_MAX_LENGTH:
+        errors["reference"] = [f"At most {REFERENCE_MAX_LENGTH} characters."]
+    if len(note or "") > NOTE_MAX_LENGTH:
+        errors["note"] = [f"At most {NOTE_MAX_LENGTH:,} characters."]
+    if errors:
+        raise ValidationError(errors)
+    submission.reference = (reference or "").strip()
+    submission.note = note or ""
+    submission.save(update_fields=["reference", "note"])
+    return submission
+
+
+@transaction.atomic
+def submissions_mark_reported(
+    *, organization: Organization, deadlines: list[SubmissionInput], user=None
+) -> SubmissionImportResult:
+    """Record each deadline as submitted (the admin's bulk action), all or nothing; those
+    already recorded are skipped."""
+    catalog = Catalog.load()
+    created = skipped = 0
+    for data in deadlines:
+        try:
+            submission_create(organization=organization, data=data, user=user, catalog=catalog)
+        except SubmissionExists:
+            skipped += 1
+        else:
+            created += 1
+    return SubmissionImportResult(created=created, skipped=skipped)

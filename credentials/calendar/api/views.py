@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
-from clients.api.pagination import ClientPagination
 from clients.models import Client
 from clients.tenancy import OrganizationScopedMixin, clients_of, membership_for_user
 from credentials.calendar.api import schema
+from credentials.calendar.api.pagination import DeadlinePagination
 from credentials.calendar.api.serializers import (
     DeadlineQuerySerializer,
     DeadlineSerializer,
@@ -40,33 +40,6 @@ from credentials.calendar.services import (
     submission_delete,
 )
 from reporting.selectors import Catalog, CatalogLookupError
-
-
-class DeadlinePagination(ClientPagination):
-    """The client list's offset/limit rules and envelope, with `results` for the rows and
-    `count` as well as `total` for their number."""
-
-    results_key = "results"
-
-    def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
-        response.data = {"count": self.count, **response.data}
-        return response
-
-    def get_paginated_response_schema(self, schema):
-        answer = super().get_paginated_response_schema(schema)
-        answer["required"] = ["count", *answer["required"]]
-        answer["properties"] = {
-            "count": {"type": "integer", "example": 150},
-            **answer["properties"],
-        }
-        return answer
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            parameter["description"] = parameter["description"].replace("clients", "deadlines")
-        return parameters
 
 
 class SubmissionConflict(APIException):

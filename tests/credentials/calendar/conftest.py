@@ -42,3 +42,18 @@ def freeze_now(monkeypatch):
         monkeypatch.setattr("credentials.calendar.selectors.current_time", lambda: moment)
 
     return freeze
+
+
+@pytest.fixture
+def browser_for(client, organization):
+    """The Django test client logged in as a new member of `organization` with `role`."""
+    from clients.models import Role
+    from tests.factories import MembershipFactory
+
+    def login(role=Role.STAFF, org=None):
+        membership = MembershipFactory(organization=org or organization, role=role)
+        client.force_login(membership.user)
+        client.user = membership.user
+        return client
+
+    return login
