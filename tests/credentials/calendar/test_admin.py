@@ -229,3 +229,16 @@ def test_a_user_sees_only_their_own_calendar_url(browser_for, organization):
     )
 
     assert "cal_colleag" not in page
+
+
+def test_a_superuser_without_an_organization_chooses_one_first(client, organization):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True))
+    CredentialFactory(client=ClientFactory(organization=organization, name="Alpha GmbH"))
+
+    chooser = client.get(reverse(DEADLINES)).content.decode()
+    chosen = client.get(reverse(DEADLINES), {"organization": organization.pk}).content.decode()
+
+    assert "Acme Compliance" in chooser and "Alpha GmbH" not in chooser
+    assert "Alpha GmbH" in chosen
