@@ -2,9 +2,11 @@
 
 import hashlib
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -16,10 +18,28 @@ from reporting.models import Country, Pro, ReportType
 GLOBAL_SCOPE = "*"
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"{value!r} is not a time zone. Use an IANA name such as Europe/Paris."
+        )
+
+
 class Organization(models.Model):
     """An EPR compliance agency (or a producer company given access to its own data)."""
 
     name = models.CharField(max_length=NAME_MAX_LENGTH)
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/Paris",
+        validators=[validate_time_zone],
+        help_text="Deadlines are dates of this time zone (an IANA name such as Europe/Berlin).",
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text="A deadline this many days away or closer is due soon.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

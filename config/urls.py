@@ -49,6 +49,8 @@ urlpatterns = [
     path("logins/", include("reporting.api.urls")),
     path("logins/", include("clients.api.urls")),
     path("logins/", include("credentials.api.urls")),
+    path("logins/", include("credentials.calendar.api.urls")),
+    path("logins/", include("credentials.api.attention")),
     path("users/", include("registrations.api.urls")),
     # After every API route: what they leave unmatched.
     re_path(r"^(?:logins|users)/", api_not_found),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
@@ -30,6 +31,7 @@ from clients.tenancy import (
     membership_for_user,
     organization_for_user,
 )
+from credentials.attention import needs_attention
 from credentials.client_import import MappingError, mapping_resolve
 from credentials.csv_files import CsvFileError, csv_rows
 from credentials.import_uploads import PendingImportStorage, UploadGone
@@ -90,6 +92,22 @@ class ProListFilter(admin.RelatedFieldListFilter):
         return [
             (pro.pk, str(pro)) for pro in Pro.objects.filter(pk__in=used).select_related("country")
         ]
+
+
+class NeedsAttentionListFilter(admin.SimpleListFilter):
+    """Invalid or pending credentials and passwords older than the PRO accepts
+    (credentials/attention.py)."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Needs attention")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return needs_attention(queryset, timezone.now())
+        return queryset
 
 
 class CredentialAdminForm(forms.ModelForm):
@@ -287,7 +305,14 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         "status",
         "interval",
     ]
-    list_filter = ["country", ("pro", ProListFilter), "report_types", "status", "interval"]
+    list_filter = [
+        NeedsAttentionListFilter,
+        "country",
+        ("pro", ProListFilter),
+        "report_types",
+        "status",
+        "interval",
+    ]
     search_fields = ["client__name", "login", "registration_number", "pro__name"]
     list_select_related = ["client", "country", "pro__country", "collective_account"]
     autocomplete_fields = ["client"]
@@ -774,3 +799,7 @@ class ClientImportAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.
             "<tbody>{}</tbody></table>",
             rows,
         )
+
+
+# The compliance calendar's admin pages register with this app's.
+from credentials.calendar import admin as calendar_admin  # noqa: E402, F401

@@ -9,6 +9,13 @@ from simple_history.models import HistoricalRecords
 
 from clients.limits import LOGIN_MAX_LENGTH, NOTES_MAX_LENGTH, REGISTRATION_NUMBER_MAX_LENGTH
 from clients.models import Client, Organization
+from credentials.calendar.models import (  # noqa: F401 (the calendar's models, in this app)
+    CalendarFeedToken,
+    DeadlineCalendar,
+    DeadlineReminder,
+    DeadlineRuleOverride,
+    Submission,
+)
 from credentials.fields import EncryptedSecretField
 from reporting.models import Country, Pro, ReportType
 
