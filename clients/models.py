@@ -25,6 +25,21 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+class OrganizationQuerySet(models.QuerySet):
+    """Tenancy, written once: `Model.objects.of(organization)` is every row the organization
+    owns. `organization_path` is the lookup from the model to its Organization."""
+
+    organization_path = "organization"
+
+    def of(self, organization):
+        return self.filter(**{self.organization_path: organization})
+
+
+def organization_queryset(path: str) -> type[OrganizationQuerySet]:
+    """An OrganizationQuerySet for a model that reaches its organization through `path`."""
+    return type("OrganizationQuerySet", (OrganizationQuerySet,), {"organization_path": path})
+
+
 class Organization(models.Model):
     """An EPR compliance agency (or a producer company given access to its own data)."""
 
@@ -92,6 +107,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
 
+    objects = organization_queryset("organization").as_manager()
+
     class Meta:
         ordering = ["organization__name", "user__username"]
 
@@ -128,6 +145,8 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked = models.BooleanField(default=False)
 
+    objects = organization_queryset("organization").as_manager()
+
     class Meta:
         ordering = ["organization__name", "name"]
         verbose_name = "API key"
@@ -149,6 +168,15 @@ class ClientStatus(models.TextChoices):
     ONBOARDING = "onboarding", "Onboarding"
     INACTIVE = "inactive", "Inactive"
     ARCHIVED = "archived", "Archived"
+
+
+class ClientQuerySet(OrganizationQuerySet):
+    def readable_by(self, organization):
+        """Clients the organization may read: its own, and clients that are that organization
+        itself and were shared with it by their agency (read-only, passwords masked)."""
+        return self.filter(
+            Q(organization=organization) | Q(shared=True, client_organization=organization)
+        )
 
 
 class Client(models.Model):
@@ -176,6 +204,8 @@ class Client(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    objects = ClientQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -250,6 +280,8 @@ class ClientOrganizationGrant(models.Model):
 
     TOKEN_PREFIX = "fsi_"
 
+    objects = organization_queryset("agency").as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "client organization grant"
@@ -287,6 +319,8 @@ class Alias(models.Model):
         max_length=2, default=GLOBAL_SCOPE, help_text="A country code, or * for a global alias."
     )
     name = models.CharField(max_length=NAME_MAX_LENGTH)
+    objects = organization_queryset("client__organization").as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -316,6 +350,8 @@ class Obligation(models.Model):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
     report_type = models.ForeignKey(ReportType, on_delete=models.PROTECT, related_name="+")
     pro = models.ForeignKey(Pro, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    objects = organization_queryset("client__organization").as_manager()
+
     history = HistoricalRecords()
 
     class Meta:

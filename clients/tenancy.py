@@ -1,7 +1,7 @@
 """Tenant scoping, written once: every organization-owned queryset is narrowed here."""
 
 from django.contrib.admin.utils import unquote
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponseNotAllowed
 
 from clients.models import Client, Membership, Organization
@@ -24,15 +24,12 @@ def organization_for_user(user) -> Organization | None:
 
 def clients_of(organization: Organization) -> QuerySet[Client]:
     """Clients the organization owns (and may change)."""
-    return Client.objects.filter(organization=organization)
+    return Client.objects.of(organization)
 
 
 def clients_readable_by(organization: Organization) -> QuerySet[Client]:
-    """Clients the organization may read: its own, and clients that are that organization
-    itself and were shared with it by their agency (read-only, passwords masked)."""
-    return Client.objects.filter(
-        Q(organization=organization) | Q(shared=True, client_organization=organization)
-    )
+    """Clients the organization may read (see ClientQuerySet.readable_by)."""
+    return Client.objects.readable_by(organization)
 
 
 class OrganizationScopedMixin:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clients.limits import LOGIN_MAX_LENGTH, NOTES_MAX_LENGTH, REGISTRATION_NUMBER_MAX_LENGTH
-from clients.models import Client, Organization
+from clients.models import Client, Organization, organization_queryset
 from credentials.calendar.models import (  # noqa: F401 (the calendar's models, in this app)
     CalendarFeedToken,
     DeadlineCalendar,
@@ -78,6 +78,8 @@ class Credential(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    objects = organization_queryset("client__organization").as_manager()
+
     history = HistoricalRecords(excluded_fields=["password"])
 
     class Meta:
@@ -144,6 +146,8 @@ class CredentialReportType(models.Model):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
     pro = models.ForeignKey(Pro, on_delete=models.PROTECT, related_name="+")
 
+    objects = organization_queryset("client__organization").as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -188,6 +192,8 @@ class CredentialPasswordHistory(models.Model):
         help_text="Who replaced this password.",
     )
     changed_at = models.DateTimeField(default=timezone.now, help_text="When it was replaced.")
+
+    objects = organization_queryset("credential__client__organization").as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -254,6 +260,8 @@ class PasswordAccessEvent(models.Model):
     ip = models.GenericIPAddressField("IP address", null=True, blank=True)
     method = models.CharField(max_length=10)
     route = models.CharField(max_length=500)
+
+    objects = organization_queryset("organization").as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -328,6 +336,8 @@ class ClientImport(models.Model):
     )
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
 
+    objects = organization_queryset("organization").as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "client import"
@@ -352,6 +362,8 @@ class PendingImportFile(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     content = models.TextField(help_text="The file's bytes as a Fernet token.")
+
+    objects = organization_queryset("organization").as_manager()
 
     class Meta:
         verbose_name = "pending import file"

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from clients.models import Client, Organization
+from clients.models import Client, Organization, organization_queryset
 from reporting.models import Scheme, TimestampedModel
 
 
@@ -30,6 +30,8 @@ class FrontendUser(TimestampedModel):
     )
     bubble_id = models.CharField(max_length=64)
     email = models.EmailField(blank=True)
+
+    objects = organization_queryset("organization").as_manager()
 
     class Meta:
         ordering = ["bubble_id"]
@@ -75,6 +77,8 @@ class Seller(TimestampedModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
+    objects = organization_queryset("organization").as_manager()
+
     class Meta:
         ordering = ["company_name"]
         constraints = [_unique_bubble_id("seller")]
@@ -92,6 +96,8 @@ class SellerSchemeProStripeConfig(TimestampedModel):
     deposit_price_id = models.CharField(max_length=255, blank=True)
     eco_contribution_price_id = models.CharField(max_length=255, blank=True)
     connect_id = models.CharField(max_length=255, blank=True)
+
+    objects = organization_queryset("seller__organization").as_manager()
 
     class Meta:
         ordering = ["seller__company_name", "scheme__pro__name"]
@@ -128,6 +134,8 @@ class Producer(TimestampedModel):
         blank=True,
         help_text="The frontend users that may act on this producer.",
     )
+
+    objects = organization_queryset("organization").as_manager()
 
     class Meta:
         ordering = ["company_name", "nrn"]
@@ -184,6 +192,8 @@ class Registration(TimestampedModel):
     uin_received_at = models.DateTimeField("UIN received at", null=True, blank=True)
     registration_sent_to_pro_at = models.DateTimeField(null=True, blank=True)
 
+    objects = organization_queryset("organization").as_manager()
+
     class Meta:
         ordering = ["producer__company_name", "created_at"]
         constraints = [
@@ -218,6 +228,8 @@ class Declaration(TimestampedModel):
     quantity = models.PositiveBigIntegerField(default=0, help_text="Units put on the market.")
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     paid_at = models.DateTimeField(null=True, blank=True)
+
+    objects = organization_queryset("registration__organization").as_manager()
 
     class Meta:
         ordering = ["registration", "period"]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from clients.models import Client, Organization
+from clients.models import Client, Organization, organization_queryset
 from reporting.models import Country, DueTerms, Pro, ReportType, Scheme
 
 
@@ -21,6 +21,8 @@ class DeadlineRuleOverride(DueTerms):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+")
     note = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = organization_queryset("organization").as_manager()
 
     class Meta:
         ordering = ["scheme__pro__country__code", "scheme__pro__name", "scheme__report_type__code"]
@@ -58,6 +60,8 @@ class Submission(models.Model):
         max_length=255, blank=True, help_text="The PRO's receipt or declaration number."
     )
     note = models.TextField(blank=True)
+
+    objects = organization_queryset("organization").as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
