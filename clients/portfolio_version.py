@@ -22,6 +22,7 @@ every `migrate`, and every version is renewed then.
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from hashlib import blake2b
 from typing import TypeVar
 
@@ -40,18 +41,47 @@ VERSION_TABLE = "clients_portfolioversion"
 CHANGE_TABLE = "clients_portfoliochange"
 _MISSING = object()
 
-# SQLite: for each watched table, a query of one organization column (`{column}`: owner or
-# client_organization) of the clients a changed row (`{row}`: NEW or OLD) touches.
-_CLIENT_OF_ROW = "SELECT {column} FROM clients_client WHERE id = {row}.client_id"
-_SQLITE_ORGANIZATIONS = {
-    "clients_client": "SELECT {row}.{column}",
-    "clients_alias": _CLIENT_OF_ROW,
-    "clients_obligation": _CLIENT_OF_ROW,
-    "credentials_credentialreporttype": _CLIENT_OF_ROW,
-    "credentials_credential": _CLIENT_OF_ROW
-    + " OR id IN (SELECT client_id FROM credentials_credential"
-    " WHERE collective_account_id = {row}.id)",
-}
+# The tables whose rows the client list reads, each with how to find the organizations whose
+# portfolio a changed row touches. Defined once for both databases: SQLite's triggers are built
+# from it; PostgreSQL's are installed by the owning app's migration (`postgresql_function`), and
+# tests/clients/test_portfolio_version.py checks that every table the list reads is here and
+# has its triggers on the database in use. An app watches its own tables (AppConfig.ready):
+# this module names no table of another app.
+
+
+@dataclass(frozen=True)
+class WatchedTable:
+    table: str
+    # SQLite: a query of one organization column (`{column}`: owner or client_organization) of
+    # the clients a changed row (`{row}`: NEW or OLD) touches.
+    sqlite_organizations: str
+    # PostgreSQL: the trigger function the app's migration attached to the table.
+    postgresql_function: str
+
+
+WATCHED_TABLES: dict[str, WatchedTable] = {}
+
+# A row with a client_id: the organizations of that client.
+CLIENT_OF_ROW = "SELECT {column} FROM clients_client WHERE id = {row}.client_id"
+
+
+def table_watch(table: str, *, sqlite_organizations: str, postgresql_function: str) -> None:
+    """Give the organizations a changed row of `table` touches a new portfolio version."""
+    WATCHED_TABLES[table] = WatchedTable(table, sqlite_organizations, postgresql_function)
+
+
+table_watch(
+    "clients_client",
+    sqlite_organizations="SELECT {row}.{column}",
+    postgresql_function="clients_client_changed",
+)
+for _table in ("clients_alias", "clients_obligation"):
+    table_watch(
+        _table,
+        sqlite_organizations=CLIENT_OF_ROW,
+        postgresql_function="clients_client_row_changed",
+    )
+
 _SQLITE_CATALOG_TABLES = ("reporting_country", "reporting_reporttype")
 _SQLITE_RANDOM_VERSION = "(random() >> 4)"
 _SQLITE_EVENTS = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
@@ -59,14 +89,14 @@ _SQLITE_EVENTS = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD"
 
 def _sqlite_organization_ids(table: str, row: str) -> str:
     return " UNION ".join(
-        _SQLITE_ORGANIZATIONS[table].format(column=column, row=row)
+        WATCHED_TABLES[table].sqlite_organizations.format(column=column, row=row)
         for column in ("organization_id", "client_organization_id")
     )
 
 
 def _sqlite_trigger_statements() -> list[str]:
     statements = []
-    for table in _SQLITE_ORGANIZATIONS:
+    for table in WATCHED_TABLES:
         for event, rows in _SQLITE_EVENTS.items():
             # WHERE before ON CONFLICT: SQLite's parser needs it to read an upsert after a SELECT.
             body = " ".join(
@@ -92,7 +122,7 @@ def _sqlite_trigger_statements() -> list[str]:
 def _sqlite_trigger_names() -> list[str]:
     return [
         f"{table}_portfolio_{event.lower()}"
-        for table in _SQLITE_ORGANIZATIONS
+        for table in WATCHED_TABLES
         for event in _SQLITE_EVENTS
     ] + [f"{table}_portfolio_update" for table in _SQLITE_CATALOG_TABLES]
 
@@ -121,7 +151,7 @@ def sqlite_triggers_install(using: str = "default", **kwargs) -> None:
     tables = set(db.introspection.table_names())
     needed = {
         VERSION_TABLE,
-        *_SQLITE_ORGANIZATIONS,
+        *WATCHED_TABLES,
         *_SQLITE_CATALOG_TABLES,
         *portfolio_stats.sqlite_tables(),
     }

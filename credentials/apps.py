@@ -15,10 +15,29 @@ class CredentialsConfig(AppConfig):
 
     def ready(self):
         from clients.portfolio_stats import coverage_source_register
+        from clients.portfolio_version import CLIENT_OF_ROW, table_watch
         from credentials.checks import check_encryption_key
 
         # A credential covers its country, PRO and each of its report types.
         coverage_source_register("credential", "credentials_credentialreporttype")
+        # The list reads credentials (search by login, registration number, a collective
+        # account's login) and their report types (filters): credentials 0005 installs the
+        # PostgreSQL triggers.
+        table_watch(
+            "credentials_credentialreporttype",
+            sqlite_organizations=CLIENT_OF_ROW,
+            postgresql_function="clients_client_row_changed",
+        )
+        table_watch(
+            "credentials_credential",
+            # A linked credential reads its collective account's login.
+            sqlite_organizations=(
+                "SELECT {column} FROM clients_client WHERE id = {row}.client_id "
+                "OR id IN (SELECT client_id FROM credentials_credential "
+                "WHERE collective_account_id = {row}.id)"
+            ),
+            postgresql_function="credentials_credential_changed",
+        )
         checks.register(check_encryption_key)
         post_migrate.connect(
             create_encryption_canary, sender=self, dispatch_uid="credentials_encryption_canary"

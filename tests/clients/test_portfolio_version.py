@@ -5,6 +5,8 @@ The writes here really commit (transactional tests): on PostgreSQL a new version
 commit.
 """
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -225,3 +227,67 @@ def test_cached_answers_are_kept_apart_by_organization_and_question(
     assert remember(other_organization.pk, (1,), "theirs") == "theirs"
     assert remember(organization.pk, (2,), "another question") == "another question"
     assert remember(organization.pk, (1,), "not computed") == "ours"
+
+
+# The watched tables: what the client list reads, and the triggers on the database in use.
+
+# Tables the list reads that no portfolio write changes, or that are kept from watched ones.
+NOT_PORTFOLIO = {
+    "auth_user",
+    "authtoken_token",
+    "clients_membership",
+    "clients_organization",
+    "clients_portfolioversion",
+    "clients_portfoliochange",
+    # Kept by triggers from the watched obligations and credential report types.
+    "clients_clientcoverage",
+}
+LIST_QUESTIONS = [
+    "",
+    "?search=lum",
+    "?search=login&companyNameOnly=false",
+    "?country=DE&report_type=WEEE&pro=Stiftung EAR",
+    "?status=active&ordering=-name",
+    "?collective_account=true",
+]
+
+
+def test_every_table_the_client_list_reads_is_watched(staff_api, organization):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clients.portfolio_version import WATCHED_TABLES
+
+    client = ClientFactory(organization=organization, name="Lumière")
+    CredentialFactory(client=client, report_types=["WEEE"])
+    ObligationFactory(client=client, country=country("FR"))
+    AliasFactory(client=client, scope="FR")
+    read = set()
+    for question in LIST_QUESTIONS:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_api.get(f"/logins/clients{question}").status_code == 200
+        for query in queries:
+            read |= set(re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', query["sql"]))
+
+    portfolio_tables = {table for table in read if not table.startswith("reporting_")}
+
+    assert portfolio_tables - NOT_PORTFOLIO <= set(WATCHED_TABLES)
+    assert {"clients_client", "credentials_credentialreporttype"} <= portfolio_tables
+
+
+def test_every_watched_table_has_its_triggers():
+    from django.db import connection
+
+    from clients.portfolio_version import WATCHED_TABLES
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {name for (name,) in cursor.fetchall()}
+
+    for table in WATCHED_TABLES:
+        assert {f"{table}_portfolio_{event}" for event in ("insert", "update", "delete")} <= (
+            triggers
+        ), table
