@@ -57,6 +57,9 @@ class WatchedTable:
     sqlite_organizations: str
     # PostgreSQL: the trigger function the app's migration attached to the table.
     postgresql_function: str
+    # When given, only an update that changes one of these columns renews the version (on
+    # PostgreSQL the trigger function compares them).
+    update_columns: tuple[str, ...] = ()
 
 
 WATCHED_TABLES: dict[str, WatchedTable] = {}
@@ -65,9 +68,17 @@ WATCHED_TABLES: dict[str, WatchedTable] = {}
 CLIENT_OF_ROW = "SELECT {column} FROM clients_client WHERE id = {row}.client_id"
 
 
-def table_watch(table: str, *, sqlite_organizations: str, postgresql_function: str) -> None:
+def table_watch(
+    table: str,
+    *,
+    sqlite_organizations: str,
+    postgresql_function: str,
+    update_columns: tuple[str, ...] = (),
+) -> None:
     """Give the organizations a changed row of `table` touches a new portfolio version."""
-    WATCHED_TABLES[table] = WatchedTable(table, sqlite_organizations, postgresql_function)
+    WATCHED_TABLES[table] = WatchedTable(
+        table, sqlite_organizations, postgresql_function, update_columns
+    )
 
 
 table_watch(
@@ -96,7 +107,7 @@ def _sqlite_organization_ids(table: str, row: str) -> str:
 
 def _sqlite_trigger_statements() -> list[str]:
     statements = []
-    for table in WATCHED_TABLES:
+    for table, watched in WATCHED_TABLES.items():
         for event, rows in _SQLITE_EVENTS.items():
             # WHERE before ON CONFLICT: SQLite's parser needs it to read an upsert after a SELECT.
             body = " ".join(
@@ -106,9 +117,15 @@ def _sqlite_trigger_statements() -> list[str]:
                 "ON CONFLICT (organization_id) DO UPDATE SET version = excluded.version;"
                 for row in rows
             )
+            columns = watched.update_columns if event == "UPDATE" else ()
+            when = (
+                " WHEN " + " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in columns)
+                if columns
+                else ""
+            )
             statements.append(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_portfolio_{event.lower()} "
-                f"AFTER {event} ON {table} BEGIN {body} END"
+                f"AFTER {event} ON {table}{when} BEGIN {body} END"
             )
     statements += [
         f"CREATE TRIGGER IF NOT EXISTS {table}_portfolio_update AFTER UPDATE OF code ON {table} "

@@ -37,6 +37,8 @@ class CredentialsConfig(AppConfig):
                 "WHERE collective_account_id = {row}.id)"
             ),
             postgresql_function="credentials_credential_changed",
+            # Credentials 0010: a new password, notes or status leaves list answers valid.
+            update_columns=("client_id", "login", "registration_number", "collective_account_id"),
         )
         checks.register(check_encryption_key)
         post_migrate.connect(

@@ -89,6 +89,47 @@ def test_every_write_the_list_reads_gives_the_owner_a_new_version(
     assert portfolio_version(organization.pk) not in (before, 0)
 
 
+UNREAD_WRITES = {
+    "credential password changed": lambda client: Credential.objects.filter(
+        client=client
+    ).update(password="n3w-Secret"),
+    "credential notes, status and interval changed": lambda client: Credential.objects.filter(
+        client=client
+    ).update(notes="Renewed", status="pending", interval="monthly"),
+    "credential saved unchanged": lambda client: Credential.objects.get(client=client).save(),
+}
+
+
+@pytest.mark.parametrize("write", UNREAD_WRITES.values(), ids=UNREAD_WRITES.keys())
+def test_a_write_the_list_does_not_read_keeps_the_version(
+    client_with_everything, organization, write
+):
+    before = portfolio_version(organization.pk)
+
+    write(client_with_everything)
+
+    assert portfolio_version(organization.pk) == before
+
+
+def test_a_new_collective_login_gives_the_linked_clients_organization_a_new_version(
+    organization, other_organization
+):
+    collective = CredentialFactory(
+        client=ClientFactory(organization=organization, collective_account=True)
+    )
+    CredentialFactory(
+        client=ClientFactory(organization=organization),
+        collective_account=collective,
+        login="",
+        password="",
+    )
+    before = portfolio_version(organization.pk)
+
+    Credential.objects.filter(pk=collective.pk).update(login="shared@example.com")
+
+    assert portfolio_version(organization.pk) != before
+
+
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
 def test_writes_leave_other_organizations_versions_alone(
     client_with_everything, other_organization, write
