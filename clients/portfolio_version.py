@@ -138,9 +138,7 @@ def _sqlite_trigger_statements() -> list[str]:
 
 def _sqlite_trigger_names() -> list[str]:
     return [
-        f"{table}_portfolio_{event.lower()}"
-        for table in WATCHED_TABLES
-        for event in _SQLITE_EVENTS
+        f"{table}_portfolio_{event.lower()}" for table in WATCHED_TABLES for event in _SQLITE_EVENTS
     ] + [f"{table}_portfolio_update" for table in _SQLITE_CATALOG_TABLES]
 
 

@@ -90,9 +90,9 @@ def test_every_write_the_list_reads_gives_the_owner_a_new_version(
 
 
 UNREAD_WRITES = {
-    "credential password changed": lambda client: Credential.objects.filter(
-        client=client
-    ).update(password="n3w-Secret"),
+    "credential password changed": lambda client: Credential.objects.filter(client=client).update(
+        password="n3w-Secret"
+    ),
     "credential notes, status and interval changed": lambda client: Credential.objects.filter(
         client=client
     ).update(notes="Renewed", status="pending", interval="monthly"),
