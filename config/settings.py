@@ -134,6 +134,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(hours=float(os.environ.get("AXES_COOLOFF_TIME", "1")))
 AXES_RESET_ON_SUCCESS = True
+# Failures and lockouts are still logged; not the banner axes prints at every start.
+AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
 
 ROOT_URLCONF = "config.urls"
