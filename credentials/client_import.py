@@ -33,7 +33,7 @@ from clients.limits import (
     too_long_message,
 )
 from clients.models import GLOBAL_SCOPE, Alias, Client, ClientStatus, Obligation, Organization
-from credentials.bulk_writes import (
+from config.bulk_copy import (
     CHANGED,
     CREATED,
     history_rows_insert,
