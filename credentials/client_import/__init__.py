@@ -2,7 +2,8 @@
 
 Its rooms, in the order an upload goes through them:
 
-- mapping.py: the fields, which field each column is, header detection (no database);
+- mapping.py: the fields, which field each column is, header detection, and
+  `upload_validate`, the checks of a whole upload every door makes first (no database);
 - rows.py: reading and checking one row against the limits and the catalog (no database);
 - plan.py: which client each row is about, and each chunk of clients planned against the
   database (state.py: a client's state as the rows leave it, loaded a chunk at a time);
@@ -17,9 +18,11 @@ from credentials.client_import.mapping import (
     FIELD_DESCRIPTIONS,
     FIELDS,
     MappingError,
+    UploadShape,
     field_name,
     is_header_row,
     mapping_resolve,
+    upload_validate,
 )
 from credentials.client_import.report import ClientImportReport, RowReport
 
@@ -30,8 +33,10 @@ __all__ = [
     "ImportConflict",
     "MappingError",
     "RowReport",
+    "UploadShape",
     "clients_import",
     "field_name",
     "is_header_row",
     "mapping_resolve",
+    "upload_validate",
 ]

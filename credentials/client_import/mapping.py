@@ -2,10 +2,15 @@
 
 A mapping names the field of each column ("" or None skips it); `mapping_resolve` checks it and
 spells each name as FIELD_DESCRIPTIONS does (case, spaces, hyphens and the SYNONYMS ignored).
-`is_header_row` tells a header row from a data row.
+`is_header_row` tells a header row from a data row. `upload_validate` checks an upload as a
+whole (size, mapping, header, data rows) before any row is read.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from clients.limits import NOTES_MAX_LENGTH
 from clients.models import ClientStatus
@@ -71,19 +76,25 @@ def mapping_resolve(mapping: Sequence) -> list[str | None]:
     ]
     resolved = [key if key in FIELD_DESCRIPTIONS else None for key in keys]
     errors = [_unknown_message(unknown)] if unknown else []
-    positions: dict[str, int] = {}
-    for position, key in enumerate(resolved, start=1):
-        if key in positions:
-            errors.append(
-                f"Columns {positions[key]} and {position} both map to {key!r}: map each field once."
-            )
-        elif key is not None:
-            positions[key] = position
-    if not errors and "name" not in positions and "id" not in positions:
+    errors.extend(_duplicate_messages(resolved))
+    if not errors and "name" not in resolved and "id" not in resolved:
         errors.append("Map a name or an id column: it tells which client each row is about.")
     if errors:
         raise MappingError(errors)
     return resolved
+
+
+def _duplicate_messages(resolved: list[str | None]) -> list[str]:
+    positions: dict[str, int] = {}
+    messages = []
+    for position, key in enumerate(resolved, start=1):
+        if key in positions:
+            messages.append(
+                f"Columns {positions[key]} and {position} both map to {key!r}: map each field once."
+            )
+        elif key is not None:
+            positions[key] = position
+    return messages
 
 
 def _unknown_message(positions: list[int]) -> str:
@@ -112,3 +123,72 @@ def header_resolve(
     if has_header is not None:
         return has_header
     return bool(rows) and is_header_row(rows[0], mapping)
+
+
+@dataclass(frozen=True)
+class UploadShape:
+    """An upload's columns as checked before any row is read."""
+
+    mapping: list[str | None]
+    has_header: bool
+
+
+RAGGED_ROWS_LISTED = 10
+
+
+def upload_validate(
+    *,
+    rows: Sequence[Sequence[str]],
+    mapping: Sequence | None = None,
+    has_header: bool | None = None,
+    size: int | None = None,
+    whole_rows: bool = False,
+) -> UploadShape:
+    """Check an upload before its rows are read: the same rules for the admin, the API and
+    `import_clients`. Answers the resolved mapping and whether the first row is a header.
+
+    `mapping` None: the first row names the columns. `size` (bytes) is checked against
+    settings.IMPORT_MAX_BYTES. `whole_rows`: every row has the mapping's number of cells (the
+    admin's preview lays rows out under the header; elsewhere a ragged row is a row error).
+    Raises ValidationError {"file": [...]} (code too_large, empty, header_only or ragged) or
+    {"mapping": [...]} (code mapping; with `mapping` None the first message says the first row
+    must name the columns).
+    """
+    if size is not None and size > settings.IMPORT_MAX_BYTES:
+        limit = f"{settings.IMPORT_MAX_BYTES / 2**20:g} MiB"
+        _refuse(
+            "file", f"The file is larger than {limit}: split it into smaller files.", "too_large"
+        )
+    if mapping is None and not any(cell.strip() for row in rows for cell in row):
+        _refuse("file", "The file is empty.", "empty")
+    try:
+        resolved = mapping_resolve(rows[0] if mapping is None else mapping)
+    except MappingError as error:
+        messages = error.messages
+        if mapping is None:
+            messages = ["The first row must name the columns.", *messages]
+        mapping_errors = [ValidationError(m, code="mapping") for m in messages]
+        raise ValidationError({"mapping": mapping_errors}) from None
+    header = True if mapping is None else header_resolve(rows, resolved, has_header)
+    start = 1 if header else 0
+    if header and not any(rows[start:]):
+        _refuse("file", "The file has a header row but no data rows.", "header_only")
+    if whole_rows:
+        _check_widths(rows, len(resolved), start)
+    return UploadShape(mapping=resolved, has_header=header)
+
+
+def _check_widths(rows: Sequence[Sequence[str]], width: int, start: int) -> None:
+    ragged = [
+        f"Row {number} has {len(row)} cells, the header {width}."
+        for number, row in enumerate(rows[start:], start=start + 1)
+        if row and len(row) != width
+    ]
+    if ragged:
+        more = len(ragged) - RAGGED_ROWS_LISTED
+        listed = ragged[:RAGGED_ROWS_LISTED] + ([f"And {more} more rows."] if more > 0 else [])
+        raise ValidationError({"file": [ValidationError(m, code="ragged") for m in listed]})
+
+
+def _refuse(key: str, message: str, code: str) -> None:
+    raise ValidationError({key: [ValidationError(message, code=code)]})

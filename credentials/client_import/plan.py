@@ -306,26 +306,30 @@ def _several_credentials_message(row: Row, matches: list[CredentialState]) -> st
 
 
 def _apply_obligations(state: ClientState, row: Row, changes: Changes) -> None:
-    pro_id = row.pro.pk if row.pro else None
     for report_type in row.report_types:
-        same = [
-            o
-            for o in state.obligations
-            if o.country_id == row.country.pk and o.report_type_id == report_type.pk
-        ]
-        if any(o.pro_id == pro_id for o in same) or (pro_id is None and same):
-            continue
-        without_pro = next((o for o in same if o.pro_id is None), None)
-        if without_pro is not None:
-            without_pro.pro = row.pro
-            changes["pro"] = ("", row.pro.name)
-            continue
-        state.obligations.append(
-            Obligation(
-                client=state.client, country=row.country, report_type=report_type, pro=row.pro
-            )
-        )
-        changes["report_type"] = ("", row.values["report_type"])
+        _apply_obligation(state, row, report_type, changes)
+
+
+def _apply_obligation(state: ClientState, row: Row, report_type, changes: Changes) -> None:
+    """Oblige the client for the row's country and `report_type`, with the row's PRO if any:
+    an obligation already there is kept, one without a PRO takes the row's."""
+    pro_id = row.pro.pk if row.pro else None
+    same = [
+        o
+        for o in state.obligations
+        if o.country_id == row.country.pk and o.report_type_id == report_type.pk
+    ]
+    if any(o.pro_id == pro_id for o in same) or (pro_id is None and same):
+        return
+    without_pro = next((o for o in same if o.pro_id is None), None)
+    if without_pro is not None:
+        without_pro.pro = row.pro
+        changes["pro"] = ("", row.pro.name)
+        return
+    state.obligations.append(
+        Obligation(client=state.client, country=row.country, report_type=report_type, pro=row.pro)
+    )
+    changes["report_type"] = ("", row.values["report_type"])
 
 
 @sensitive_variables("values")
