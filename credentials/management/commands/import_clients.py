@@ -7,9 +7,10 @@ from tqdm import tqdm
 
 from clients.models import Organization
 from clients.tenancy import organization_for_user
-from credentials.client_import import FIELDS, ImportConflict, clients_import, upload_validate
+from credentials.client_import import FIELDS, ImportConflict, upload_validate
 from credentials.csv_files import CsvFileError, csv_rows
 from credentials.models import ClientImport
+from credentials.resources import ClientResource
 
 ERRORS_SHOWN = 50
 
@@ -71,13 +72,14 @@ class Command(BaseCommand):
         # newline and colour it as an error.
         with tqdm(total=data_rows, unit="row", file=self.stderr._out, disable=None) as bar:
             try:
-                report = clients_import(
+                result = ClientResource().import_data(
+                    rows,
+                    dry_run=dry_run,
+                    raise_errors=True,
                     organization=org,
                     user=user_obj,
-                    rows=rows,
                     mapping=shape.mapping,
                     has_header=shape.has_header,
-                    dry_run=dry_run,
                     atomic=atomic,
                     source=ClientImport.Source.COMMAND,
                     file_name=file.name,
@@ -85,7 +87,7 @@ class Command(BaseCommand):
                 )
             except ImportConflict as error:
                 raise CommandError(str(error)) from None
-        self._report(report, dry_run)
+        self._report(result.client_import, dry_run)
 
     def _user(self, username):
         if not username:
