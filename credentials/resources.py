@@ -213,22 +213,7 @@ class ClientResource(resources.ModelResource):
         with `raise_errors`); unusable file ids raise ValidationError.
         """
         user = kwargs.get("user")
-        if isinstance(dataset, tablib.Dataset):
-            headers = list(dataset.headers or [])
-            rows = [["" if cell is None else str(cell) for cell in row] for row in dataset]
-            options = {
-                "mapping": headers,
-                "has_header": False,
-                "first_row_number": FIRST_DATA_ROW,
-                "atomic": True,
-                "source": ClientImport.Source.ADMIN,
-                "file_name": kwargs.get("file_name") or "",
-                "collect_rows": True,
-            }
-        else:
-            rows = dataset
-            options = {name: kwargs[name] for name in ENGINE_OPTIONS if name in kwargs}
-            headers = [name or "" for name in options["mapping"]]
+        rows, headers, options = _engine_arguments(dataset, kwargs)
         organization = kwargs.get("organization") or organization_for_user(user)
         result = self.get_result_class()()
         result.diff_headers = headers
@@ -272,6 +257,25 @@ class ClientResource(resources.ModelResource):
                 row_result.instance = row.client
                 result.append_row_result(row_result)
             result.increment_row_result_total(row_result)
+
+
+def _engine_arguments(dataset, kwargs: dict) -> tuple[list, list[str], dict]:
+    """The rows, the column headers and the engine's options of an import_data call."""
+    if not isinstance(dataset, tablib.Dataset):
+        options = {name: kwargs[name] for name in ENGINE_OPTIONS if name in kwargs}
+        return dataset, [name or "" for name in options["mapping"]], options
+    headers = list(dataset.headers or [])
+    options = {
+        "mapping": headers,
+        "has_header": False,
+        "first_row_number": FIRST_DATA_ROW,
+        "atomic": True,
+        "source": ClientImport.Source.ADMIN,
+        "file_name": kwargs.get("file_name") or "",
+        "collect_rows": True,
+    }
+    rows = [["" if cell is None else str(cell) for cell in row] for row in dataset]
+    return rows, headers, options
 
 
 def _diff_cell(row, name: str | None):
