@@ -234,6 +234,9 @@ STORAGES = {
 # Large CSV uploads arrive as JSON bodies; anything bigger is refused with a clear 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
+# The largest CSV file the admin's import takes (a file upload is not a request body, so the
+# limit above does not reach it); the same size as the API's by default.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE))
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

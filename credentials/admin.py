@@ -32,7 +32,7 @@ from clients.tenancy import (
     organization_for_user,
 )
 from credentials.attention import needs_attention
-from credentials.client_import import MappingError, mapping_resolve
+from credentials.client_import import upload_validate
 from credentials.csv_files import CsvFileError, csv_rows
 from credentials.import_uploads import PendingImportStorage, UploadGone
 from credentials.models import (
@@ -593,45 +593,26 @@ class PasswordAccessEventAdmin(OrganizationScopedAdminMixin, ExportMixin, admin.
 class ClientImportForm(ImportForm):
     """The upload step: the file must be UTF-8 CSV whose header row names known fields and
     whose rows all have the header's number of cells; otherwise a form error says what is
-    wrong, before anything is read into the preview."""
-
-    MAX_BYTES = 20 * 1024 * 1024
-    MAX_LISTED = 10
+    wrong, before anything is read into the preview (credentials.client_import.upload_validate,
+    the checks every door shares)."""
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError(
-                f"The file is larger than {self.MAX_BYTES // 2**20} MiB: split it into smaller files."
-            )
+        try:
+            # A file over the limit is refused before it is read.
+            rows = [] if upload.size > settings.IMPORT_MAX_BYTES else self._rows(upload)
+            upload_validate(rows=rows, size=upload.size, whole_rows=True)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return upload
+
+    def _rows(self, upload) -> list[list[str]]:
         raw = upload.read()
         upload.seek(0)
         try:
-            rows = csv_rows(raw)
+            return csv_rows(raw)
         except CsvFileError as error:
             raise ValidationError(error.message) from None
-        if not rows or not any(cell.strip() for row in rows for cell in row):
-            raise ValidationError("The file is empty.")
-        header, data = rows[0], rows[1:]
-        try:
-            mapping_resolve(header)
-        except MappingError as error:
-            raise ValidationError(
-                ["The first row must name the columns.", *error.messages]
-            ) from None
-        if not any(row for row in data):
-            raise ValidationError("The file has a header row but no data rows.")
-        ragged = [
-            f"Row {number} has {len(row)} cells, the header {len(header)}."
-            for number, row in enumerate(data, start=2)
-            if row and len(row) != len(header)
-        ]
-        if ragged:
-            more = len(ragged) - self.MAX_LISTED
-            raise ValidationError(
-                ragged[: self.MAX_LISTED] + ([f"And {more} more rows."] if more > 0 else [])
-            )
-        return upload
 
 
 # The request an import view is handling, for django-import-export's storage hooks, which are

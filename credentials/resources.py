@@ -1,8 +1,9 @@
 """django-import-export resources of the credentials app.
 
 `ClientResource` is the CSV door to the client portfolio: the admin's import (upload, preview
-with per-row changes and errors, confirm) and export, and, through the same import engine
-(credentials.client_import), the API's bulk upload and `manage.py import_clients`.
+with per-row changes and errors, confirm) and export, the API's bulk upload and
+`manage.py import_clients`, all through its `import_data` and the set-based import engine
+behind it (credentials.client_import).
 """
 
 import tablib
@@ -89,6 +90,18 @@ EXPORT_FIELDS = [
     "updated_at",
 ]
 FIRST_DATA_ROW = 2  # the header is row 1
+# The engine's options the API and the command pass to ClientResource.import_data.
+ENGINE_OPTIONS = (
+    "mapping",
+    "has_header",
+    "first_row_number",
+    "atomic",
+    "source",
+    "file_ids",
+    "file_name",
+    "collect_rows",
+    "progress",
+)
 ROW_TYPES = {
     "new": RowResult.IMPORT_TYPE_NEW,
     "update": RowResult.IMPORT_TYPE_UPDATE,
@@ -187,29 +200,30 @@ class ClientResource(resources.ModelResource):
         rollback_on_validation_errors=False,
         **kwargs,
     ) -> Result:
-        """Preview (`dry_run`) or apply `dataset` for the organization of `kwargs["user"]`,
-        all or nothing. The Result carries the import's report as `client_import`."""
-        result = self.get_result_class()()
-        result.diff_headers = list(dataset.headers or [])
-        result.total_rows = len(dataset)
+        """Preview (`dry_run`) or apply `dataset` with the import engine
+        (credentials.client_import.clients_import); the Result carries its report as
+        `client_import`.
+
+        The admin gives a tablib Dataset whose headers name the columns: the import goes into
+        the organization of `kwargs["user"]`, all or nothing, with a row report per row. The
+        API and `import_clients` give the file's rows as lists of cells (a ragged row is a row
+        error there, which a Dataset cannot hold), and in `kwargs` the engine's options:
+        `mapping`, `has_header`, `organization`, `atomic`, `source`, `file_ids`, `file_name`,
+        `progress`. An unusable mapping or a conflict is a base error of the Result (raised
+        with `raise_errors`); unusable file ids raise ValidationError.
+        """
         user = kwargs.get("user")
-        organization = organization_for_user(user)
+        rows, headers, options = _engine_arguments(dataset, kwargs)
+        organization = kwargs.get("organization") or organization_for_user(user)
+        result = self.get_result_class()()
+        result.diff_headers = headers
+        result.total_rows = len(rows)
         try:
             if organization is None:
                 raise ImportConflict("Imports go into your organization, and you have none.")
-            header_fields = mapping_resolve(result.diff_headers)
+            header_fields = mapping_resolve(options["mapping"])
             report = clients_import(
-                organization=organization,
-                user=user,
-                rows=[["" if cell is None else str(cell) for cell in row] for row in dataset],
-                mapping=result.diff_headers,
-                has_header=False,
-                first_row_number=FIRST_DATA_ROW,
-                dry_run=dry_run,
-                atomic=True,
-                source=ClientImport.Source.ADMIN,
-                file_name=kwargs.get("file_name") or "",
-                collect_rows=True,
+                organization=organization, user=user, rows=rows, dry_run=dry_run, **options
             )
         except (MappingError, ImportConflict) as error:
             result.append_base_error(self.get_error_result_class()(error))
@@ -223,7 +237,7 @@ class ClientResource(resources.ModelResource):
         self, result: Result, report: ClientImportReport, header_fields: list[str | None]
     ) -> None:
         result.client_import = report
-        for row in report.row_reports:
+        for row in report.row_reports or ():
             row_result = self.get_row_result_class()()
             row_result.import_type = ROW_TYPES[row.import_type]
             row_result.row_values = row.values
@@ -243,6 +257,25 @@ class ClientResource(resources.ModelResource):
                 row_result.instance = row.client
                 result.append_row_result(row_result)
             result.increment_row_result_total(row_result)
+
+
+def _engine_arguments(dataset, kwargs: dict) -> tuple[list, list[str], dict]:
+    """The rows, the column headers and the engine's options of an import_data call."""
+    if not isinstance(dataset, tablib.Dataset):
+        options = {name: kwargs[name] for name in ENGINE_OPTIONS if name in kwargs}
+        return dataset, [name or "" for name in options["mapping"]], options
+    headers = list(dataset.headers or [])
+    options = {
+        "mapping": headers,
+        "has_header": False,
+        "first_row_number": FIRST_DATA_ROW,
+        "atomic": True,
+        "source": ClientImport.Source.ADMIN,
+        "file_name": kwargs.get("file_name") or "",
+        "collect_rows": True,
+    }
+    rows = [["" if cell is None else str(cell) for cell in row] for row in dataset]
+    return rows, headers, options
 
 
 def _diff_cell(row, name: str | None):

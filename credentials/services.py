@@ -28,8 +28,7 @@ from clients.limits import (
 )
 from clients.models import Client
 from clients.tenancy import membership_for_user
-from config.client_address import client_ip
-from credentials.bulk_writes import (
+from config.bulk_copy import (
     CHANGED,
     CREATED,
     history_rows_insert,
@@ -37,6 +36,7 @@ from credentials.bulk_writes import (
     rows_update,
     values_insert,
 )
+from config.client_address import client_ip
 from credentials.models import (
     MASK,
     AccessReason,

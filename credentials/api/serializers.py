@@ -1,5 +1,6 @@
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,7 +14,7 @@ from clients.limits import (
     REGISTRATION_NUMBER_MAX_LENGTH,
 )
 from config.strict_input import UnknownFieldsRefusedMixin
-from credentials.client_import import MappingError, is_header_row, mapping_resolve
+from credentials.client_import import MappingError, mapping_resolve, upload_validate
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.selectors import MissingCredential
 from credentials.services import NOTHING_REVEALED, NULL_CHARACTER_MESSAGE
@@ -490,13 +491,28 @@ class BulkUploadSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
             raise serializers.ValidationError(error.messages) from None
 
     def validate(self, attrs):
-        rows = attrs["csvData"]
-        if attrs["hasHeader"] is None:
-            attrs["hasHeader"] = is_header_row(rows[0], attrs["mapping"])
-        if attrs["hasHeader"] and len(rows) == 1:
-            raise serializers.ValidationError({"csvData": ["The file has a header row only."]})
+        try:
+            shape = upload_validate(
+                rows=attrs["csvData"], mapping=attrs["mapping"], has_header=attrs["hasHeader"]
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_upload_errors(error)) from None
+        attrs["mapping"], attrs["hasHeader"] = shape.mapping, shape.has_header
         attrs.setdefault("fileId", [])
         return attrs
+
+
+# The API's own wording of upload_validate's refusals, as its clients know them.
+UPLOAD_MESSAGES = {"header_only": "The file has a header row only."}
+
+
+def _upload_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """upload_validate's errors under the body's field names."""
+    fields = {"file": "csvData", "mapping": "mapping"}
+    return {
+        fields[key]: [UPLOAD_MESSAGES.get(e.code, e.message) for e in errors]
+        for key, errors in error.error_dict.items()
+    }
 
 
 class RowMessageSerializer(serializers.Serializer):

@@ -33,8 +33,9 @@ from credentials.api.serializers import (
     CredentialSerializer,
     CredentialUpdateSerializer,
 )
-from credentials.client_import import FIELD_DESCRIPTIONS, ImportConflict, clients_import
+from credentials.client_import import FIELD_DESCRIPTIONS, ImportConflict
 from credentials.models import AccessReason, ClientImport, Credential
+from credentials.resources import ClientResource
 from credentials.selectors import (
     collective_accounts,
     credential_search,
@@ -582,13 +583,14 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            return clients_import(
-                organization=self.organization,
+            result = ClientResource().import_data(
+                data["csvData"],
+                dry_run=dry_run,
+                raise_errors=True,
                 user=self.request.user,
-                rows=data["csvData"],
+                organization=self.organization,
                 mapping=data["mapping"],
                 has_header=data["hasHeader"],
-                dry_run=dry_run,
                 atomic=data["atomic"],
                 source=ClientImport.Source.API,
                 file_ids=data["fileId"],
@@ -597,6 +599,7 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             raise BulkUploadConflict(str(error)) from None
         except DjangoValidationError as exc:
             raise as_drf_validation_error(exc) from None
+        return result.client_import
 
     @extend_schema(
         operation_id="bulk_upload_clients_execute",

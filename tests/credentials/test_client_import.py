@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 
 from clients.models import Obligation, Role
-from credentials import client_import
 from credentials.client_import import MappingError, clients_import, mapping_resolve
+from credentials.client_import import plan as client_import
 from credentials.models import (
     ClientImport,
     Credential,

@@ -1,21 +1,16 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from clients.models import Organization
 from clients.tenancy import organization_for_user
-from credentials.client_import import (
-    FIELDS,
-    ImportConflict,
-    MappingError,
-    clients_import,
-    is_header_row,
-    mapping_resolve,
-)
+from credentials.client_import import FIELDS, ImportConflict, upload_validate
 from credentials.csv_files import CsvFileError, csv_rows
 from credentials.models import ClientImport
+from credentials.resources import ClientResource
 
 ERRORS_SHOWN = 50
 
@@ -58,34 +53,33 @@ class Command(BaseCommand):
         user_obj = self._user(user)
         org = self._organization(organization, user_obj)
         rows = self._rows(file)
-        if mapping is None:
-            if header is False:
-                raise CommandError("Without --mapping the first row must name the columns.")
-            if not rows:
-                raise CommandError(f"{file} is empty.")
-            mapping_list, header = rows[0], True
-        else:
-            mapping_list = [name.strip() for name in mapping.split(",")]
+        if mapping is None and header is False:
+            raise CommandError("Without --mapping the first row must name the columns.")
+        if not rows:
+            raise CommandError(f"{file} is empty.")
         try:
-            resolved = mapping_resolve(mapping_list)
-        except MappingError as error:
-            raise CommandError(" ".join(error.messages)) from None
-        if header is None:
-            header = bool(rows) and is_header_row(rows[0], resolved)
-        data_rows = len(rows) - (1 if header else 0)
-        if data_rows <= 0:
-            raise CommandError(f"{file} has no data rows.")
+            shape = upload_validate(
+                rows=rows,
+                mapping=None if mapping is None else [name.strip() for name in mapping.split(",")],
+                has_header=header,
+            )
+        except ValidationError as error:
+            if any(e.code == "header_only" for e in error.error_dict.get("file", [])):
+                raise CommandError(f"{file} has no data rows.") from None
+            raise CommandError(f"{file}: {' '.join(error.messages)}") from None
+        data_rows = len(rows) - (1 if shape.has_header else 0)
         # The bar goes to the raw stream: Django's OutputWrapper would end each redraw with a
         # newline and colour it as an error.
         with tqdm(total=data_rows, unit="row", file=self.stderr._out, disable=None) as bar:
             try:
-                report = clients_import(
+                result = ClientResource().import_data(
+                    rows,
+                    dry_run=dry_run,
+                    raise_errors=True,
                     organization=org,
                     user=user_obj,
-                    rows=rows,
-                    mapping=resolved,
-                    has_header=header,
-                    dry_run=dry_run,
+                    mapping=shape.mapping,
+                    has_header=shape.has_header,
                     atomic=atomic,
                     source=ClientImport.Source.COMMAND,
                     file_name=file.name,
@@ -93,7 +87,7 @@ class Command(BaseCommand):
                 )
             except ImportConflict as error:
                 raise CommandError(str(error)) from None
-        self._report(report, dry_run)
+        self._report(result.client_import, dry_run)
 
     def _user(self, username):
         if not username:

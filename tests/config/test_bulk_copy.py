@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from clients.models import Client
-from credentials.bulk_writes import (
+from config.bulk_copy import (
     CHANGED,
     CREATED,
     history_rows_insert,
@@ -113,7 +113,7 @@ def test_history_rows_record_the_rows_as_stored_with_user_reason_and_type(organi
 
 
 def test_history_rows_in_batches_cover_every_key(organization, monkeypatch):
-    monkeypatch.setattr("credentials.bulk_writes.HISTORY_BATCH", 2)
+    monkeypatch.setattr("config.bulk_copy.HISTORY_BATCH", 2)
     clients = [Client(organization=organization, name=f"Batch {n} AG") for n in range(5)]
     rows_insert(Client, clients)
 

@@ -1,4 +1,4 @@
-"""Writing many rows at once, for uploads of thousands of clients and credentials.
+"""Writing many rows at once (PostgreSQL COPY), for uploads of thousands of rows of any model.
 
 `rows_insert` inserts model instances and gives them their primary keys. On PostgreSQL it uses
 COPY, with the keys drawn from the table's sequence first; elsewhere it is bulk_create.
