@@ -33,6 +33,7 @@ from clients.limits import (
     too_long_message,
 )
 from clients.models import GLOBAL_SCOPE, Alias, Client, ClientStatus, Obligation, Organization
+from clients.parsing import parse_bool, parse_choice
 from credentials.bulk_writes import (
     CHANGED,
     CREATED,
@@ -98,8 +99,6 @@ SYNONYMS = {
 CLIENT_STATUSES = list(ClientStatus.values)
 INTERVALS = list(Interval.values)
 CREDENTIAL_STATUSES = list(CredentialStatus.values)
-TRUE_WORDS = {"true", "yes", "y", "1"}
-FALSE_WORDS = {"false", "no", "n", "0"}
 MAX_ID = 2**63 - 1
 
 _CLIENT_FIELDS = ("status", "shared", "notes")
@@ -290,10 +289,9 @@ class _Row:
 
 def _choice(value: str, choices: list[str], what: str) -> tuple[str | None, str | None]:
     """The choice `value` names ignoring case, or an error message naming the valid ones."""
-    folded = value.casefold()
-    for choice in choices:
-        if choice.casefold() == folded:
-            return choice, None
+    choice = parse_choice(value, choices)
+    if choice is not None:
+        return choice, None
     return None, f"Unknown {what}. Valid: {', '.join(choices)}."
 
 
@@ -377,10 +375,8 @@ class _RowReader:
             if error:
                 errors.append(("status", error))
         if "shared" in values:
-            word = values["shared"].casefold()
-            if word in TRUE_WORDS or word in FALSE_WORDS:
-                row.shared = word in TRUE_WORDS
-            else:
+            row.shared = parse_bool(values["shared"])
+            if row.shared is None:
                 errors.append(("shared", "shared is true or false (yes or no, 1 or 0)."))
         row.notes = values.get("notes")
         row.alias = values.get("alias")

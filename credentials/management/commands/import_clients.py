@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from clients.models import Organization
+from clients.parsing import parse_comma_list
 from clients.tenancy import organization_for_user
 from credentials.client_import import (
     FIELDS,
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{file} is empty.")
             mapping_list, header = rows[0], True
         else:
-            mapping_list = [name.strip() for name in mapping.split(",")]
+            mapping_list = parse_comma_list(mapping, keep_blanks=True)
         try:
             resolved = mapping_resolve(mapping_list)
         except MappingError as error:
