@@ -355,7 +355,7 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
                 "client", "country", "pro"
             )
             if not request.user.is_superuser:
-                queryset = queryset.filter(client__organization=organization_for_user(request.user))
+                queryset = queryset.of(organization_for_user(request.user))
             kwargs["queryset"] = queryset
         elif db_field.name == "pro":
             kwargs["queryset"] = Pro.objects.select_related("country")
