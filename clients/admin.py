@@ -1,10 +1,12 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.module_loading import import_string
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
@@ -20,15 +22,19 @@ from clients.models import (
 )
 from clients.selectors import (
     client_aliases,
-    client_name_taken,
     client_organizations_consenting,
     clients_covering,
 )
 from clients.services import (
     api_key_create,
+    client_alias_validate,
+    client_create,
     client_organization_invitation_accept,
     client_organization_invite,
+    client_update,
+    client_validate,
     clients_set_status,
+    obligation_validate,
 )
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
@@ -156,13 +162,56 @@ class ClientPartInline(OrganizationScopedAdminMixin, admin.TabularInline):
     extra = 0
 
 
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError on the form: each message on the field it names, when the
+    form has that field, otherwise above the form."""
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+class AliasForm(forms.ModelForm):
+    """Scope and name as clients.services stores them, or the service's errors."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not cleaned or cleaned.get("DELETE"):
+            return cleaned
+        try:
+            cleaned["scope"], cleaned["name"] = client_alias_validate(
+                scope=cleaned.get("scope"), name=cleaned.get("name")
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
+
+
+class ObligationForm(forms.ModelForm):
+    """The catalog's rule for an obligation's PRO (clients.services), or its error."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not cleaned or cleaned.get("DELETE"):
+            return cleaned
+        try:
+            obligation_validate(
+                country=cleaned["country"],
+                report_type=cleaned["report_type"],
+                pro=cleaned.get("pro"),
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
+
+
 class AliasInline(ClientPartInline):
     model = Alias
+    form = AliasForm
     fields = ["scope", "name"]
 
 
 class ObligationInline(ClientPartInline):
     model = Obligation
+    form = ObligationForm
     fields = ["country", "report_type", "pro"]
 
     def get_queryset(self, request):
@@ -174,8 +223,13 @@ class ObligationInline(ClientPartInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+# The client's own fields, as the client services take them.
+CLIENT_FIELDS = ("name", "status", "notes", "shared", "client_organization", "collective_account")
+
+
 class ClientAdminForm(forms.ModelForm):
-    """The organization of a member's new client is theirs; names stay unique within it."""
+    """The organization of a member's new client is theirs; the client services' rules (a
+    name unique within the organization, the limits, consent) show as the form's errors."""
 
     organization_of_member: Organization | None = None
 
@@ -200,19 +254,37 @@ class ClientAdminForm(forms.ModelForm):
                 self.instance
             ) | Organization.objects.filter(pk=self.instance.client_organization_id)
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        organization = self.instance.organization if self.instance.organization_id else None
-        organization = organization or self.organization_of_member
-        if organization and client_name_taken(
-            organization=organization, name=name, exclude=self.instance
-        ):
-            raise forms.ValidationError(f"A client named {name!r} already exists.")
-        return name
+    def target_organization(self) -> Organization | None:
+        if self.instance.organization_id:
+            return self.instance.organization
+        return self.cleaned_data.get("organization") or self.organization_of_member
+
+    def service_fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in CLIENT_FIELDS if name in self.cleaned_data
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = self.target_organization()
+        if organization is None or any(name in self.errors for name in ("name", "status")):
+            return cleaned
+        fields = self.service_fields()
+        try:
+            client_validate(
+                organization=organization,
+                client=self.instance if self.instance.pk else None,
+                **{name: fields[name] for name in ("name", "status", "notes") if name in fields},
+                client_organization=fields.get("client_organization"),
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
 
 
-@admin.register(Client)
 class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
+    """The client admin. Apps built on this one add to it through client_admin_extensions()."""
+
     form = ClientAdminForm
     list_display = ["name", "status", "alias_names", "shared", "collective_account", "updated_at"]
     list_filter = [
@@ -247,6 +319,11 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         ]
         return ["organization", *fields] if request.user.is_superuser else fields
 
+    def get_readonly_fields(self, request, obj=None):
+        # The client services create a client in an organization and never move it to another.
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "organization"] if obj is not None else readonly
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if not request.user.is_superuser:
@@ -261,9 +338,64 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change and not request.user.is_superuser:
-            obj.organization = organization_for_user(request.user)
-        super().save_model(request, obj, form, change)
+        # Written in save_related, with its aliases and obligations, by one service call.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        parts = {formset.model: formset for formset in formsets}
+        changes = form.service_fields()
+        if Alias in parts:
+            changes["aliases"] = {
+                row["scope"]: row["name"] for row in self._kept_rows(parts.pop(Alias))
+            }
+        if Obligation in parts:
+            changes["obligations"] = [
+                {
+                    "country": row["country"].code,
+                    "report_type": row["report_type"].code,
+                    "pro": row["pro"].name if row.get("pro") else None,
+                }
+                for row in self._kept_rows(parts.pop(Obligation))
+            ]
+        if change:
+            # The form's instance holds the new values already: the service compares against
+            # the stored ones.
+            client = client_update(client=Client.objects.get(pk=form.instance.pk), changes=changes)
+        else:
+            organization = form.target_organization()
+            client = client_create(organization=organization, **changes)
+        form.instance.pk = client.pk
+        form.instance._state.adding = False
+        form.instance.refresh_from_db()
+        for formset in parts.values():
+            formset.instance = form.instance
+            self.save_formset(request, form, formset, change=change)
+
+    @staticmethod
+    def _kept_rows(formset) -> list[dict]:
+        """The cleaned rows of an inline formset that are neither deleted nor left blank.
+
+        The service writes them; the formset records what changed, as its save() would, for
+        the admin's change message."""
+        deleted = [
+            inline for inline in formset.initial_forms if formset._should_delete_form(inline)
+        ]
+        formset.deleted_objects = [inline.instance for inline in deleted]
+        formset.changed_objects = [
+            (inline.instance, inline.changed_data)
+            for inline in formset.initial_forms
+            if inline not in deleted and inline.has_changed()
+        ]
+        formset.new_objects = [
+            inline.instance
+            for inline in formset.extra_forms
+            if inline.has_changed() and not formset._should_delete_form(inline)
+        ]
+        return [
+            inline.cleaned_data
+            for inline in formset.forms
+            if inline.cleaned_data and not formset._should_delete_form(inline)
+        ]
 
     @admin.display(description="aliases")
     def alias_names(self, obj: Client) -> str:
@@ -280,6 +412,29 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     @admin.action(description="Activate selected clients", permissions=["change"])
     def activate_selected(self, request, queryset):
         self._set_status(request, queryset, ClientStatus.ACTIVE, "Activated")
+
+
+def client_admin_extensions() -> list[type]:
+    """The admin mixins that apps built on this one add to the client admin (their inlines,
+    columns, actions, pages), in the order of INSTALLED_APPS.
+
+    An app names its mixin in its AppConfig's `client_admin_extension` (a dotted path), so this
+    app imports none of the apps that depend on it."""
+    return [
+        import_string(config.client_admin_extension)
+        for config in apps.get_app_configs()
+        if getattr(config, "client_admin_extension", None)
+    ]
+
+
+admin.site.register(
+    Client,
+    type(
+        "ClientAdmin",
+        (*client_admin_extensions(), ClientAdmin),
+        {"__module__": __name__, "__doc__": ClientAdmin.__doc__},
+    ),
+)
 
 
 class InvitationTokenForm(forms.Form):

@@ -8,24 +8,21 @@ from django import forms
 from django.db.models.functions import Lower
 
 from clients.models import Client, ClientStatus
+from clients.parsing import parse_bool, parse_choice
 from clients.selectors import clients_covering, clients_matching
 from reporting.selectors import Catalog, CatalogLookupError
 
 
 class StrictBooleanField(forms.Field):
-    """`true` or `false` (also 1/0, yes/no); anything else is an error, not silently ignored."""
-
-    TRUE = frozenset({"true", "1", "yes"})
-    FALSE = frozenset({"false", "0", "no"})
+    """A yes/no word (clients.parsing: true/false, yes/no, y/n, 1/0); anything else is an
+    error, not silently ignored."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        text = str(value).strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
+        parsed = parse_bool(value)
+        if parsed is not None:
+            return parsed
         raise forms.ValidationError(
             "Use true or false, not %(value)r.", code="invalid", params={"value": value}
         )
@@ -116,8 +113,11 @@ class ClientFilterForm(forms.Form):
         return found
 
     def clean_status(self) -> list[str]:
-        statuses = [value.lower() for value in _comma_values(self.cleaned_data.get("status"))]
-        unknown = [value for value in statuses if value not in ClientStatus.values]
+        values = _comma_values(self.cleaned_data.get("status"))
+        statuses = [parse_choice(value, ClientStatus.values) for value in values]
+        unknown = [
+            value.lower() for value, status in zip(values, statuses, strict=True) if status is None
+        ]
         if unknown:
             raise _invalid(
                 [

@@ -335,13 +335,6 @@ class Alias(models.Model):
     def __str__(self) -> str:
         return f"{self.scope}: {self.name}"
 
-    def clean(self) -> None:
-        self.scope = (self.scope or "").strip().upper() or GLOBAL_SCOPE
-        if self.scope != GLOBAL_SCOPE and not Country.objects.filter(code=self.scope).exists():
-            raise ValidationError(
-                {"scope": f"Unknown country {self.scope!r}: use a catalog country code or *."}
-            )
-
 
 class Obligation(models.Model):
     """The client must report `report_type` in `country` (optionally with a given PRO)."""
@@ -379,20 +372,6 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         pro = f" · {self.pro.name}" if self.pro_id else ""
         return f"{self.country.code} · {self.report_type.code}{pro}"
-
-    def clean(self) -> None:
-        if not (self.pro_id and self.country_id and self.report_type_id):
-            return
-        if self.pro.country_id != self.country_id:
-            raise ValidationError(
-                {
-                    "pro": f"{self.pro.name} is a PRO of {self.pro.country.code}, not of this country."
-                }
-            )
-        if not self.pro.schemes.filter(report_type_id=self.report_type_id).exists():
-            raise ValidationError(
-                {"pro": f"{self.pro.name} does not take {self.report_type.code}."}
-            )
 
 
 class CoverageSource(models.TextChoices):

@@ -32,7 +32,7 @@ from clients.models import (
     Role,
 )
 from clients.selectors import client_name_taken, client_organizations_consenting
-from reporting.models import Country
+from reporting.models import Country, Pro, ReportType
 from reporting.selectors import Catalog, CatalogLookupError
 
 
@@ -213,9 +213,50 @@ def _scope_of(code: str | None, catalog: Catalog, field: str) -> str:
     if code is None or not code.strip() or code.strip() == GLOBAL_SCOPE:
         return GLOBAL_SCOPE
     try:
-        return catalog.country(code).code
+        return catalog.country(code.strip().upper()).code
     except CatalogLookupError as error:
         raise ValidationError({field: f"{error.message} Use * for a global alias."}) from error
+
+
+def client_validate(
+    *,
+    organization: Organization,
+    client: Client | None = None,
+    name: str,
+    status: str = ClientStatus.ACTIVE,
+    notes: str | None = "",
+    client_organization: Organization | None = None,
+) -> None:
+    """Raise the ValidationError client_create (without `client`) or client_update (with it)
+    would raise for these fields, so that a form can show it before anything is written."""
+    _clean_name(organization=organization, name=name, client=client)
+    _clean_status(status)
+    _clean_notes(notes)
+    if client is None or client_organization != client.client_organization:
+        _clean_client_organization(client=client, client_organization=client_organization)
+
+
+def client_alias_validate(*, scope: str | None, name: str) -> tuple[str, str]:
+    """The alias's scope (a catalog country code, or `*` when none is given) and name as the
+    services store them; ValidationError keyed `scope` or `name` when one is not valid."""
+    return _scope_of(scope, Catalog.load(), "scope"), _clean_alias_name(name, "name")
+
+
+def obligation_validate(
+    *, country: Country, report_type: ReportType, pro: Pro | None = None
+) -> None:
+    """Raise ValidationError keyed `pro` unless `pro` (when given) is a PRO of `country` that
+    takes `report_type`: the rule client_obligations_replace applies to codes and names."""
+    if pro is None:
+        return
+    if pro.country_id != country.pk:
+        raise ValidationError(
+            {"pro": f"{pro.name} is a PRO of {pro.country.code}, not of this country."}
+        )
+    try:
+        Catalog.load().check_offered(pro, report_type)
+    except CatalogLookupError as error:
+        raise ValidationError({"pro": error.message}) from error
 
 
 def _save_checking_name(client: Client, **save_kwargs) -> None:

@@ -23,8 +23,7 @@ from import_export.formats import base_formats
 from import_export.forms import ExportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from clients.admin import ClientAdmin
-from clients.models import Client, Role
+from clients.models import Role
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
     OrganizationScopedHistoryAdminMixin,
@@ -356,7 +355,7 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
                 "client", "country", "pro"
             )
             if not request.user.is_superuser:
-                queryset = queryset.filter(client__organization=organization_for_user(request.user))
+                queryset = queryset.of(organization_for_user(request.user))
             kwargs["queryset"] = queryset
         elif db_field.name == "pro":
             kwargs["queryset"] = Pro.objects.select_related("country")
@@ -670,15 +669,11 @@ class PendingImportAdminMixin:
             _import_request.reset(token)
 
 
-admin.site.unregister(Client)
+class ClientCredentialsAdminMixin(PendingImportAdminMixin, ImportExportMixin):
+    """What this app adds to the client admin (clients.admin.client_admin_extensions): the
+    client's credentials listed on its page, CSV import (upload, preview, confirm) and CSV/XLSX
+    export of the clients listed."""
 
-
-@admin.register(Client)
-class ClientWithCredentialsAdmin(PendingImportAdminMixin, ImportExportMixin, ClientAdmin):
-    """The client admin, with the client's credentials listed on its page, CSV import (upload,
-    preview, confirm) and CSV/XLSX export of the clients listed."""
-
-    inlines = [*ClientAdmin.inlines, CredentialInline]
     resource_classes = [ClientResource]
     import_form_class = ClientImportForm
     export_form_class = ExportForm
@@ -686,6 +681,9 @@ class ClientWithCredentialsAdmin(PendingImportAdminMixin, ImportExportMixin, Cli
     export_formats = [base_formats.CSV, base_formats.XLSX]
     # Each import is recorded as a ClientImport and every change is in the history.
     skip_admin_log = True
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), CredentialInline]
 
     def has_import_permission(self, request) -> bool:
         membership = membership_for_user(request.user)

@@ -12,6 +12,8 @@ def create_encryption_canary(sender, using="default", **kwargs) -> None:
 class CredentialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "credentials"
+    # The client's credentials and the CSV import and export, on the client admin.
+    client_admin_extension = "credentials.admin.ClientCredentialsAdminMixin"
 
     def ready(self):
         from clients.portfolio_stats import coverage_source_register

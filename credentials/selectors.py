@@ -7,6 +7,7 @@ so that a page of credentials costs the same few queries whatever its size.
 from django.db.models import F, Q, QuerySet
 
 from clients.models import Client, Organization
+from clients.parsing import parse_comma_list
 from clients.selectors import MissingCredential, missing_credentials_of_clients
 from credentials.models import Credential
 from reporting.models import Country
@@ -54,10 +55,6 @@ def missing_credentials(*, client: Client, search: str = "") -> list[MissingCred
     return [row for row in missing if row.matches(term)] if term else missing
 
 
-def _comma_list(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
 def _collective_accounts_filter(
     *, organization: Organization, country: str | None, pro: str | None, path: str = ""
 ) -> Q:
@@ -67,10 +64,10 @@ def _collective_accounts_filter(
     match = Q(
         **{f"{path}client__organization": organization, f"{path}client__collective_account": True}
     )
-    countries = [code.upper() for code in _comma_list(country)]
+    countries = [code.upper() for code in parse_comma_list(country)]
     if countries:
         match &= Q(**{f"{path}country__code__in": countries})
-    pros = _comma_list(pro)
+    pros = parse_comma_list(pro)
     if pros:
         any_pro = Q()
         for name in pros:

@@ -32,7 +32,7 @@ class RegistrationsAdminMixin(OrganizationScopedAdminMixin):
             kwargs["initial"] = organization
             kwargs["disabled"] = True
         elif model in ORGANIZATION_OWNED:
-            kwargs["queryset"] = model.objects.filter(organization=organization)
+            kwargs["queryset"] = model.objects.of(organization)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         self._narrow(db_field, request, kwargs)

@@ -1,7 +1,6 @@
 """The demo's additions to the catalog: the PROs of the seed document's `GET /report_types`
 example that the shipped catalog lacks, so that its answer holds the example's entries."""
 
-from clients.models import Organization
 from reporting.models import Country, Pro, ReportType, Scheme
 
 # {country: {PRO: [report types]}}, as the seed example writes them.
@@ -12,8 +11,11 @@ SEED_REPORT_TYPES = {
 }
 
 
-def seed(*, organization: Organization) -> None:
-    """Add the example's PROs and schemes where missing (PRO names match ignoring case)."""
+def seed(**context: object) -> None:
+    """Add the example's PROs and schemes where missing (PRO names match ignoring case).
+
+    The catalog is every organization's: the demo organization seed_demo passes each app's
+    seed is not used here."""
     for code, pros in SEED_REPORT_TYPES.items():
         country = Country.objects.get(code=code)
         for name, report_types in pros.items():

@@ -15,6 +15,7 @@ from clients.limits import (
     too_long_message,
 )
 from clients.models import ClientStatus
+from clients.parsing import parse_bool, parse_choice
 from credentials.client_import.mapping import CREDENTIAL_FIELDS
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.services import (
@@ -29,8 +30,6 @@ from reporting.selectors import Catalog, CatalogLookupError
 CLIENT_STATUSES = list(ClientStatus.values)
 INTERVALS = list(Interval.values)
 CREDENTIAL_STATUSES = list(CredentialStatus.values)
-TRUE_WORDS = {"true", "yes", "y", "1"}
-FALSE_WORDS = {"false", "no", "n", "0"}
 MAX_ID = 2**63 - 1
 # The most characters a cell of each field takes; every other cell (ids, catalog codes and
 # names, choices) takes CELL_MAX_LENGTH. A longer cell is a row error, never cut short.
@@ -74,10 +73,9 @@ class Row:
 
 def choice_of(value: str, choices: list[str], what: str) -> tuple[str | None, str | None]:
     """The choice `value` names ignoring case, or an error message naming the valid ones."""
-    folded = value.casefold()
-    for choice in choices:
-        if choice.casefold() == folded:
-            return choice, None
+    choice = parse_choice(value, choices)
+    if choice is not None:
+        return choice, None
     return None, f"Unknown {what}. Valid: {', '.join(choices)}."
 
 
@@ -178,10 +176,8 @@ class RowReader:
             if error:
                 row.errors.append(("status", error))
         if "shared" in values:
-            word = values["shared"].casefold()
-            if word in TRUE_WORDS or word in FALSE_WORDS:
-                row.shared = word in TRUE_WORDS
-            else:
+            row.shared = parse_bool(values["shared"])
+            if row.shared is None:
                 row.errors.append(("shared", "shared is true or false (yes or no, 1 or 0)."))
         row.notes = values.get("notes")
         row.alias = values.get("alias")

@@ -534,3 +534,40 @@ def test_a_wrong_token_is_refused_in_the_admin_and_changes_nothing(
 
 def test_a_staff_member_cannot_open_the_accept_page(browser):
     assert browser.get(ACCEPT).status_code == 403
+
+
+def test_the_change_form_writes_aliases_and_obligations_as_the_services_store_them(
+    browser, organization
+):
+    client = ClientFactory(organization=organization, name="Edited BV")
+    alias = AliasFactory(client=client, scope="*", name="Edited")
+    obligation = ObligationFactory(client=client)
+    change = reverse("admin:clients_client_change", args=[client.pk])
+    data = empty_inlines(browser, name="Edited BV", status="inactive") | {
+        "aliases-TOTAL_FORMS": "2",
+        "aliases-INITIAL_FORMS": "1",
+        "aliases-0-id": str(alias.pk),
+        "aliases-0-client": str(client.pk),
+        "aliases-0-scope": "*",
+        "aliases-0-name": "Edited Global",
+        "aliases-1-scope": "nl",
+        "aliases-1-name": "Edited Nederland",
+        "obligations-TOTAL_FORMS": "1",
+        "obligations-INITIAL_FORMS": "1",
+        "obligations-0-id": str(obligation.pk),
+        "obligations-0-client": str(client.pk),
+        "obligations-0-country": str(obligation.country_id),
+        "obligations-0-report_type": str(obligation.report_type_id),
+        "obligations-0-DELETE": "on",
+    }
+
+    response = browser.post(change, data)
+
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.status == "inactive"
+    assert dict(client.aliases.values_list("scope", "name")) == {
+        "*": "Edited Global",
+        "NL": "Edited Nederland",
+    }
+    assert not client.obligations.exists()

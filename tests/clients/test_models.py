@@ -1,7 +1,6 @@
 """Invariants of clients, aliases and obligations."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from clients.models import Alias, Client, Obligation
@@ -48,42 +47,6 @@ def test_obligations_with_the_same_pro_are_unique(organization):
 
     with pytest.raises(IntegrityError):
         Obligation.objects.create(**fields)
-
-
-def test_alias_clean_uppercases_the_scope_and_refuses_unknown_countries(organization):
-    client = ClientFactory(organization=organization)
-    alias = Alias(client=client, scope="de", name="ABC GmbH")
-    alias.clean()
-
-    assert alias.scope == "DE"
-    with pytest.raises(ValidationError, match="Unknown country 'XX'"):
-        Alias(client=client, scope="xx", name="Nope").clean()
-
-
-def test_an_empty_alias_scope_is_global(organization):
-    alias = Alias(client=ClientFactory(organization=organization), scope="", name="ABC")
-    alias.clean()
-
-    assert alias.scope == "*"
-
-
-def test_obligation_clean_refuses_a_pro_of_another_country_or_report_type(organization):
-    client = ClientFactory(organization=organization)
-
-    with pytest.raises(ValidationError, match="is a PRO of DE, not of this country"):
-        Obligation(
-            client=client,
-            country=country("FR"),
-            report_type=report_type("WEEE"),
-            pro=pro("DE", "Stiftung EAR"),
-        ).clean()
-    with pytest.raises(ValidationError, match="Stiftung EAR does not take Packaging"):
-        Obligation(
-            client=client,
-            country=country("DE"),
-            report_type=report_type("Packaging"),
-            pro=pro("DE", "Stiftung EAR"),
-        ).clean()
 
 
 def test_history_is_kept_for_clients_aliases_and_obligations(organization):

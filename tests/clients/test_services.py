@@ -18,6 +18,7 @@ from clients.services import (
     api_key_create,
     client_alias_remove,
     client_alias_set,
+    client_alias_validate,
     client_create,
     client_delete,
     client_local_company_name_set,
@@ -27,6 +28,7 @@ from clients.services import (
     client_organization_invite,
     client_update,
     clients_set_status,
+    obligation_validate,
     organization_get_or_create,
 )
 from clients.tenancy import clients_readable_by
@@ -39,6 +41,7 @@ from tests.factories import (
     OrganizationFactory,
     country,
     pro,
+    report_type,
 )
 
 pytestmark = pytest.mark.django_db
@@ -521,3 +524,30 @@ def test_a_consent_for_one_client_does_not_cover_another_of_the_same_agency(
 
     with pytest.raises(ValidationError):
         client_update(client=other_client, changes={"client_organization": other_organization})
+
+
+def test_client_alias_validate_uppercases_the_scope_and_refuses_unknown_countries():
+    scope, _ = client_alias_validate(scope="de", name="ABC GmbH")
+
+    assert scope == "DE"
+    with pytest.raises(ValidationError, match="Unknown country 'XX'"):
+        client_alias_validate(scope="xx", name="Nope")
+
+
+def test_an_empty_alias_scope_is_global():
+    scope, _ = client_alias_validate(scope="", name="ABC")
+
+    assert scope == "*"
+
+
+def test_obligation_validate_refuses_a_pro_of_another_country_or_report_type():
+    with pytest.raises(ValidationError, match="is a PRO of DE, not of this country"):
+        obligation_validate(
+            country=country("FR"), report_type=report_type("WEEE"), pro=pro("DE", "Stiftung EAR")
+        )
+    with pytest.raises(ValidationError, match=r"Stiftung EAR \(DE\) does not take Packaging"):
+        obligation_validate(
+            country=country("DE"),
+            report_type=report_type("Packaging"),
+            pro=pro("DE", "Stiftung EAR"),
+        )

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from clients.models import Organization
+from clients.parsing import parse_comma_list
 from clients.tenancy import organization_for_user
 from credentials.client_import import FIELDS, ImportConflict, upload_validate
 from credentials.csv_files import CsvFileError, csv_rows
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         try:
             shape = upload_validate(
                 rows=rows,
-                mapping=None if mapping is None else [name.strip() for name in mapping.split(",")],
+                mapping=None if mapping is None else parse_comma_list(mapping, keep_blanks=True),
                 has_header=header,
             )
         except ValidationError as error:
