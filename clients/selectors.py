@@ -66,12 +66,19 @@ def client_organizations_available(organization: Organization) -> QuerySet[Organ
     )
 
 
-def _readable_clients(organization: Organization) -> QuerySet[Client]:
+def _readable_clients(organization: Organization, version: int | None) -> QuerySet[Client]:
     # Most organizations have nothing shared with them: without the OR of
     # clients_readable_by, the (organization, lower(name)) index serves the ordered page.
-    if Client.objects.filter(shared=True, client_organization=organization).exists():
-        return clients_readable_by(organization)
-    return clients_of(organization)
+    # Sharing a client, or no longer sharing it, renews the version of the organization it is
+    # shared with, so the answer is remembered under that version.
+    anything_shared = cached_for_portfolio(
+        organization.pk,
+        "anything-shared",
+        (),
+        Client.objects.filter(shared=True, client_organization=organization).exists,
+        version=version,
+    )
+    return clients_readable_by(organization) if anything_shared else clients_of(organization)
 
 
 def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
@@ -79,10 +86,13 @@ def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
     return clients.only("id", "name", "status", "notes").prefetch_related("aliases")
 
 
-def client_list(*, organization: Organization) -> QuerySet[Client]:
+def client_list(*, organization: Organization, version: int | None) -> QuerySet[Client]:
     """Clients the organization may read, ordered by name (ignoring case) then id, aliases
-    prefetched. Lower(name) is what the unique (organization, lower(name)) index holds."""
-    return _list_rows(_readable_clients(organization)).order_by(Lower("name"), "id")
+    prefetched. Lower(name) is what the unique (organization, lower(name)) index holds.
+
+    `version` is the organization's portfolio version (`portfolio_version`), read before.
+    """
+    return _list_rows(_readable_clients(organization, version)).order_by(Lower("name"), "id")
 
 
 class ClientMatches:

@@ -199,12 +199,27 @@ def test_list_query_count_does_not_grow_with_the_page_size(
         CredentialFactory(client=client)
         ObligationFactory(client=client, country=country("FR"))
 
-    # Token, membership, organization, portfolio version, whether anything is shared with it;
-    # then the ids of the matches, the page and the aliases prefetch.
-    with django_assert_max_num_queries(8):
+    # The token with its member, the portfolio version, whether anything is shared with the
+    # organization; then the ids of the matches, the page and the aliases prefetch.
+    with django_assert_max_num_queries(6):
         response = staff_api.get(f"/logins/clients?limit={page_size}&search=Producer")
 
     assert len(response.json()["clients"]) == page_size
+
+
+def test_repeated_list_question_reads_only_the_caller_the_version_and_the_page(
+    staff_api, organization, django_assert_num_queries
+):
+    for _ in range(3):
+        AliasFactory(client=ClientFactory(organization=organization))
+    staff_api.get("/logins/clients?status=active")
+
+    # The token with its member, the portfolio version, the page and its aliases: the count
+    # and whether anything is shared with the organization are remembered under the version.
+    with django_assert_num_queries(4):
+        response = staff_api.get("/logins/clients?status=active")
+
+    assert len(response.json()["clients"]) == 3
 
 
 def test_list_query_count_is_the_same_for_5_and_50_clients(staff_api, organization):
