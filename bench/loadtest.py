@@ -4,10 +4,10 @@ process for a bounded time against the list and detail routes, with the bench us
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/forsure_bench DEBUG=0 SECRET_KEY=... \\
         FIELD_ENCRYPTION_KEY=... python -m bench.loadtest [--duration 60] [--connections 8]
 
-Three phases against one gunicorn: the mix of list and detail paths (`--duration`), then the
-client detail route alone and a DRF view that touches no database (`--compare-duration` each;
-bench/urls.py, served only in this run): the detail's requests per second as a share of the
-baseline's tells what the route costs beyond the server, middleware and DRF themselves.
+Against one gunicorn: the mix of list and detail paths (`--duration`), then the client detail
+route alone and a DRF view that touches no database (bench/urls.py, served only in this run),
+`--compare-duration` seconds each in alternating rounds: the detail's requests per second as a
+share of the baseline's tells what the route costs beyond the server, middleware and DRF.
 
 Reports requests per second, latency percentiles, non-2xx answers and socket errors per phase,
 and gunicorn's worker restarts; writes bench/loadtest.json and stops gunicorn. Exits 1 when any
@@ -50,7 +50,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--compare-duration",
         type=int,
         default=20,
-        help="seconds of the detail route alone, then of the no-database baseline (20 each)",
+        help="seconds of the detail route alone, and of the no-database baseline (20 each)",
+    )
+    parser.add_argument(
+        "--compare-rounds",
+        type=int,
+        default=4,
+        help="the comparison's seconds are split into this many alternating rounds (4)",
     )
     parser.add_argument("--connections", type=int, default=8, help="open connections (8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
@@ -188,6 +194,38 @@ def _run_wrk(args, port: int, token: str, paths_file: Path, duration: int) -> di
     return json.loads(summary[-1])
 
 
+def combined(rounds: list[dict]) -> dict:
+    """One summary of several wrk runs of the same paths: summed requests, time and errors;
+    the latency of the round with the highest p95."""
+    duration = sum(summary["duration_s"] for summary in rounds)
+    requests = sum(summary["requests"] for summary in rounds)
+    return {
+        "requests": requests,
+        "duration_s": round(duration, 3),
+        "requests_per_s": round(requests / duration, 1),
+        "latency_ms": max((summary["latency_ms"] for summary in rounds), key=lambda x: x["p95"]),
+        "non_2xx": sum(summary["non_2xx"] for summary in rounds),
+        "socket_errors": {
+            kind: sum(summary["socket_errors"][kind] for summary in rounds)
+            for kind in rounds[0]["socket_errors"]
+        },
+        "paths": rounds[0]["paths"],
+        "rounds_requests_per_s": [summary["requests_per_s"] for summary in rounds],
+    }
+
+
+def compare(args, port: int, token: str, details: list[str], baseline: str) -> tuple[dict, dict]:
+    """The detail route and the baseline in alternating rounds, so that both meet the same
+    conditions on a machine whose other load comes and goes."""
+    rounds = max(1, args.compare_rounds)
+    seconds = max(1, args.compare_duration // rounds)
+    detail_rounds, baseline_rounds = [], []
+    for _ in range(rounds):
+        detail_rounds.append(run_wrk(args, port, token, details, seconds))
+        baseline_rounds.append(run_wrk(args, port, token, [baseline], seconds))
+    return combined(detail_rounds), combined(baseline_rounds)
+
+
 def failures(summary: dict) -> int:
     return summary["non_2xx"] + sum(summary["socket_errors"].values())
 
@@ -223,7 +261,8 @@ def main(argv=None) -> int:
         f"Load run: gunicorn ({workers} workers) on {HOST}:{port}, wrk {args.threads} threads x "
         f"{args.connections} connections: {args.duration} s over {len(mix)} list and detail "
         f"paths, then {args.compare_duration} s of {len(details)} client details and "
-        f"{args.compare_duration} s of the no-database baseline {BASELINE_PATH}.",
+        f"{args.compare_duration} s of the no-database baseline {BASELINE_PATH}, in "
+        f"{args.compare_rounds} alternating rounds.",
         flush=True,
     )
     load_before = os.getloadavg()
@@ -233,8 +272,9 @@ def main(argv=None) -> int:
         try:
             wait_until_healthy(server, port)
             phases["mix"] = run_wrk(args, port, token, mix, args.duration)
-            phases["detail"] = run_wrk(args, port, token, details, args.compare_duration)
-            phases["baseline"] = run_wrk(args, port, token, [BASELINE_PATH], args.compare_duration)
+            phases["detail"], phases["baseline"] = compare(
+                args, port, token, details, BASELINE_PATH
+            )
         finally:
             stop(server)
     load_after = os.getloadavg()
@@ -249,6 +289,7 @@ def main(argv=None) -> int:
             "connections": args.connections,
             "duration_s": args.duration,
             "compare_duration_s": args.compare_duration,
+            "compare_rounds": args.compare_rounds,
             "cpus": os.cpu_count(),
             "load_average_before": [round(value, 2) for value in load_before],
             "load_average_after": [round(value, 2) for value in load_after],
