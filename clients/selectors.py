@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from clients.models import (
@@ -145,19 +145,26 @@ class ClientMatches:
 
 
 def client_details(*, organization: Organization, writable: bool) -> QuerySet[Client]:
-    """Clients with their aliases and obligations prefetched.
+    """Clients to answer or change one at a time; the answer reads aliases and obligations with
+    one query each (`client_aliases`, `client_obligations`).
 
     `writable` narrows to the clients the organization owns; otherwise clients shared with it
     are included too (read-only).
     """
-    clients = clients_of(organization) if writable else clients_readable_by(organization)
-    return clients.prefetch_related(
-        "aliases",
-        Prefetch(
-            "obligations",
-            queryset=Obligation.objects.select_related("country", "report_type", "pro"),
-        ),
-    )
+    return clients_of(organization) if writable else clients_readable_by(organization)
+
+
+def client_obligations(client: Client) -> list[dict]:
+    """The client's obligations as `{country, report_type, pro}` codes and name (pro None: any
+    PRO), by country then report type. Plain values: for one client, model instances and a
+    prefetch would cost more than the query itself."""
+    rows = client.obligations.order_by("country__code", "report_type__code", "pro__name")
+    return [
+        {"country": country, "report_type": report_type, "pro": pro}
+        for country, report_type, pro in rows.values_list(
+            "country__code", "report_type__code", "pro__name"
+        )
+    ]
 
 
 def _client_ids(rows: QuerySet) -> QuerySet:

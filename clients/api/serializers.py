@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from clients.limits import NAME_MAX_LENGTH, NOTES_MAX_LENGTH
 from clients.models import Client, Organization
-from clients.selectors import client_aliases
+from clients.selectors import client_aliases, client_obligations
 
 
 class AliasesField(serializers.DictField):
@@ -59,9 +59,24 @@ class ObligationInputSerializer(serializers.Serializer):
 class ObligationSerializer(serializers.Serializer):
     """A report the client must file: country, report type and the PRO (null: any)."""
 
-    country = serializers.CharField(read_only=True, source="country.code")
-    report_type = serializers.CharField(read_only=True, source="report_type.code")
-    pro = serializers.CharField(read_only=True, source="pro.name", allow_null=True)
+    country = serializers.CharField(read_only=True, help_text="Country code, e.g. DE.")
+    report_type = serializers.CharField(read_only=True, help_text="Report type code, e.g. WEEE.")
+    pro = serializers.CharField(
+        read_only=True, allow_null=True, help_text="PRO name, or null when any PRO will do."
+    )
+
+
+class ObligationsField(serializers.ListField):
+    """The client's obligations, read with one query (`client_obligations`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=ObligationSerializer(), **kwargs)
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, client):
+        return client_obligations(client)
 
 
 class ClientSummarySerializer(serializers.ModelSerializer):
@@ -101,7 +116,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "own, not named by another organization), or null."
         ),
     )
-    obligations = ObligationSerializer(many=True, read_only=True)
+    obligations = ObligationsField(read_only=True)
 
     class Meta:
         model = Client
