@@ -1,13 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
     Alias,
     ApiKey,
     Client,
+    ClientOrganizationGrant,
     ClientStatus,
     Membership,
     Obligation,
@@ -17,10 +21,15 @@ from clients.models import (
 from clients.selectors import (
     client_aliases,
     client_name_taken,
-    client_organizations_available,
+    client_organizations_consenting,
     clients_covering,
 )
-from clients.services import api_key_create, clients_set_status
+from clients.services import (
+    api_key_create,
+    client_organization_invitation_accept,
+    client_organization_invite,
+    clients_set_status,
+)
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
     OrganizationScopedHistoryAdminMixin,
@@ -182,6 +191,15 @@ class ClientAdminForm(forms.ModelForm):
             "collective_account",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "client_organization" in self.fields:
+            # Only an organization that agreed to be this client (or the one it already has);
+            # any other id gets the same "not one of the available choices" as an unknown one.
+            self.fields["client_organization"].queryset = client_organizations_consenting(
+                self.instance
+            ) | Organization.objects.filter(pk=self.instance.client_organization_id)
+
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         organization = self.instance.organization if self.instance.organization_id else None
@@ -237,14 +255,8 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "client_organization" and not request.user.is_superuser:
-            # Only the organizations the member's organization may name, typed as an id: the raw-id
-            # widget would show the name of any organization whose id is typed.
-            organization = organization_for_user(request.user)
-            kwargs["queryset"] = (
-                client_organizations_available(organization)
-                if organization
-                else Organization.objects.none()
-            )
+            # Typed as an id: the raw-id widget would show the name of any organization whose
+            # id is typed. The form narrows the choices to the consenting organizations.
             kwargs["widget"] = forms.NumberInput
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -268,3 +280,85 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     @admin.action(description="Activate selected clients", permissions=["change"])
     def activate_selected(self, request, queryset):
         self._set_status(request, queryset, ClientStatus.ACTIVE, "Activated")
+
+
+class InvitationTokenForm(forms.Form):
+    token = forms.CharField(max_length=200, strip=True)
+
+
+@admin.register(ClientOrganizationGrant)
+class ClientOrganizationGrantAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
+    """An agency's grants: adding one invites the organization that is the client (the token is
+    shown once); admins of any organization accept an invitation under "accept/"."""
+
+    organization_path = "agency"
+    list_display = ["client", "kind", "client_organization", "created_at", "accepted_at"]
+    list_filter = ["kind"]
+    search_fields = ["client__name"]
+    list_select_related = ["client", "client_organization"]
+    readonly_fields = [
+        "agency",
+        "kind",
+        "client_organization",
+        "created_at",
+        "created_by",
+        "accepted_at",
+        "accepted_by",
+    ]
+
+    def get_fields(self, request, obj=None):
+        return ["client"] if obj is None else ["client", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["client", *self.readonly_fields]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A pending invitation may be withdrawn; an accepted consent is the other side's.
+        pending = obj is None or obj.accepted_at is None
+        return pending and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        invitation, raw_token = client_organization_invite(client=obj.client, user=request.user)
+        obj.pk = invitation.pk
+        self.message_user(
+            request,
+            "Invitation created. Give this token to an admin of the organization that is "
+            f"{obj.client}; it is not shown again: {raw_token}",
+            messages.WARNING,
+        )
+
+    def get_urls(self):
+        accept = path(
+            "accept/",
+            self.admin_site.admin_view(self.accept_view),
+            name="clients_clientorganizationgrant_accept",
+        )
+        return [accept, *super().get_urls()]
+
+    def accept_view(self, request):
+        membership = membership_for_user(request.user)
+        if membership is None or membership.role != Role.ADMIN:
+            raise PermissionDenied
+        form = InvitationTokenForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                invitation = client_organization_invitation_accept(
+                    token=form.cleaned_data["token"], user=request.user
+                )
+            except ValidationError as error:
+                form.add_error("token", error.message_dict["token"])
+            else:
+                self.message_user(
+                    request,
+                    f"{membership.organization} is now the organization of the client "
+                    f"{invitation.client} of {invitation.agency}.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:index")
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form}
+        return TemplateResponse(
+            request, "admin/clients/accept_client_organization_invitation.html", context
+        )

@@ -79,5 +79,9 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "The organization API key as the raw header value.",
+            "description": (
+                "For the `/users` routes. The value is the organization API key alone, with "
+                "no prefix: `fsk_...`. Keys are created in the admin or with "
+                "`manage.py create_api_key`."
+            ),
         }

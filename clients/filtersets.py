@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 import django_filters
 from django import forms
+from django.db.models.functions import Lower
 
 from clients.models import Client, ClientStatus
 from clients.selectors import clients_covering, clients_matching
@@ -30,8 +31,23 @@ class StrictBooleanField(forms.Field):
         )
 
 
+class RepeatableCSVWidget(django_filters.widgets.CSVWidget):
+    """Every value of a repeated parameter counts: `country=DE&country=FR` is `country=DE,FR`
+    (a query string read with `.get()` would keep the last one only)."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else []
+        if len(values) > 1:
+            return ",".join(values).split(",")
+        return super().value_from_datadict(data, files, name)
+
+
 class CommaListFilter(django_filters.BaseCSVFilter, django_filters.CharFilter):
-    """A comma-separated list of values, e.g. `DE,FR`."""
+    """A comma-separated list of values, e.g. `DE,FR`, that may also be repeated."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", RepeatableCSVWidget)
+        super().__init__(*args, **kwargs)
 
 
 class AppliedTogether:
@@ -43,6 +59,10 @@ class AppliedTogether:
 
 
 class TogetherListFilter(AppliedTogether, CommaListFilter):
+    pass
+
+
+class TogetherCharFilter(AppliedTogether, django_filters.CharFilter):
     pass
 
 
@@ -60,6 +80,21 @@ def _invalid(messages: list[str]) -> forms.ValidationError:
     return forms.ValidationError(
         [forms.ValidationError("%(message)s", params={"message": text}) for text in messages]
     )
+
+
+# Each ordering ends with a unique key, so that pages never repeat or skip a client; names
+# compare as lower(name), as the (organization, lower(name)) index holds them.
+ORDERINGS = {
+    "name": (Lower("name"), "id"),
+    "-name": (Lower("name").desc(), "-id"),
+    "status": ("status", Lower("name"), "id"),
+    "-status": ("-status", Lower("name"), "id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+}
+DEFAULT_ORDERING = "name"
 
 
 class ClientFilterForm(forms.Form):
@@ -92,6 +127,14 @@ class ClientFilterForm(forms.Form):
             )
         return statuses
 
+    def clean_ordering(self) -> str:
+        ordering = (self.cleaned_data.get("ordering") or "").strip() or DEFAULT_ORDERING
+        if ordering not in ORDERINGS:
+            raise _invalid(
+                [f"Unknown ordering {ordering!r}. Valid values: {', '.join(ORDERINGS)}."]
+            )
+        return ordering
+
     def clean_country(self) -> list:
         return self._lookup("country", lambda code: [self.catalog.country(code)])
 
@@ -122,6 +165,7 @@ class ClientQuestion(NamedTuple):
     pros: tuple[int, ...]
     statuses: tuple[str, ...]
     collective_account: bool
+    ordering: str
 
     @property
     def looks_beyond_clients(self) -> bool:
@@ -161,6 +205,9 @@ class ClientFilterSet(django_filters.FilterSet):
             "true: list only collective-account pseudo-clients. Left out or false: leave them out."
         )
     )
+    ordering = TogetherCharFilter(
+        help_text=f"Order of the list: {', '.join(ORDERINGS)} (default name, then id)."
+    )
 
     class Meta:
         model = Client
@@ -172,6 +219,7 @@ class ClientFilterSet(django_filters.FilterSet):
             "pro",
             "status",
             "collective_account",
+            "ordering",
         ]
         form = ClientFilterForm
 
@@ -194,6 +242,7 @@ class ClientFilterSet(django_filters.FilterSet):
             pros=ids("pro"),
             statuses=tuple(sorted(set(data.get("status") or ()))),
             collective_account=bool(data.get("collective_account")),
+            ordering=data.get("ordering") or DEFAULT_ORDERING,
         )
 
     def filter_search(self, queryset, name, value):
@@ -207,9 +256,10 @@ class ClientFilterSet(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         queryset = queryset.filter(collective_account=bool(data.get("collective_account")))
-        return clients_covering(
+        queryset = clients_covering(
             queryset,
             countries=data.get("country"),
             report_types=data.get("report_type"),
             pros=data.get("pro"),
         )
+        return queryset.order_by(*ORDERINGS[data.get("ordering") or DEFAULT_ORDERING])

@@ -2,9 +2,11 @@
 
 import hashlib
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -16,10 +18,28 @@ from reporting.models import Country, Pro, ReportType
 GLOBAL_SCOPE = "*"
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"{value!r} is not a time zone. Use an IANA name such as Europe/Paris."
+        )
+
+
 class Organization(models.Model):
     """An EPR compliance agency (or a producer company given access to its own data)."""
 
     name = models.CharField(max_length=NAME_MAX_LENGTH)
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/Paris",
+        validators=[validate_time_zone],
+        help_text="Deadlines are dates of this time zone (an IANA name such as Europe/Berlin).",
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text="A deadline this many days away or closer is due soon.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -85,6 +105,10 @@ class Membership(models.Model):
     @property
     def can_reveal_passwords(self) -> bool:
         return self.role in (Role.ADMIN, Role.STAFF)
+
+    @property
+    def can_manage_keys(self) -> bool:
+        return self.role == Role.ADMIN
 
 
 class ApiKey(models.Model):
@@ -175,6 +199,84 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClientOrganizationGrant(models.Model):
+    """An organization's consent to be the `client_organization` of one agency's client.
+
+    A shared client reaches its client organization's lists, so an agency may name only an
+    organization that agreed: one the agency created for that client (`created`, agreed from
+    the start), or one whose admin accepted the agency's invitation (`invited`: a token handed
+    over outside the system; only its SHA-256 digest is stored; the organization that accepts
+    it is recorded then).
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created by the agency for the client"
+        INVITED = "invited", "Invitation"
+
+    agency = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="client_organization_grants_given"
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="client_organization_grants"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    client_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="client_organization_grants",
+        help_text="The organization that agreed; empty while an invitation is pending.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    TOKEN_PREFIX = "fsi_"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "client organization grant"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True, client_organization__isnull=True)
+                | Q(accepted_at__isnull=False, client_organization__isnull=False),
+                name="clients_coggrant_accepted_names_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="invited", token_hash__isnull=False)
+                | Q(kind="created", token_hash__isnull=True),
+                name="clients_coggrant_token_only_for_invitations",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "accepted" if self.accepted_at else "pending"
+        return f"{self.get_kind_display()} for {self.client} ({state})"
+
+    @staticmethod
+    def hash_token(raw_token: str) -> str:
+        return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def generate_raw_token(cls) -> str:
+        return cls.TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 class Alias(models.Model):

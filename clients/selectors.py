@@ -6,6 +6,7 @@ Credential data is reached through Client's reverse relations (`credentials`,
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
@@ -16,6 +17,7 @@ from clients.models import (
     Alias,
     Client,
     ClientCoverage,
+    ClientOrganizationGrant,
     Obligation,
     Organization,
 )
@@ -23,6 +25,7 @@ from clients.portfolio_stats import organization_counts
 from clients.portfolio_version import cached_for_portfolio
 from clients.tenancy import clients_of, clients_readable_by
 from reporting.models import Country, Pro, ReportType
+from reporting.selectors import Catalog
 
 
 def rows_pointing_at_client(relation: str) -> QuerySet:
@@ -51,16 +54,20 @@ def client_name_taken(
     return clients.exists()
 
 
-def client_organizations_available(organization: Organization) -> QuerySet[Organization]:
-    """Organizations that may be named as a client of `organization` (`client_organization`):
-    other organizations without a portfolio of their own (producer companies given their own
-    users) that no other organization has named. A shared client reaches that organization's
-    lists, so another agency, or another agency's producer, is never one."""
-    return Organization.objects.exclude(pk=organization.pk).exclude(
-        Exists(Client.objects.filter(organization=OuterRef("pk")))
-        | Exists(
-            Client.objects.filter(client_organization=OuterRef("pk")).exclude(
-                organization=organization
+def client_organizations_consenting(client: Client) -> QuerySet[Organization]:
+    """Organizations the client's agency may name as its `client_organization`: those that
+    agreed to be this client (a grant the agency created for it, or an invitation of the agency
+    accepted by their admin). A shared client reaches that organization's lists, so nothing
+    else is ever one; a client not saved yet has none."""
+    if client.pk is None:
+        return Organization.objects.none()
+    return Organization.objects.exclude(pk=client.organization_id).filter(
+        Exists(
+            ClientOrganizationGrant.objects.filter(
+                client=client,
+                agency_id=client.organization_id,
+                client_organization=OuterRef("pk"),
+                accepted_at__isnull=False,
             )
         )
     )
@@ -236,6 +243,142 @@ def clients_covering(
     if not conditions:
         return clients
     return clients.filter(pk__in=_client_ids(ClientCoverage.objects.filter(**conditions)))
+
+
+@dataclass(frozen=True)
+class MissingCredential:
+    """An obligation of a client that no credential covers."""
+
+    country: str
+    country_name: str
+    report_type: str
+    pro: str | None
+
+    def matches(self, term: str) -> bool:
+        term = term.casefold()
+        return (
+            term == self.country.casefold()
+            or (len(term) > 2 and self.country_name.casefold().startswith(term))
+            or term in self.report_type.casefold()
+            or term in (self.pro or "").casefold()
+        )
+
+
+def missing_credentials_of_clients(
+    client_ids: Iterable[int], *, covered_rows: Iterable[tuple] | None = None
+) -> dict[int, list[MissingCredential]]:
+    """For each client, one row per obligation that none of its credentials covers, in two
+    queries whatever the number of clients (and the catalog's, when a PRO must be guessed).
+
+    A credential covers an obligation when it is for the same country and report type, and for
+    the same PRO when the obligation names one. The row's PRO is the obligation's, else the
+    only PRO the catalog has for that country and report type, else None. `covered_rows`, the
+    clients' (client_id, country_id, report_type_id, pro_id) credential report types, saves
+    the first query when the caller has read them already.
+    """
+    client_ids = list(client_ids)
+    if covered_rows is None:
+        covered_rows = (
+            rows_pointing_at_client("credential_report_types")
+            .filter(client_id__in=client_ids)
+            .values_list("client_id", "country_id", "report_type_id", "pro_id")
+        )
+    covered: dict[int, set] = {pk: set() for pk in client_ids}
+    for client_id, country_id, report_type_id, pro_id in covered_rows:
+        covered[client_id].update(
+            {(country_id, report_type_id, pro_id), (country_id, report_type_id)}
+        )
+    catalog = None
+    missing: dict[int, list[MissingCredential]] = {pk: [] for pk in client_ids}
+    obligations = Obligation.objects.filter(client_id__in=client_ids).select_related(
+        "country", "report_type", "pro"
+    )
+    for obligation in obligations:
+        key = (obligation.country_id, obligation.report_type_id)
+        if obligation.pro_id is not None:
+            if (*key, obligation.pro_id) in covered[obligation.client_id]:
+                continue
+            pro = obligation.pro
+        else:
+            if key in covered[obligation.client_id]:
+                continue
+            catalog = catalog or Catalog.load()
+            pro = catalog.only_pro_for(obligation.country, obligation.report_type)
+        missing[obligation.client_id].append(
+            MissingCredential(
+                country=obligation.country.code,
+                country_name=obligation.country.name_en,
+                report_type=obligation.report_type.code,
+                pro=pro.name if pro else None,
+            )
+        )
+    return missing
+
+
+@dataclass(frozen=True)
+class ClientPortfolioSummary:
+    """What a list row shows of a client's portfolio: the sorted country and report type codes
+    of its credentials and obligations, how many credentials it has, and how many of its
+    obligations no credential covers."""
+
+    countries: list[str]
+    report_types: list[str]
+    credential_count: int
+    missing_count: int
+
+
+def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPortfolioSummary]:
+    """Each client's ClientPortfolioSummary, in the same few queries whatever their number."""
+    client_ids = list(client_ids)
+    countries: dict[int, set[str]] = {pk: set() for pk in client_ids}
+    report_types: dict[int, set[str]] = {pk: set() for pk in client_ids}
+    covered_rows = []
+    credential_report_types = (
+        rows_pointing_at_client("credential_report_types")
+        .filter(client_id__in=client_ids)
+        .values_list(
+            "client_id",
+            "country_id",
+            "report_type_id",
+            "pro_id",
+            "country__code",
+            "report_type__code",
+        )
+    )
+    for (
+        client_id,
+        country_id,
+        report_type_id,
+        pro_id,
+        country,
+        report_type,
+    ) in credential_report_types:
+        covered_rows.append((client_id, country_id, report_type_id, pro_id))
+        countries[client_id].add(country)
+        report_types[client_id].add(report_type)
+    obligations = Obligation.objects.filter(client_id__in=client_ids).values_list(
+        "client_id", "country__code", "report_type__code"
+    )
+    for client_id, country, report_type in obligations:
+        countries[client_id].add(country)
+        report_types[client_id].add(report_type)
+    credential_counts = dict(
+        rows_pointing_at_client("credentials")
+        .filter(client_id__in=client_ids)
+        .order_by()
+        .values_list("client_id")
+        .annotate(count=Count("pk"))
+    )
+    missing = missing_credentials_of_clients(client_ids, covered_rows=covered_rows)
+    return {
+        pk: ClientPortfolioSummary(
+            countries=sorted(countries[pk]),
+            report_types=sorted(report_types[pk]),
+            credential_count=credential_counts.get(pk, 0),
+            missing_count=len(missing[pk]),
+        )
+        for pk in client_ids
+    }
 
 
 def client_local_company_name(*, client: Client, country: Country) -> str | None:

@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 from typing import NotRequired, TypedDict
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -23,13 +24,14 @@ from clients.models import (
     Alias,
     ApiKey,
     Client,
+    ClientOrganizationGrant,
     ClientStatus,
     Membership,
     Obligation,
     Organization,
     Role,
 )
-from clients.selectors import client_name_taken, client_organizations_available
+from clients.selectors import client_name_taken, client_organizations_consenting
 from reporting.models import Country
 from reporting.selectors import Catalog, CatalogLookupError
 
@@ -46,12 +48,19 @@ def organization_get_or_create(*, name: str) -> Organization:
 
 @transaction.atomic
 def org_user_create_or_update(
-    *, organization: Organization, username: str, role: str, password: str | None = None
+    *,
+    organization: Organization,
+    username: str,
+    role: str,
+    password: str | None = None,
+    weak_password_allowed: bool = False,
 ) -> tuple[Membership, Token]:
     """Create (or update) `username` as a member of `organization` with `role`.
 
     Returns the membership and the user's API token. A user belongs to one organization only,
-    so an existing user of another organization is refused.
+    so an existing user of another organization is refused. A password must pass the project's
+    password validators (ValidationError with their messages, nothing saved), unless
+    `weak_password_allowed`: only the demo's well-known login, which runs in development.
     """
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
@@ -61,6 +70,8 @@ def org_user_create_or_update(
     if existing and existing.organization_id != organization.pk:
         raise ValueError(f"User {username!r} already belongs to {existing.organization}.")
     if password:
+        if not weak_password_allowed:
+            validate_password(password, user=user)
         user.set_password(password)
     elif not user.has_usable_password():
         user.set_unusable_password()
@@ -71,6 +82,36 @@ def org_user_create_or_update(
     )
     token, _ = Token.objects.get_or_create(user=user)
     return membership, token
+
+
+LOGIN_REFUSED_MESSAGE = "Unable to log in with the given username and password."
+NO_MEMBERSHIP_MESSAGE = "This account is not a member of any organization."
+
+
+def auth_token_obtain(*, request, username: str, password: str) -> Token:
+    """The API token of the member whose username and password these are, created on first use.
+
+    A wrong password, an unknown user and an inactive user are refused with one and the same
+    message, so the answer never tells which usernames exist. Django's `authenticate` is given
+    the request, so an installed login lockout (django-axes) counts and blocks these attempts
+    exactly as it does the admin's. Not atomic on purpose: a refusal must not roll back the
+    failed attempt that such a lockout records.
+    """
+    user = authenticate(request=request, username=username, password=password)
+    if user is None:
+        raise ValidationError(LOGIN_REFUSED_MESSAGE, code="authorization")
+    if not Membership.objects.filter(user=user).exists():
+        raise ValidationError(NO_MEMBERSHIP_MESSAGE, code="authorization")
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def auth_token_revoke(*, user) -> int:
+    """Delete the user's API token: it answers 401 from then on. The next login issues a new
+    one. Returns how many tokens were deleted (0 or 1)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -90,6 +131,8 @@ def api_key_create(*, organization: Organization, name: str) -> tuple[ApiKey, st
 
 
 NAME_TOO_LONG_MESSAGE = too_long_message("name", NAME_MAX_LENGTH)
+# DRF's answer for an id that does not exist, so a refusal reveals nothing more.
+CLIENT_ORGANIZATION_REFUSED = 'Invalid pk "{pk}" - object does not exist.'
 
 
 class ObligationInput(TypedDict):
@@ -125,18 +168,17 @@ def _clean_name(*, organization: Organization, name: str, client: Client | None 
 
 
 def _clean_client_organization(
-    *, organization: Organization, client_organization: Organization | None
+    *, client: Client | None, client_organization: Organization | None
 ) -> Organization | None:
-    # Refused as if unknown: which organizations exist is not the caller's business.
+    """`client_organization` if it agreed to be `client` (None: a client being created, which
+    nothing has agreed to yet). Refused exactly as DRF refuses an id that does not exist: which
+    organizations exist is not the caller's business."""
     if client_organization is not None and not (
-        client_organizations_available(organization).filter(pk=client_organization.pk).exists()
+        client is not None
+        and client_organizations_consenting(client).filter(pk=client_organization.pk).exists()
     ):
         raise ValidationError(
-            {
-                "client_organization": (
-                    f'Invalid pk "{client_organization.pk}" - object does not exist.'
-                )
-            }
+            {"client_organization": CLIENT_ORGANIZATION_REFUSED.format(pk=client_organization.pk)}
         )
     return client_organization
 
@@ -273,7 +315,7 @@ def client_create(
         shared=shared,
         notes=_clean_notes(notes),
         client_organization=_clean_client_organization(
-            organization=organization, client_organization=client_organization
+            client=None, client_organization=client_organization
         ),
         collective_account=collective_account,
     )
@@ -303,7 +345,7 @@ def client_update(*, client: Client, changes: ClientChanges) -> Client:
         changes["notes"] = _clean_notes(changes["notes"])
     if changes.get("client_organization") not in (None, client.client_organization):
         _clean_client_organization(
-            organization=client.organization, client_organization=changes["client_organization"]
+            client=client, client_organization=changes["client_organization"]
         )
     changed = [field for field, value in changes.items() if getattr(client, field) != value]
     for field in changed:
@@ -329,32 +371,65 @@ def client_delete(*, client: Client) -> None:
     client.delete()
 
 
+class AliasConflict(Exception):
+    """An alias write that would lose or pick among aliases silently; `scopes` maps each scope
+    concerned to its alias."""
+
+    def __init__(self, message: str, *, scopes: dict[str, str]):
+        super().__init__(message)
+        self.message = message
+        self.scopes = scopes
+
+
 @transaction.atomic
-def client_alias_set(*, client: Client, name: str, country: str | None = None) -> Alias:
-    """Set the client's alias for `country` (a catalog code; None or `*`: the global alias),
-    replacing the alias that scope had."""
+def client_alias_set(
+    *, client: Client, name: str, country: str | None = None, replace: bool = True
+) -> Alias:
+    """Set the client's alias for `country` (a catalog code; None or `*`: the global alias).
+
+    A scope holds one alias: with `replace` a different one there is replaced, without it the
+    write raises AliasConflict naming it (setting the alias a scope already has changes nothing).
+    """
     scope = _scope_of(country, Catalog.load(), "country")
-    alias, _ = Alias.objects.update_or_create(
-        client=client, scope=scope, defaults={"name": _clean_alias_name(name, "alias")}
-    )
+    name = _clean_alias_name(name, "alias")
+    current = client.aliases.select_for_update().filter(scope=scope).first()
+    if current is not None and current.name != name and not replace:
+        raise AliasConflict(
+            f"{client.name} already has the alias {current.name!r} for {scope}. Remove it "
+            "first to set another.",
+            scopes={scope: current.name},
+        )
+    alias, _ = Alias.objects.update_or_create(client=client, scope=scope, defaults={"name": name})
     return alias
 
 
 @transaction.atomic
-def client_alias_remove(*, client: Client, name: str) -> int:
-    """Remove the client's aliases called `name`: exact spelling first, otherwise ignoring case.
+def client_alias_remove(*, client: Client, name: str, country: str | None = None) -> Alias:
+    """Remove the client's alias called `name`: the exact spelling first, otherwise ignoring case.
 
-    Returns how many were removed (one per scope that had that name); raises
-    Alias.DoesNotExist when the client has no such alias.
+    With `country` (a catalog code, or `*` for the global alias) only that scope's alias is
+    looked at. Without it the alias must be in one scope: several raise AliasConflict naming
+    them. Returns the removed alias; raises Alias.DoesNotExist when there is none.
     """
-    aliases = list(client.aliases.filter(name=name)) or list(
-        client.aliases.filter(name__iexact=name)
-    )
-    if not aliases:
-        raise Alias.DoesNotExist(f"{client.name} has no alias {name!r}.")
-    for alias in aliases:
-        alias.delete()
-    return len(aliases)
+    aliases = client.aliases.all()
+    where = ""
+    if country is not None:
+        scope = _scope_of(country, Catalog.load(), "country")
+        aliases = aliases.filter(scope=scope)
+        where = f" for {scope}"
+    found = list(aliases.filter(name=name)) or list(aliases.filter(name__iexact=name))
+    if not found:
+        raise Alias.DoesNotExist(f"{client.name} has no alias {name!r}{where}.")
+    if len(found) > 1:
+        scopes = {alias.scope: alias.name for alias in sorted(found, key=lambda a: a.scope)}
+        raise AliasConflict(
+            f"{client.name} has the alias {name!r} in several scopes: {', '.join(scopes)}. "
+            "Say which with ?country= (* for the global alias).",
+            scopes=scopes,
+        )
+    [alias] = found
+    alias.delete()
+    return alias
 
 
 @transaction.atomic
@@ -380,3 +455,92 @@ def clients_set_status(*, clients: QuerySet[Client], status: str) -> int:
         client.updated_at = now
     bulk_update_with_history(changing, Client, ["status", "updated_at"])
     return len(changing)
+
+
+ORGANIZATION_NAME_MAX_LENGTH = Organization._meta.get_field("name").max_length
+INVITATION_REFUSED = "No pending invitation has this token."
+
+
+@transaction.atomic
+def client_organization_create(*, client: Client, name: str, user=None) -> Organization:
+    """Create a new organization that is `client` itself, agreed by construction, and name it
+    the client's `client_organization` (its users then read the client when it is shared).
+
+    Raises ValidationError for an empty or too long name, or one an organization already has
+    (names are unique, ignoring case); nothing is created then.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "An organization needs a name."})
+    if len(name) > ORGANIZATION_NAME_MAX_LENGTH:
+        raise ValidationError(
+            {"name": f"A name has at most {ORGANIZATION_NAME_MAX_LENGTH} characters."}
+        )
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.create(name=name)
+    except IntegrityError as error:
+        raise ValidationError({"name": "This name cannot be used; choose another."}) from error
+    ClientOrganizationGrant.objects.create(
+        agency_id=client.organization_id,
+        client=client,
+        kind=ClientOrganizationGrant.Kind.CREATED,
+        client_organization=organization,
+        created_by=user,
+        accepted_at=timezone.now(),
+    )
+    client_update(client=client, changes={"client_organization": organization})
+    return organization
+
+
+@transaction.atomic
+def client_organization_invite(*, client: Client, user=None) -> tuple[ClientOrganizationGrant, str]:
+    """Invite the organization that is `client` itself to agree to be its client organization.
+
+    Returns the invitation and its raw token, shown once (only its digest is stored). The agency
+    hands the token to that organization; the invitation names nobody until an admin of an
+    organization accepts it, so inviting reveals nothing about which organizations exist.
+    """
+    raw_token = ClientOrganizationGrant.generate_raw_token()
+    invitation = ClientOrganizationGrant.objects.create(
+        agency_id=client.organization_id,
+        client=client,
+        kind=ClientOrganizationGrant.Kind.INVITED,
+        token_hash=ClientOrganizationGrant.hash_token(raw_token),
+        created_by=user,
+    )
+    return invitation, raw_token
+
+
+@transaction.atomic
+def client_organization_invitation_accept(*, token: str, user) -> ClientOrganizationGrant:
+    """An admin of an organization accepts an agency's invitation for one of its clients: the
+    organization agrees to be that client and becomes its `client_organization`.
+
+    Raises PermissionDenied unless `user` is an admin of an organization, and ValidationError
+    when the token is unknown, already used, or the agency's own; nothing changes then.
+    """
+    membership = Membership.objects.filter(user=user).select_related("organization").first()
+    if membership is None or membership.role != Role.ADMIN:
+        raise PermissionDenied("Only an admin of an organization can accept an invitation.")
+    invitation = (
+        ClientOrganizationGrant.objects.select_for_update()
+        .select_related("client")
+        .filter(
+            token_hash=ClientOrganizationGrant.hash_token((token or "").strip()),
+            kind=ClientOrganizationGrant.Kind.INVITED,
+            accepted_at__isnull=True,
+        )
+        .exclude(agency=membership.organization)
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError({"token": INVITATION_REFUSED})
+    invitation.client_organization = membership.organization
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["client_organization", "accepted_at", "accepted_by"])
+    client_update(
+        client=invitation.client, changes={"client_organization": membership.organization}
+    )
+    return invitation

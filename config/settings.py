@@ -67,6 +67,14 @@ if not FIELD_ENCRYPTION_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Browser frontends on other origins may call the API (and only the API). Comma-separated
+# origins, e.g. "https://app.example.com"; in development any localhost port may too.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_ALLOWED_ORIGIN_REGEXES = (
+    [r"^http://localhost(:\d+)?$", r"^http://127\.0\.0\.1(:\d+)?$"] if DEBUG else []
+)
+CORS_URLS_REGEX = r"^/(logins|users)/"
+
 # How many reverse proxies of ours stand in front of the app: the client address recorded in
 # password access events, counted by the request throttles and locked out by django-axes is
 # then taken from X-Forwarded-For instead of REMOTE_ADDR (config/client_address.py).
@@ -80,10 +88,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "axes",
@@ -95,6 +105,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer on its own (WhiteNoise, CommonMiddleware's redirects), so
+    # those answers carry CORS headers too and preflights are answered before authentication.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -184,6 +197,12 @@ else:
         "CACHE_URL must start with redis://, rediss:// or unix://, or be locmem://."
     )
 PORTFOLIO_CACHE_SECONDS = int(os.environ.get("PORTFOLIO_CACHE_SECONDS", "3600"))
+# How long a file uploaded to the admin's import waits for its confirmation (it is stored
+# encrypted meanwhile).
+IMPORT_UPLOAD_TTL = int(os.environ.get("IMPORT_UPLOAD_TTL", "3600"))
+# The admin's import keeps an uploaded file in the database, encrypted and bound to its user,
+# never in the temporary folder.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "credentials.import_uploads.PendingImportStorage"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -226,11 +245,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["clients.permissions.IsOrganizationMember"],
-    "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # The API speaks JSON only: other bodies answer 415, and the schema offers no form bodies
+    # that a generated client would try to send.
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -245,6 +262,8 @@ REST_FRAMEWORK = {
         "user": env_rate("THROTTLE_RATE_USER", "600/min"),
         "api_key": env_rate("THROTTLE_RATE_API_KEY", "600/min"),
         "anon": env_rate("THROTTLE_RATE_ANON", "60/min"),
+        # Login attempts per client address (`POST /logins/auth/token`).
+        "auth": env_rate("THROTTLE_RATE_AUTH", "10/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -258,8 +277,18 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the project's own static files: the docs work offline and load
+    # nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True},
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["config.openapi.document_paths_without_optional_slash"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.document_common_answers",
+    ],
     # Several models have a `status`: name each enum after its model so they do not collide.
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "clients.models.ClientStatus",
@@ -283,3 +312,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Passwords older than this many days need attention, unless the PRO sets its own maximum
+# (Pro.password_max_age_days). Unset: only the PROs' own maximums count.
+PASSWORD_MAX_AGE_DAYS = (
+    int(os.environ["PASSWORD_MAX_AGE_DAYS"]) if os.environ.get("PASSWORD_MAX_AGE_DAYS") else None
+)
+
+# Mail (deadline reminders): printed to the console unless EMAIL_HOST names an SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ForSURE logins <noreply@localhost>")

@@ -57,6 +57,15 @@ class ClientAddressRateThrottle(RateFromSettingsThrottle):
         return self.key_for(self.get_ident(request))
 
 
+class LoginRateThrottle(RateFromSettingsThrottle):
+    """Per client address, for login attempts (`POST /logins/auth/token`), right or wrong."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.key_for(self.get_ident(request))
+
+
 class RefusedAuthenticationThrottle(ClientAddressRateThrottle):
     """The client address's budget, charged for a request whose authentication was refused.
 

@@ -1,16 +1,20 @@
 """Admin for credentials: masked passwords with a logged reveal, previous passwords, collective
 accounts with their linked clients, credentials on the client page, and the access log."""
 
+from contextvars import ContextVar
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,8 +31,10 @@ from clients.tenancy import (
     membership_for_user,
     organization_for_user,
 )
+from credentials.attention import needs_attention
 from credentials.client_import import MappingError, mapping_resolve
 from credentials.csv_files import CsvFileError, csv_rows
+from credentials.import_uploads import PendingImportStorage, UploadGone
 from credentials.models import (
     MASK,
     AccessReason,
@@ -86,6 +92,22 @@ class ProListFilter(admin.RelatedFieldListFilter):
         return [
             (pro.pk, str(pro)) for pro in Pro.objects.filter(pk__in=used).select_related("country")
         ]
+
+
+class NeedsAttentionListFilter(admin.SimpleListFilter):
+    """Invalid or pending credentials and passwords older than the PRO accepts
+    (credentials/attention.py)."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Needs attention")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return needs_attention(queryset, timezone.now())
+        return queryset
 
 
 class CredentialAdminForm(forms.ModelForm):
@@ -283,7 +305,14 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         "status",
         "interval",
     ]
-    list_filter = ["country", ("pro", ProListFilter), "report_types", "status", "interval"]
+    list_filter = [
+        NeedsAttentionListFilter,
+        "country",
+        ("pro", ProListFilter),
+        "report_types",
+        "status",
+        "interval",
+    ]
     search_fields = ["client__name", "login", "registration_number", "pro__name"]
     list_select_related = ["client", "country", "pro__country", "collective_account"]
     autocomplete_fields = ["client"]
@@ -605,11 +634,66 @@ class ClientImportForm(ImportForm):
         return upload
 
 
+# The request an import view is handling, for django-import-export's storage hooks, which are
+# not given it.
+_import_request: ContextVar = ContextVar("import_request")
+
+
+class PendingImportAdminMixin:
+    """The uploaded file of an import (credentials.import_uploads): stored for the request's
+    user and organization, confirmed by them only, and not kept when its preview cannot be
+    confirmed. A confirmation of an upload the user may not read (another's, expired, already
+    confirmed, or a made-up name) imports nothing and sends the user back to the upload form."""
+
+    tmp_storage_class = PendingImportStorage
+    UPLOAD_GONE_MESSAGE = (
+        "That upload is no longer available (an upload waits {minutes} minutes for its "
+        "confirmation, and is used once): upload the file again."
+    )
+
+    def get_tmp_storage_class_kwargs(self):
+        request = _import_request.get()
+        return {
+            **super().get_tmp_storage_class_kwargs(),
+            "user": request.user,
+            "organization": organization_for_user(request.user),
+        }
+
+    def import_action(self, request, **kwargs):
+        token = _import_request.set(request)
+        try:
+            response = super().import_action(request, **kwargs)
+            context = getattr(response, "context_data", None) or {}
+            form = context.get("form")
+            upload = getattr(form, "cleaned_data", {}).get("import_file")
+            name = getattr(upload, "tmp_storage_name", None)
+            if name and "confirm_form" not in context:
+                # No confirmation is offered (invalid rows, unreadable file): nothing to keep.
+                self.get_tmp_storage_class()(
+                    name=name, **self.get_tmp_storage_class_kwargs()
+                ).remove()
+            return response
+        finally:
+            _import_request.reset(token)
+
+    def process_import(self, request, **kwargs):
+        token = _import_request.set(request)
+        try:
+            return super().process_import(request, **kwargs)
+        except UploadGone:
+            minutes = max(1, settings.IMPORT_UPLOAD_TTL // 60)
+            messages.error(request, self.UPLOAD_GONE_MESSAGE.format(minutes=minutes))
+            info = self.opts.app_label, self.opts.model_name
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+        finally:
+            _import_request.reset(token)
+
+
 admin.site.unregister(Client)
 
 
 @admin.register(Client)
-class ClientWithCredentialsAdmin(ImportExportMixin, ClientAdmin):
+class ClientWithCredentialsAdmin(PendingImportAdminMixin, ImportExportMixin, ClientAdmin):
     """The client admin, with the client's credentials listed on its page, CSV import (upload,
     preview, confirm) and CSV/XLSX export of the clients listed."""
 
@@ -633,7 +717,12 @@ class ClientWithCredentialsAdmin(ImportExportMixin, ClientAdmin):
         return super().get_export_queryset(request).prefetch_related("aliases")
 
     def add_success_message(self, result, request):
-        report = result.client_import
+        report = getattr(result, "client_import", None)
+        if report is None:
+            # The import stopped before its plan (e.g. a name taken meanwhile): nothing applied.
+            for error in result.base_errors:
+                messages.error(request, f"Nothing was imported: {error.error}")
+            return
         counts = (
             f"{report.created} client(s) created, {report.updated} updated "
             f"(import {report.record.pk})."
@@ -710,3 +799,7 @@ class ClientImportAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.
             "<tbody>{}</tbody></table>",
             rows,
         )
+
+
+# The compliance calendar's admin pages register with this app's.
+from credentials.calendar import admin as calendar_admin  # noqa: E402, F401

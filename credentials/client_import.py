@@ -103,6 +103,10 @@ FALSE_WORDS = {"false", "no", "n", "0"}
 MAX_ID = 2**63 - 1
 
 _CLIENT_FIELDS = ("status", "shared", "notes")
+# Fields whose values a message may quote: checked against a closed list and quoted in the
+# list's own spelling, never as the file's cell. Row messages quote no other cell: in a file
+# whose mapping is off by a column, any cell may be a password.
+_CHOICE_FIELDS = frozenset({"status", "shared", "interval", "credential_status"})
 _CREDENTIAL_ATTRIBUTES = {
     "login": "login",
     "password": "password",
@@ -154,7 +158,7 @@ def mapping_resolve(mapping: Sequence) -> list[str | None]:
     if not mapping:
         raise MappingError(["The mapping is empty: give the field of each column."])
     resolved: list[str | None] = []
-    unknown: list[str] = []
+    unknown: list[int] = []
     errors: list[str] = []
     positions: dict[str, int] = {}
     for position, name in enumerate(mapping, start=1):
@@ -163,7 +167,7 @@ def mapping_resolve(mapping: Sequence) -> list[str | None]:
             continue
         key = field_name(name)
         if key not in FIELD_DESCRIPTIONS:
-            unknown.append(repr(str(name)))
+            unknown.append(position)
             resolved.append(None)
             continue
         if key in positions:
@@ -173,10 +177,12 @@ def mapping_resolve(mapping: Sequence) -> list[str | None]:
         positions.setdefault(key, position)
         resolved.append(key)
     if unknown:
+        # Positions, not names: without a header row the "names" are the first row's cells.
+        columns = "column" if len(unknown) == 1 else "columns"
         errors.insert(
             0,
-            f"Unknown field(s) {', '.join(unknown)}. Valid fields: {', '.join(FIELDS)} "
-            "(an empty name or null skips a column).",
+            f"Unknown field in {columns} {', '.join(map(str, unknown))}. Valid fields: "
+            f"{', '.join(FIELDS)} (an empty name or null skips a column).",
         )
     if not errors and "name" not in positions and "id" not in positions:
         errors.append("Map a name or an id column: it tells which client each row is about.")
@@ -288,7 +294,7 @@ def _choice(value: str, choices: list[str], what: str) -> tuple[str | None, str 
     for choice in choices:
         if choice.casefold() == folded:
             return choice, None
-    return None, f"Unknown {what} {value!r}. Valid: {', '.join(choices)}."
+    return None, f"Unknown {what}. Valid: {', '.join(choices)}."
 
 
 class _RowReader:
@@ -301,11 +307,14 @@ class _RowReader:
         self.catalog = catalog
         self._catalog_cache: dict[tuple, tuple] = {}
 
-    def shown(self, row: _Row) -> dict[str, str]:
-        """The row's cell of every mapped field ("" when blank), the password masked."""
+    def shown(self, row: _Row, withheld=frozenset()) -> dict[str, str]:
+        """The row's cell of every mapped field ("" when blank) for a preview: the password
+        masked, and the cells of the `withheld` fields (the ones a row error rejects) too: a
+        cell that fails its field's check may be a secret in a misaligned column."""
         values = {name: row.values.get(name, "") for _, name in self.columns}
-        if values.get("password"):
-            values["password"] = MASK
+        for name in ("password", *withheld):
+            if values.get(name):
+                values[name] = MASK
         return values
 
     def cells_of(self, cells: Sequence[str], number: int, columns=None) -> _Row:
@@ -354,7 +363,7 @@ class _RowReader:
             if raw_id.isascii() and raw_id.isdigit() and int(raw_id) <= MAX_ID:
                 row.client_id = int(raw_id)
             else:
-                row.errors.append(("id", f"A client id is a whole number, not {raw_id!r}."))
+                row.errors.append(("id", "A client id is a whole number."))
         row.name = values.get("name", "")
         if raw_id is None and "name" not in values and not _has_error(row, "name"):
             row.errors.append(("name", "Give the client's name or id."))
@@ -372,7 +381,7 @@ class _RowReader:
             if word in TRUE_WORDS or word in FALSE_WORDS:
                 row.shared = word in TRUE_WORDS
             else:
-                errors.append(("shared", f"shared is true or false, not {values['shared']!r}."))
+                errors.append(("shared", "shared is true or false (yes or no, 1 or 0)."))
         row.notes = values.get("notes")
         row.alias = values.get("alias")
         row.local_company_name = values.get("local_company_name")
@@ -417,19 +426,20 @@ class _RowReader:
             if country_code is not None:
                 country = self.catalog.country(country_code)
         except CatalogLookupError as error:
-            errors.append(("country", error.message))
+            errors.append(("country", error.message_without_value))
         try:
             if report_type_codes is not None:
                 report_types = self.catalog.report_types_of(report_type_codes)
         except CatalogLookupError as error:
-            errors.append(("report_type", error.message))
+            errors.append(("report_type", error.message_without_value))
         if pro_name is not None and country is not None:
             try:
                 pro = self.catalog.pro(country, pro_name)
                 for report_type in report_types or ():
                     self.catalog.check_offered(pro, report_type)
             except CatalogLookupError as error:
-                errors.append(("report_type" if error.field != "pro" else "pro", error.message))
+                field = "report_type" if error.field != "pro" else "pro"
+                errors.append((field, error.message_without_value))
         if is_credential:
             for name, given in (
                 ("country", country_code),
@@ -630,9 +640,7 @@ class _Importer:
                 if client_id in known_ids:
                     groups.setdefault(("id", client_id), []).append(index)
                 else:
-                    unidentified[index] = [
-                        ("id", f"No client with id {client_id} in your organization.")
-                    ]
+                    unidentified[index] = [("id", "No client with this id in your organization.")]
             elif name in by_name:
                 groups.setdefault(("id", by_name[name]), []).append(index)
             else:
@@ -785,8 +793,8 @@ class _Importer:
             row.errors.append(
                 (
                     "name",
-                    f"Client {row.client_id} is called {state.client.name!r}, not {row.name!r}. "
-                    "An upload does not rename clients: give the current name or leave it blank.",
+                    f"Client {state.client.pk} is called {state.client.name!r}. An upload does "
+                    "not rename clients: give the current name or leave it blank.",
                 )
             )
 
@@ -805,7 +813,7 @@ class _Importer:
                 RowReport(
                     number=row.number,
                     import_type="invalid",
-                    values=self.reader.shown(row),
+                    values=self.reader.shown(row, {name for name, _ in errors if name}),
                     errors=errors,
                 )
             )
@@ -852,14 +860,12 @@ class _Importer:
         """Remember which row gave a value; a later row giving another one wins, with a warning."""
         earlier = state.given.get(key)
         if earlier is not None and earlier[1] != value:
-            if label == "password":
-                message = (
-                    f"Row {earlier[0]} gave this credential another password; this row's wins."
-                )
-            else:
+            if label in _CHOICE_FIELDS:
                 message = (
                     f"Row {earlier[0]} gave {label} {earlier[1]!r}; this row's {value!r} wins."
                 )
+            else:
+                message = f"Row {earlier[0]} gave another {label}; this row's wins."
             self._warn(row, label, message)
         state.given[key] = (row.number, value)
 
@@ -931,10 +937,11 @@ class _Importer:
         ]
         if len(matches) > 1:
             ids = ", ".join(str(c.pk or "new") for c in matches)
+            codes = ",".join(rt.code for rt in row.report_types)
             row.errors.append(
                 (
                     "report_type",
-                    f"{row.values['report_type']} matches {len(matches)} credentials of this "
+                    f"{codes} matches {len(matches)} credentials of this "
                     f"client for {row.country.code} · {row.pro.name} ({ids}): give the report "
                     "types of one credential per row.",
                 )

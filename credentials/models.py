@@ -9,6 +9,13 @@ from simple_history.models import HistoricalRecords
 
 from clients.limits import LOGIN_MAX_LENGTH, NOTES_MAX_LENGTH, REGISTRATION_NUMBER_MAX_LENGTH
 from clients.models import Client, Organization
+from credentials.calendar.models import (  # noqa: F401 (the calendar's models, in this app)
+    CalendarFeedToken,
+    DeadlineCalendar,
+    DeadlineReminder,
+    DeadlineRuleOverride,
+    Submission,
+)
 from credentials.fields import EncryptedSecretField
 from reporting.models import Country, Pro, ReportType
 
@@ -93,6 +100,11 @@ class Credential(models.Model):
     @property
     def is_linked(self) -> bool:
         return self.collective_account_id is not None
+
+    @property
+    def in_collective_account(self) -> bool:
+        """A collective account (its client is a collective-account client) or linked to one."""
+        return self.is_linked or self.client.collective_account
 
     @property
     def effective_login(self) -> str:
@@ -325,3 +337,24 @@ class ClientImport(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk} · {self.created_at:%Y-%m-%d %H:%M} · {self.username or '—'}"
+
+
+class PendingImportFile(models.Model):
+    """A file uploaded to the admin's import, kept between its preview and its confirmation.
+
+    It may hold passwords, so its bytes are stored Fernet-encrypted with FIELD_ENCRYPTION_KEY,
+    only the user who uploaded it (in its organization) may confirm it, and it lives
+    IMPORT_UPLOAD_TTL seconds at most (credentials.import_uploads).
+    """
+
+    name = models.CharField(max_length=64, unique=True, help_text="A random key.")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    content = models.TextField(help_text="The file's bytes as a Fernet token.")
+
+    class Meta:
+        verbose_name = "pending import file"
+
+    def __str__(self) -> str:
+        return f"Upload {self.name} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -4,14 +4,12 @@ Every queryset loads what its rows are rendered with (client, country, PRO, coll
 so that a page of credentials costs the same few queries whatever its size.
 """
 
-from dataclasses import dataclass
-
 from django.db.models import F, Q, QuerySet
 
 from clients.models import Client, Organization
-from credentials.models import Credential, CredentialReportType
+from clients.selectors import MissingCredential, missing_credentials_of_clients
+from credentials.models import Credential
 from reporting.models import Country
-from reporting.selectors import Catalog
 
 
 def credentials_with_relations(queryset: QuerySet[Credential]) -> QuerySet[Credential]:
@@ -48,59 +46,10 @@ def credential_search(*, client: Client, search: str = "") -> QuerySet[Credentia
     return credentials_with_relations(queryset)
 
 
-@dataclass(frozen=True)
-class MissingCredential:
-    """An obligation of a client that no credential covers."""
-
-    country: str
-    country_name: str
-    report_type: str
-    pro: str | None
-
-    def matches(self, term: str) -> bool:
-        term = term.casefold()
-        return (
-            term == self.country.casefold()
-            or (len(term) > 2 and self.country_name.casefold().startswith(term))
-            or term in self.report_type.casefold()
-            or term in (self.pro or "").casefold()
-        )
-
-
 def missing_credentials(*, client: Client, search: str = "") -> list[MissingCredential]:
-    """One row per obligation of `client` that none of its credentials covers.
-
-    A credential covers an obligation when it is for the same country and report type, and for
-    the same PRO when the obligation names one. The row's PRO is the obligation's, else the
-    only PRO the catalog has for that country and report type, else None.
-    """
-    covered = set(
-        CredentialReportType.objects.filter(client=client).values_list(
-            "country_id", "report_type_id", "pro_id"
-        )
-    )
-    covered_by_any_pro = {(country, report_type) for country, report_type, _ in covered}
-    catalog = None
-    missing = []
-    for obligation in client.obligations.select_related("country", "report_type", "pro"):
-        key = (obligation.country_id, obligation.report_type_id)
-        if obligation.pro_id is not None:
-            if (*key, obligation.pro_id) in covered:
-                continue
-            pro = obligation.pro
-        else:
-            if key in covered_by_any_pro:
-                continue
-            catalog = catalog or Catalog.load()
-            pro = catalog.only_pro_for(obligation.country, obligation.report_type)
-        missing.append(
-            MissingCredential(
-                country=obligation.country.code,
-                country_name=obligation.country.name_en,
-                report_type=obligation.report_type.code,
-                pro=pro.name if pro else None,
-            )
-        )
+    """One row per obligation of `client` that none of its credentials covers (the rule is
+    clients.selectors.missing_credentials_of_clients'), those matching `search` when given."""
+    missing = missing_credentials_of_clients([client.pk])[client.pk]
     term = (search or "").strip()
     return [row for row in missing if row.matches(term)] if term else missing
 

@@ -25,6 +25,16 @@ class InvalidRegistrations(RegistrationsError):
     status_code = 400
 
 
+class RegistrationsConflict(RegistrationsError):
+    """Concurrent requests kept writing the same registrations; nothing was written."""
+
+    code = "ALGOREP_005"
+    default_message = (
+        "Another request changed the same registrations at the same time; send the request again."
+    )
+    status_code = 409
+
+
 class ProducerNotFound(RegistrationsError):
     """No producer with that NRN among the user's producers (or no such user)."""
 
@@ -42,3 +52,35 @@ class TooManyRequests(RegistrationsError):
     code = "ALGOREP_029"
     default_message = "Too Many Requests"
     status_code = 429
+
+
+class NotAuthenticated(RegistrationsError):
+    """No API key, or one that is not an active key of an organization."""
+
+    code = "ALGOREP_040"
+    default_message = "Unauthorized"
+    status_code = 401
+
+
+class MethodNotAllowed(RegistrationsError):
+    """A method the route does not take (it takes POST)."""
+
+    code = "ALGOREP_041"
+    default_message = "Method Not Allowed"
+    status_code = 405
+
+
+class UnsupportedMediaType(RegistrationsError):
+    """A body that is not JSON (`Content-Type: application/json`)."""
+
+    code = "ALGOREP_042"
+    default_message = "Unsupported Media Type"
+    status_code = 415
+
+
+class RouteNotFound(RegistrationsError):
+    """A path under /users that no route matches."""
+
+    code = "ALGOREP_043"
+    default_message = "Not Found"
+    status_code = 404

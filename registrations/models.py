@@ -161,13 +161,22 @@ class Registration(TimestampedModel):
     producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="registrations")
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="registrations")
     bubble_id = models.CharField(max_length=64, null=True, blank=True)
+    # null is kept apart from "": the frontend sends null for "not known yet" and reads it back.
     uin = models.CharField(
-        "UIN", max_length=100, blank=True, help_text="Unique identifier given by ADEME or the like."
+        "UIN",
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="Unique identifier given by ADEME or the like.",
     )
     pro_member_id = models.CharField(
-        "PRO member id", max_length=100, blank=True, help_text="The PRO's id for the producer."
+        "PRO member id",
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="The PRO's id for the producer.",
     )
-    status = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=64, null=True, blank=True)
     scheme_deposit_amount = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True
     )

@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import TypedDict
 from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from clients.limits import length_errors
-from registrations.errors import InvalidRegistrations
+from registrations.errors import InvalidRegistrations, RegistrationsConflict
 from registrations.models import Producer, Registration
 from reporting.models import Scheme
 
@@ -133,15 +133,11 @@ def _check_producer(item: RegistrationItem, producer: Producer, errors: dict) ->
 
 
 def _write(registration: Registration, item: RegistrationItem) -> None:
-    for field in TEXT_FIELDS:
-        if field in item:
-            setattr(registration, field, item[field] or "")
-    for field in VALUE_FIELDS:
+    for field in (*TEXT_FIELDS, *VALUE_FIELDS):
         if field in item:
             setattr(registration, field, item[field])
 
 
-@transaction.atomic
 def registrations_upsert(
     *, producer: Producer, items: Sequence[RegistrationItem]
 ) -> list[Registration]:
@@ -157,7 +153,25 @@ def registrations_upsert(
     A text longer than its column (MAX_LENGTHS) is an invalid item, never cut short.
     All or nothing: any invalid item raises InvalidRegistrations with details by item index and
     field, and nothing is written. A constant number of queries whatever the number of items.
+
+    A concurrent writer (another producer's upsert, the admin) may commit a registration this
+    one was about to create: the database refuses the duplicate, and the whole upsert runs once
+    more, now matching that registration. Should that also clash, RegistrationsConflict.
     """
+    try:
+        return _registrations_upsert_once(producer=producer, items=items)
+    except IntegrityError:
+        pass
+    try:
+        return _registrations_upsert_once(producer=producer, items=items)
+    except IntegrityError as error:
+        raise RegistrationsConflict() from error
+
+
+@transaction.atomic
+def _registrations_upsert_once(
+    *, producer: Producer, items: Sequence[RegistrationItem]
+) -> list[Registration]:
     if len(items) > MAX_REGISTRATIONS_PER_UPSERT:
         raise InvalidRegistrations(
             details={
@@ -166,8 +180,16 @@ def registrations_upsert(
                 ]
             }
         )
-    # Concurrent upserts for one producer would race on its (producer, scheme) uniqueness.
-    list(Producer.objects.select_for_update().filter(pk=producer.pk).order_by().values_list("pk"))
+    # Concurrent upserts for one producer take turns, so the later one reads what the earlier
+    # wrote. A NO KEY UPDATE lock: a plain FOR UPDATE would also block the foreign key checks of
+    # other writers' registrations of this producer (the admin's), which PostgreSQL runs at
+    # commit, and the two would deadlock.
+    list(
+        Producer.objects.select_for_update(no_key=True)
+        .filter(pk=producer.pk)
+        .order_by()
+        .values_list("pk")
+    )
 
     schemes_by_id, schemes_by_bubble_id = _schemes_named_in(items)
     bubble_ids = {item["bubble_id"] for item in items if item.get("bubble_id")}

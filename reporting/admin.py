@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
-from reporting.models import Country, Pro, ReportType, Scheme
+from reporting.models import Country, DeadlineRule, Pro, ReportType, Scheme
 from reporting.reporting_api import ReportingApiError
 from reporting.services import catalog_sync_from_reporting_api
 
@@ -95,3 +95,15 @@ class SchemeAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, f"Catalog synced: {result}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:reporting_scheme_changelist"))
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    """Deadline rules are catalog data: shipped where a public source states them, and editable
+    here (organizations override them for themselves under Credentials)."""
+
+    list_display = ["scheme", "frequency", "due_months_after", "due_day", "source_url"]
+    list_filter = ["frequency", "scheme__pro__country", "scheme__report_type"]
+    search_fields = ["scheme__pro__name", "scheme__report_type__code", "note", "source_url"]
+    list_select_related = ["scheme__pro__country", "scheme__report_type"]
+    autocomplete_fields = ["scheme"]

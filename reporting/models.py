@@ -5,6 +5,7 @@ The catalog is reference data shared by every organization; only superusers edit
 
 import uuid
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -65,6 +66,13 @@ class Pro(TimestampedModel):
     logo = models.CharField(max_length=500, blank=True)
     website = models.URLField(max_length=500, blank=True)
     notes = models.TextField(blank=True)
+    password_max_age_days = models.PositiveIntegerField(
+        "password max age (days)",
+        null=True,
+        blank=True,
+        help_text="Set where the portal makes passwords expire: older ones need attention. "
+        "Blank: the PRO enforces no age.",
+    )
     report_types = models.ManyToManyField(
         ReportType, through="Scheme", related_name="pros", blank=True
     )
@@ -124,3 +132,50 @@ class Scheme(TimestampedModel):
     def eco_organism(self) -> str:
         """The name the scheme is sold under: its own `eco_organism_name`, else its PRO's name."""
         return self.eco_organism_name or self.pro.name
+
+
+class Frequency(models.TextChoices):
+    """How often a report is due; the same values as a credential's `interval`."""
+
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    HALF_YEARLY = "half-yearly", "Half-yearly"
+    YEARLY = "yearly", "Yearly"
+
+
+class DueTerms(models.Model):
+    """When a period's report is due: `due_months_after` months after the period's last month,
+    on `due_day` of that month (a day beyond the month's length is its last day)."""
+
+    frequency = models.CharField(max_length=12, choices=Frequency.choices)
+    due_months_after = models.PositiveSmallIntegerField(
+        "due months after the period",
+        validators=[MaxValueValidator(24)],
+        help_text="0: in the period's last month; 1: the month after; and so on.",
+    )
+    due_day = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text="Day of that month; 31 means its last day, whatever its length.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DeadlineRule(DueTerms, TimestampedModel):
+    """A scheme's reporting deadline as a public source states it (kept with its source)."""
+
+    scheme = models.OneToOneField(Scheme, on_delete=models.CASCADE, related_name="deadline_rule")
+    source_url = models.URLField(
+        "source URL", max_length=500, help_text="The public text that states this deadline."
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scheme__pro__country__code", "scheme__pro__name", "scheme__report_type__code"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.scheme}: {self.get_frequency_display()}, due day {self.due_day} "
+            f"+{self.due_months_after} month(s)"
+        )

@@ -19,12 +19,15 @@ def report_types_by_country_and_pro() -> dict[str, dict[str, list[str]]]:
 
 
 class CatalogLookupError(ValueError):
-    """A country, PRO or report type that the catalog does not know; the message names valid choices."""
+    """A country, PRO or report type that the catalog does not know; the message names valid
+    choices. `message_without_value` says the same without quoting the value looked up, for
+    messages about file cells, which may hold anything (a password in a misaligned column)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, message_without_value: str | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.message_without_value = message_without_value or message
 
 
 def _choices(names) -> str:
@@ -59,9 +62,9 @@ class Catalog:
     def country(self, code: str) -> Country:
         country = self.countries.get((code or "").strip().upper())
         if country is None:
+            valid = f"Valid countries: {_choices(self.countries)}."
             raise CatalogLookupError(
-                "country",
-                f"Unknown country {code!r}. Valid countries: {_choices(self.countries)}.",
+                "country", f"Unknown country {code!r}. {valid}", f"Unknown country. {valid}"
             )
         return country
 
@@ -69,8 +72,11 @@ class Catalog:
         pro = self.pros.get((country.code, (name or "").strip().casefold()))
         if pro is None:
             valid = [p.name for (code, _), p in self.pros.items() if code == country.code]
+            choices = f"Valid PROs: {_choices(valid)}."
             raise CatalogLookupError(
-                "pro", f"Unknown PRO {name!r} in {country.code}. Valid PROs: {_choices(valid)}."
+                "pro",
+                f"Unknown PRO {name!r} in {country.code}. {choices}",
+                f"Unknown PRO in {country.code}. {choices}",
             )
         return pro
 
@@ -78,9 +84,11 @@ class Catalog:
         report_type = self.report_types.get((code or "").strip().casefold())
         if report_type is None:
             valid = [rt.code for rt in self.report_types.values()]
+            choices = f"Valid report types: {_choices(valid)}."
             raise CatalogLookupError(
                 "report_type",
-                f"Unknown report type {code!r}. Valid report types: {_choices(valid)}.",
+                f"Unknown report type {code!r}. {choices}",
+                f"Unknown report type. {choices}",
             )
         return report_type
 

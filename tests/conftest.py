@@ -1,8 +1,12 @@
 import importlib
+import os
+from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.db import connections
+from playwright.sync_api import sync_playwright
 from rest_framework.test import APIClient
 
 from clients.models import Role
@@ -16,6 +20,21 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` prove behaviour only PostgreSQL can show (concurrent
+    transactions waiting on each other's row locks; SQLite has one writer at a time). On another
+    database they are deselected, so they are never reported as passing or skipped there; CI runs
+    the suite on PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
 
 
 @pytest.fixture
@@ -115,3 +134,41 @@ def committed_catalog(transactional_db):
     tables, the catalog's data migration included, so it is loaded again (it is idempotent)."""
     migration = importlib.import_module("reporting.migrations.0002_starting_catalog")
     migration.load_starting_catalog(django_apps, None)
+
+
+# Browser tests drive Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH): `make test`
+# installs it when it is missing. Without it they fail, they are not skipped.
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(live_server, monkeypatch, settings):
+    """A browser page; closed before the live server stops, so no request is left open."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: `make test` installs it (apt-get install chromium), "
+            "or point CHROMIUM_PATH at one."
+        )
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # ordinary synchronous ones all the same.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server speaks plain HTTP.
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+            # Inside Playwright's event loop the test's queries use a connection of their own
+            # (Django's connections follow the async context); close it before the test
+            # database is dropped.
+            connections.close_all()

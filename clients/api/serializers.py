@@ -1,8 +1,12 @@
+from collections.abc import Mapping
+
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from clients.limits import NAME_MAX_LENGTH, NOTES_MAX_LENGTH
-from clients.models import Client, Organization
+from clients.models import Client, Organization, Role
 from clients.selectors import client_aliases, client_obligations
+from config.strict_input import UnknownFieldsRefusedMixin
 
 
 class AliasesField(serializers.DictField):
@@ -41,7 +45,7 @@ class NotesField(serializers.CharField):
         return value or None
 
 
-class ObligationInputSerializer(serializers.Serializer):
+class ObligationInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     """A report the client must file: country, report type and, optionally, the PRO."""
 
     country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
@@ -91,6 +95,43 @@ class ClientSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ClientListItemSerializer(ClientSummarySerializer):
+    """A client as the list shows it: the seed's fields and a summary of its portfolio
+    (`portfolio_summary`, a ClientPortfolioSummary the list sets on each client)."""
+
+    countries = serializers.ListField(
+        child=serializers.CharField(),
+        source="portfolio_summary.countries",
+        read_only=True,
+        help_text="Country codes of its credentials and obligations, sorted.",
+    )
+    report_types = serializers.ListField(
+        child=serializers.CharField(),
+        source="portfolio_summary.report_types",
+        read_only=True,
+        help_text="Report type codes of its credentials and obligations, sorted.",
+    )
+    credential_count = serializers.IntegerField(
+        source="portfolio_summary.credential_count", read_only=True
+    )
+    missing_count = serializers.IntegerField(
+        source="portfolio_summary.missing_count",
+        read_only=True,
+        help_text="Obligations that no credential covers (the rows credentials search adds "
+        "with showMissing=true).",
+    )
+
+    class Meta(ClientSummarySerializer.Meta):
+        fields = [
+            *ClientSummarySerializer.Meta.fields,
+            "countries",
+            "report_types",
+            "credential_count",
+            "missing_count",
+        ]
+        read_only_fields = fields
+
+
 class ClientNamesSerializer(serializers.ModelSerializer):
     """A client's names, as the local-company-name route answers."""
 
@@ -112,8 +153,9 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         help_text=(
-            "Id of the organization that is this client itself (one without clients of its "
-            "own, not named by another organization), or null."
+            "Id of the organization that is this client itself, or null. Only an organization "
+            "that agreed to be this client: created by the agency for it, or whose admin "
+            "accepted the agency's invitation for it; any other id is refused as unknown."
         ),
     )
     obligations = ObligationsField(read_only=True)
@@ -134,9 +176,11 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClientWriteSerializer(serializers.ModelSerializer):
+class ClientWriteSerializer(UnknownFieldsRefusedMixin, serializers.ModelSerializer):
     """A client's fields on create and update. All optional: PUT and PATCH change only what is
-    given; creating needs `client_name` (or `name`)."""
+    given; creating needs `client_name` (or `name`). `id`, as a GET answers it, is ignored."""
+
+    ignored_fields = frozenset({"id"})
 
     name = serializers.CharField(
         max_length=NAME_MAX_LENGTH, required=False, help_text="Also accepted as client_name."
@@ -153,8 +197,9 @@ class ClientWriteSerializer(serializers.ModelSerializer):
         allow_null=True,
         required=False,
         help_text=(
-            "Id of the organization that is this client itself (one without clients of its "
-            "own, not named by another organization), or null."
+            "Id of the organization that is this client itself, or null. Only an organization "
+            "that agreed to be this client: created by the agency for it, or whose admin "
+            "accepted the agency's invitation for it; any other id is refused as unknown."
         ),
     )
     obligations = ObligationInputSerializer(
@@ -182,6 +227,13 @@ class ClientWriteSerializer(serializers.ModelSerializer):
             "collective_account": {"required": False},
         }
 
+    @property
+    def name_field(self) -> str:
+        """The field the request named the client with, under which name errors are answered:
+        `name` when only it was sent, else the seed's `client_name`."""
+        data = self.initial_data if isinstance(self.initial_data, Mapping) else {}
+        return "name" if "name" in data and "client_name" not in data else "client_name"
+
     def validate(self, attrs):
         client_name = attrs.pop("client_name", None)
         if client_name is not None:
@@ -195,7 +247,7 @@ class ClientWriteSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AliasInputSerializer(serializers.Serializer):
+class AliasInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     alias = serializers.CharField(max_length=NAME_MAX_LENGTH)
     country = serializers.CharField(
         max_length=8,
@@ -207,7 +259,7 @@ class AliasInputSerializer(serializers.Serializer):
     )
 
 
-class LocalCompanyNameSerializer(serializers.Serializer):
+class LocalCompanyNameSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     local_company_name = serializers.CharField(max_length=NAME_MAX_LENGTH)
 
 
@@ -232,8 +284,61 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class AliasConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    aliases = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The aliases concerned, by scope (a country code or * for the global alias).",
+    )
+
+
 class DeletionConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     dependants = serializers.ListField(
         child=serializers.CharField(), help_text="The records that depend on this one."
+    )
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class AccountUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "email", "first_name", "last_name"]
+
+
+class AccountOrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name"]
+
+
+class MeSerializer(serializers.Serializer):
+    """A member, read from their membership: who they are, where, and what their role allows."""
+
+    user = AccountUserSerializer()
+    organization = AccountOrganizationSerializer()
+    role = serializers.ChoiceField(choices=Role.choices)
+    can_write = serializers.BooleanField(
+        help_text="May create, change and delete clients and credentials (admin, staff)."
+    )
+    can_reveal = serializers.BooleanField(
+        source="can_reveal_passwords",
+        help_text="Sees plaintext passwords where the API reveals them (admin, staff); "
+        'otherwise they read "***".',
+    )
+    can_manage_keys = serializers.BooleanField(
+        help_text="May manage users and organization API keys (admin)."
+    )
+
+
+class AuthTokenSerializer(MeSerializer):
+    """The login's answer: the token, and the same account details as `GET /logins/me`."""
+
+    token = serializers.CharField(
+        source="user.auth_token.key",
+        help_text="Send it on every request as `Authorization: Token <token>`.",
     )

@@ -1,6 +1,7 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from clients.api.auth_views import AuthTokenView, MeView
 from clients.api.views import ClientStatsView, ClientViewSet
 
 app_name = "clients-api"
@@ -19,6 +20,8 @@ router = OptionalSlashRouter()
 router.register("clients", ClientViewSet, basename="client")
 
 urlpatterns = [
+    re_path(r"^auth/token/?$", AuthTokenView.as_view(), name="auth-token"),
+    re_path(r"^me/?$", MeView.as_view(), name="me"),
     re_path(r"^stats/?$", ClientStatsView.as_view(), name="stats"),
     *router.urls,
 ]

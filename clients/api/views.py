@@ -20,7 +20,9 @@ from rest_framework.views import APIView
 
 from clients.api.pagination import ClientPagination
 from clients.api.serializers import (
+    AliasConflictSerializer,
     AliasInputSerializer,
+    ClientListItemSerializer,
     ClientNamesSerializer,
     ClientSerializer,
     ClientStatsSerializer,
@@ -39,9 +41,11 @@ from clients.selectors import (
     client_details,
     client_list,
     client_local_company_name,
+    client_portfolio_summaries,
     client_stats,
 )
 from clients.services import (
+    AliasConflict,
     client_alias_remove,
     client_alias_set,
     client_create,
@@ -70,25 +74,43 @@ BAD_REQUEST = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description='Invalid input, by field: `{"field": ["message"]}`.',
 )
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not authenticated, or a viewer writing.")
+FORBIDDEN = OpenApiResponse(
+    ErrorSerializer, description="Not a member of an organization, or a viewer writing."
+)
 NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such client in your organization (or not found)."
 )
 
+ALIAS_CONFLICT = OpenApiResponse(
+    AliasConflictSerializer,
+    description="The aliases concerned, by scope: the one a scope already holds, or the scopes "
+    "that all hold the alias to remove.",
+)
 
-def service_result(service, /, **kwargs):
-    """Call a service, answering its ValidationError as a 400 in DRF's usual shape."""
+
+def alias_conflict_response(conflict: AliasConflict) -> Response:
+    return Response(
+        {"detail": conflict.message, "aliases": conflict.scopes}, status=status.HTTP_409_CONFLICT
+    )
+
+
+def service_result(service, /, *, field_names: dict[str, str] | None = None, **kwargs):
+    """Call a service, answering its ValidationError as a 400 in DRF's usual shape, its
+    fields renamed by `field_names` (the service's name: the request's)."""
     try:
         return service(**kwargs)
     except DjangoValidationError as error:
-        raise ValidationError(as_serializer_error(error)) from error
+        errors = as_serializer_error(error)
+        renamed = {(field_names or {}).get(field, field): errors[field] for field in errors}
+        raise ValidationError(renamed) from error
 
 
-def catalog_country(code: str):
+def path_country(code: str):
+    """The country a path names; an unknown code answers 404 naming the valid ones."""
     try:
         return Catalog.load().country(code)
     except CatalogLookupError as error:
-        raise ValidationError({"country": [error.message]}) from error
+        raise NotFound(error.message) from error
 
 
 CLIENT_ID = OpenApiParameter(
@@ -98,7 +120,18 @@ COUNTRY = OpenApiParameter(
     "country",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
-    description="Country code, e.g. DE (case-insensitive). Unknown codes answer 400.",
+    description="Country code, e.g. DE (case-insensitive). Unknown codes answer 404 naming the "
+    "valid ones.",
+)
+
+STATUS_FILTER = OpenApiParameter(
+    "status",
+    # The statuses are the client's own enum, so generated clients offer the same type for both.
+    {"type": "array", "items": {"$ref": "#/components/schemas/ClientStatusEnum"}},
+    OpenApiParameter.QUERY,
+    style="form",
+    explode=False,
+    description="Client statuses, comma-separated: active, onboarding, inactive, archived.",
 )
 
 
@@ -107,11 +140,13 @@ COUNTRY = OpenApiParameter(
         operation_id="get_clients",
         summary="List clients with filters and search",
         description=(
-            "Clients of your organization (and clients shared with it), ordered by name then "
-            "id. Collective-account pseudo-clients are left out unless collective_account=true. "
-            "`notes` is null when empty."
+            "Clients of your organization (and clients shared with it), ordered by `ordering` "
+            "(default name then id). Collective-account pseudo-clients are left out unless "
+            "collective_account=true. `notes` is null when empty. Each item summarizes the "
+            "client's portfolio: countries, report_types, credential_count, missing_count."
         ),
-        responses={200: ClientSummarySerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+        parameters=[STATUS_FILTER],
+        responses={200: ClientListItemSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
         tags=TAGS,
     ),
     create=extend_schema(
@@ -192,7 +227,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
 
     def get_serializer_class(self):
         if self.action == "list":
-            return ClientSummarySerializer
+            return ClientListItemSerializer
         if self.action in ("create", "update", "partial_update"):
             return ClientWriteSerializer
         return ClientSerializer
@@ -228,13 +263,19 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             remember_ids=question.looks_beyond_clients,
         )
         page = self.paginate_queryset(matches)
-        return self.get_paginated_response(ClientSummarySerializer(page, many=True).data)
+        summaries = client_portfolio_summaries([client.pk for client in page])
+        for client in page:
+            client.portfolio_summary = summaries[client.pk]
+        return self.get_paginated_response(ClientListItemSerializer(page, many=True).data)
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         client = service_result(
-            client_create, organization=self.organization, **serializer.validated_data
+            client_create,
+            field_names={"name": serializer.name_field},
+            organization=self.organization,
+            **serializer.validated_data,
         )
         return self._answer(client, status=status.HTTP_201_CREATED)
 
@@ -245,7 +286,12 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         client = self.get_object()
         serializer = self.get_serializer(client, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        client = service_result(client_update, client=client, changes=serializer.validated_data)
+        client = service_result(
+            client_update,
+            field_names={"name": serializer.name_field},
+            client=client,
+            changes=serializer.validated_data,
+        )
         return self._answer(client)
 
     def partial_update(self, request, client_id=None):
@@ -257,10 +303,12 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="add_client_aliases",
-        summary="Set an alias of a client",
+        summary="Add an alias of a client",
         description=(
-            "Sets the alias of the given country (left out or null: the global alias `*`), "
-            "replacing the alias that scope had. Answers the client with all its aliases."
+            "Adds the alias of the given country (left out or null: the global alias `*`). A "
+            "scope holds one alias: when it already holds a different one the answer is 409 "
+            "naming it, and nothing changes (remove it first); the same alias again changes "
+            "nothing. Answers the client with all its aliases."
         ),
         parameters=[CLIENT_ID],
         request=AliasInputSerializer,
@@ -269,6 +317,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             400: BAD_REQUEST,
             403: FORBIDDEN,
             404: NOT_FOUND,
+            409: ALIAS_CONFLICT,
         },
         tags=TAGS,
     )
@@ -277,39 +326,64 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         client = self.get_object()
         serializer = AliasInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        service_result(
-            client_alias_set,
-            client=client,
-            name=serializer.validated_data["alias"],
-            country=serializer.validated_data["country"],
-        )
+        try:
+            service_result(
+                client_alias_set,
+                client=client,
+                name=serializer.validated_data["alias"],
+                country=serializer.validated_data["country"],
+                replace=False,
+            )
+        except AliasConflict as conflict:
+            return alias_conflict_response(conflict)
         return self._answer(client, ClientSummarySerializer)
 
     @extend_schema(
         operation_id="remove_client_aliases",
         summary="Remove an alias of a client",
         description=(
-            "Removes the alias whose text is `alias` (URL-encoded), in whatever scope. The exact "
-            "spelling is looked for first; if there is none, case is ignored. Several scopes "
-            "with that same text are all removed."
+            "Removes the alias whose text is `alias` (URL-encoded): the exact spelling first; "
+            "if there is none, case is ignored. With `country` only that scope's alias is "
+            "removed (`*` for the global one). Without it the alias must be in one scope: when "
+            "several scopes hold it the answer is 409 listing them, and nothing is removed."
         ),
         parameters=[
             CLIENT_ID,
             OpenApiParameter(
                 "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias text."
             ),
+            OpenApiParameter(
+                "country",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="The alias's scope: a country code, or * for the global alias. "
+                "Unknown codes answer 400 naming the valid ones.",
+            ),
         ],
         request=None,
-        responses={200: MessageSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            200: MessageSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: ALIAS_CONFLICT,
+        },
         tags=TAGS,
     )
     @action(detail=True, methods=["delete"], url_path=r"aliases/(?P<alias>[^\x00]+?)")
     def remove_alias(self, request, client_id=None, alias=None):
         client = self.get_object()
         try:
-            client_alias_remove(client=client, name=alias)
+            service_result(
+                client_alias_remove,
+                client=client,
+                name=alias,
+                country=request.query_params.get("country"),
+            )
         except Alias.DoesNotExist as error:
             raise NotFound(str(error)) from error
+        except AliasConflict as conflict:
+            return alias_conflict_response(conflict)
         return Response({"message": "Alias removed successfully."})
 
     @extend_schema(
@@ -344,7 +418,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "post"], url_path=r"local-company-name/(?P<country>[^/]+)")
     def local_company_name(self, request, client_id=None, country=None):
         client = self.get_object()
-        country = catalog_country(country)
+        country = path_country(country)
         if request.method == "GET":
             name = client_local_company_name(client=client, country=country)
             if name is None:

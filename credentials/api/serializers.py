@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,10 +12,12 @@ from clients.limits import (
     NOTES_MAX_LENGTH,
     REGISTRATION_NUMBER_MAX_LENGTH,
 )
+from config.strict_input import UnknownFieldsRefusedMixin
 from credentials.client_import import MappingError, is_header_row, mapping_resolve
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.selectors import MissingCredential
 from credentials.services import NOTHING_REVEALED, NULL_CHARACTER_MESSAGE
+from reporting.selectors import Catalog, CatalogLookupError
 
 MISSING = "missing"
 SEARCH_ROW_STATUSES = [*CredentialStatus.choices, (MISSING, "Missing")]
@@ -56,10 +60,20 @@ class ReportTypesField(serializers.Field):
         return value
 
 
-class CredentialInputSerializer(serializers.Serializer):
-    """The body of POST `.../credentials/{country}`."""
+class CredentialInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
+    """The body of POST `.../credentials/{country}`. Report types come as `report_types` or
+    as `report_type`, the name responses use; `id`, as responses carry it, is ignored."""
 
-    report_types = ReportTypesField()
+    ignored_fields = frozenset({"id"})
+    report_types_required = True
+
+    report_types = ReportTypesField(
+        required=False, help_text="Report type codes, a list or a comma-separated string."
+    )
+    report_type = ReportTypesField(
+        required=False,
+        help_text='The same as report_types, under the name responses use ("WEEE,Batteries").',
+    )
     pro = serializers.CharField(max_length=120, help_text="PRO name, as in /logins/report_types.")
     login = serializers.CharField(
         max_length=LOGIN_MAX_LENGTH, allow_blank=True, allow_null=True, required=False
@@ -79,8 +93,9 @@ class CredentialInputSerializer(serializers.Serializer):
     collective_account = serializers.BooleanField(
         required=False,
         help_text=(
-            "A credential is a collective account when its client is a collective-account "
-            "client; true for any other client is refused."
+            "On an ordinary client: true links the credential to the collective account "
+            "collective_account_id names (the id is then required), false unlinks it. On a "
+            "collective-account client its credentials are collective accounts whatever is sent."
         ),
     )
     collective_account_id = serializers.IntegerField(
@@ -107,11 +122,39 @@ class CredentialInputSerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=CredentialStatus.choices, required=False)
 
+    @property
+    def report_types_field(self) -> str:
+        """The name the request gave report types under, to answer their errors under it."""
+        data = self.initial_data if isinstance(self.initial_data, Mapping) else {}
+        return (
+            "report_type"
+            if "report_type" in data and "report_types" not in data
+            else ("report_types")
+        )
+
+    def validate(self, attrs):
+        if "report_type" in attrs:
+            codes = attrs.pop("report_type")
+            if "report_types" in attrs and attrs["report_types"] != codes:
+                raise serializers.ValidationError(
+                    {"report_type": ["report_type and report_types differ; send one of them."]}
+                )
+            attrs["report_types"] = codes
+        if self.report_types_required and "report_types" not in attrs:
+            raise serializers.ValidationError(
+                {
+                    "report_types": [
+                        "This field is required (or report_type, a comma-separated string)."
+                    ]
+                }
+            )
+        return attrs
+
 
 class CredentialUpdateSerializer(CredentialInputSerializer):
     """The body of PUT/PATCH: only the fields given change."""
 
-    report_types = ReportTypesField(required=False)
+    report_types_required = False
     pro = serializers.CharField(
         max_length=120, required=False, help_text="PRO name, as in /logins/report_types."
     )
@@ -140,9 +183,9 @@ class CredentialSerializer(serializers.ModelSerializer):
     registration_number = BlankAsNullCharField()
     notes = BlankAsNullCharField()
     collective_account = serializers.BooleanField(
-        source="client.collective_account",
+        source="in_collective_account",
         read_only=True,
-        help_text="True when this credential is a collective account.",
+        help_text="True when this credential is a collective account or is linked to one.",
     )
     collective_account_id = serializers.IntegerField(allow_null=True, read_only=True)
 
@@ -274,14 +317,31 @@ class CollectiveAccountSerializer(serializers.Serializer):
 
 class CollectiveAccountQuerySerializer(serializers.Serializer):
     country = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text='Country codes, e.g. "NL".'
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text='Country codes, comma-separated or repeated, e.g. "NL". Unknown codes answer '
+        "400 naming the valid ones.",
     )
     pro = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=500,
-        help_text='PRO names, case-insensitive, e.g. "Stichting Open".',
+        help_text='PRO names, case-insensitive, comma-separated or repeated, e.g. "Stichting Open".',
     )
+
+    def validate_country(self, value: str) -> str:
+        catalog = Catalog.load()
+        errors = []
+        for code in (part.strip() for part in value.split(",")):
+            if code:
+                try:
+                    catalog.country(code)
+                except CatalogLookupError as error:
+                    errors.append(error.message)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class CredentialMessageSerializer(serializers.Serializer):
@@ -388,7 +448,7 @@ class FileIdsField(serializers.Field):
         return value
 
 
-class BulkUploadSerializer(serializers.Serializer):
+class BulkUploadSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     """The body of POST /logins/clients/bulk-upload and .../bulk-upload/preview."""
 
     csvData = CsvRowsField(

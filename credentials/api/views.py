@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from clients.models import Client
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
 from config.parsers import JSONParser
+from config.query_params import comma_lists_merged
 from credentials.api.serializers import (
     BulkUploadPreviewSerializer,
     BulkUploadResultSerializer,
@@ -52,6 +53,7 @@ from credentials.services import (
     secrets_reveal,
 )
 from reporting.models import Country
+from reporting.selectors import Catalog, CatalogLookupError
 
 CLIENT_ID = OpenApiParameter(
     "client_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The client's id."
@@ -109,9 +111,15 @@ SEED_CREDENTIAL = {
 WRITE_ERRORS = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}
 
 
-def as_drf_validation_error(exc: DjangoValidationError) -> serializers.ValidationError:
+def as_drf_validation_error(
+    exc: DjangoValidationError, field_names: dict[str, str] | None = None
+) -> serializers.ValidationError:
+    """The service's error in DRF's shape, its fields renamed by `field_names`."""
     if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
+        names = field_names or {}
+        return serializers.ValidationError(
+            {names.get(field, field): messages for field, messages in exc.message_dict.items()}
+        )
     return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
@@ -123,19 +131,42 @@ class ClientScopedMixin(OrganizationScopedMixin):
         return get_object_or_404(clients, pk=self.kwargs["client_id"])
 
 
-def refuse_collective_flag(client, collective_account: bool | None) -> None:
-    """`collective_account: true` in a body describes the client, which decides it: a 400 when
-    the client is not a collective-account client."""
-    if collective_account and not client.collective_account:
+def apply_collective_flag(data: dict, *, client: Client, credential: Credential | None) -> None:
+    """Turn `collective_account` in a body into the link it asks for, in `data`.
+
+    On an ordinary client, true links to the collective account `collective_account_id`
+    names (an already linked credential may leave the id out) and false unlinks. On a
+    collective-account client the client decides: its credentials are collective accounts.
+    """
+    flag = data.pop("collective_account", None)
+    if flag is None or client.collective_account:
+        return
+    linked_already = credential is not None and credential.is_linked
+    if flag:
+        if data.get("collective_account_id") is None and (
+            "collective_account_id" in data or not linked_already
+        ):
+            raise serializers.ValidationError(
+                {
+                    "collective_account_id": [
+                        f"{client.name} is not a collective-account client: collective_account: "
+                        "true links this credential to a collective account. Give that "
+                        "account's id in collective_account_id (GET "
+                        "/logins/clients/collective-accounts lists them)."
+                    ]
+                }
+            )
+        return
+    if data.get("collective_account_id") is not None:
         raise serializers.ValidationError(
             {
                 "collective_account": [
-                    f"{client.name} is not a collective-account client, so its credentials "
-                    "are not collective accounts. Mark the client as a collective account, "
-                    "or link this credential to one with collective_account_id."
+                    "collective_account: false unlinks the credential, but "
+                    "collective_account_id names a collective account. Send one or the other."
                 ]
             }
         )
+    data["collective_account_id"] = None
 
 
 @extend_schema(tags=["credentials"], parameters=[CLIENT_ID, COUNTRY])
@@ -174,8 +205,10 @@ def refuse_collective_flag(client, collective_account: bool | None) -> None:
         summary="Create a credential",
         description=(
             "Individual (login and password stored, encrypted) or linked to a collective "
-            "account with collective_account_id (same organization, country and PRO; no own "
-            "login or password). The response carries the password, recorded as an access event."
+            'account with `"collective_account": true, "collective_account_id": N` (same '
+            "organization, country and PRO; no own login or password). Report types come as "
+            "report_types (list or comma string) or report_type (comma string). Unknown fields "
+            "answer 400. The response carries the password, recorded as an access event."
         ),
         request=CredentialInputSerializer,
         responses={201: CredentialSerializer, **WRITE_ERRORS},
@@ -186,7 +219,8 @@ def refuse_collective_flag(client, collective_account: bool | None) -> None:
         description=(
             "Omitted fields stay as they are. A replaced password goes to the password history. "
             "A linked credential refuses its own login or password until it is unlinked "
-            '("collective_account_id": null).'
+            '("collective_account_id": null, or "collective_account": false). Unknown fields '
+            "answer 400."
         ),
         parameters=[CREDENTIAL_ID],
         request=CredentialUpdateSerializer,
@@ -228,12 +262,10 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_country(self) -> Country:
-        code = self.kwargs["country"].upper()
-        country = Country.objects.filter(code=code).first()
-        if country is None:
-            valid = ", ".join(Country.objects.values_list("code", flat=True))
-            raise NotFound(f"Unknown country {code!r}. Valid countries: {valid}.")
-        return country
+        try:
+            return Catalog.load().country(self.kwargs["country"])
+        except CatalogLookupError as error:
+            raise NotFound(error.message) from None
 
     def get_credential(self, client: Client) -> Credential:
         return get_object_or_404(
@@ -266,10 +298,14 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
         data = CredentialSerializer(credential, context={"revealed": revealed}).data
         return Response(data, status=status_code)
 
-    def input_data(self, serializer_class) -> dict:
+    def input_data(self, serializer_class, *, client: Client, credential=None) -> tuple:
+        """The body's values, ready for the service, and the request's name for each field
+        the service names differently (errors are answered under the request's names)."""
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        data = dict(serializer.validated_data)
+        apply_collective_flag(data, client=client, credential=credential)
+        return data, {"report_types": serializer.report_types_field}
 
     def list(self, request, client_id, country):
         client = self.get_client(write=False)
@@ -289,25 +325,26 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
 
     def create(self, request, client_id, country):
         client = self.get_client(write=True)
-        data = self.input_data(CredentialInputSerializer)
-        refuse_collective_flag(client, data.pop("collective_account", False))
+        path_country = self.get_country()
+        data, field_names = self.input_data(CredentialInputSerializer, client=client)
         try:
             credential = credential_create(
-                client=client, country=country, user=request.user, **data
+                client=client, country=path_country.code, user=request.user, **data
             )
         except DjangoValidationError as exc:
-            raise as_drf_validation_error(exc) from None
+            raise as_drf_validation_error(exc, field_names) from None
         return self.respond_with(credential, status.HTTP_201_CREATED)
 
     def update(self, request, client_id, country, credential_id):
         client = self.get_client(write=True)
         credential = self.get_credential(client)
-        data = self.input_data(CredentialUpdateSerializer)
-        refuse_collective_flag(client, data.pop("collective_account", None))
+        data, field_names = self.input_data(
+            CredentialUpdateSerializer, client=client, credential=credential
+        )
         try:
             credential = credential_update(credential=credential, user=request.user, **data)
         except DjangoValidationError as exc:
-            raise as_drf_validation_error(exc) from None
+            raise as_drf_validation_error(exc, field_names) from None
         return self.respond_with(credential, status.HTTP_200_OK)
 
     def partial_update(self, request, client_id, country, credential_id):
@@ -439,7 +476,7 @@ class CollectiveAccountViewSet(OrganizationScopedMixin, viewsets.GenericViewSet)
     serializer_class = CollectiveAccountSerializer
 
     def list(self, request):
-        params = CollectiveAccountQuerySerializer(data=request.query_params)
+        params = CollectiveAccountQuerySerializer(data=comma_lists_merged(request.query_params))
         params.is_valid(raise_exception=True)
         accounts = collective_accounts(
             organization=self.organization,
@@ -594,7 +631,7 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
                         {
                             "row": 14,
                             "field": "country",
-                            "message": "Unknown country 'XX'. Valid countries: AT, BE, DE.",
+                            "message": "Unknown country. Valid countries: AT, BE, DE.",
                         }
                     ],
                     "row_errors_total": 2,
@@ -635,7 +672,11 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
                     "sample_data": [{"name": "Client 1", "status": "active"}],
                     "validation_results": {"valid": 48, "invalid": 2},
                     "row_errors": [
-                        {"row": 3, "field": "status", "message": "Unknown status 'paused'."}
+                        {
+                            "row": 3,
+                            "field": "status",
+                            "message": "Unknown status. Valid: active, onboarding, inactive, archived.",
+                        }
                     ],
                     "row_errors_total": 2,
                     "row_warnings": [],

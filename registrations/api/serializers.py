@@ -5,11 +5,16 @@ from datetime import UTC
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.strict_input import UnknownFieldsRefusedMixin
 from registrations.errors import (
     InvalidRegistrations,
+    MethodNotAllowed,
+    NotAuthenticated,
     ProducerNotFound,
     RegistrationsError,
+    RouteNotFound,
     TooManyRequests,
+    UnsupportedMediaType,
 )
 from registrations.services import MAX_LENGTHS
 
@@ -35,9 +40,11 @@ class JsonNumberField(serializers.DecimalField):
         return int(number) if number == number.to_integral_value() else float(number)
 
 
-class RegistrationUpsertItemSerializer(serializers.Serializer):
+class RegistrationUpsertItemSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     """One registration to upsert. `id`, `createdAt` and `updatedAt` belong to the server and
-    are ignored when sent."""
+    are ignored when sent; any other field not below is refused."""
+
+    ignored_fields = frozenset({"id", "createdAt", "updatedAt"})
 
     bubbleId = serializers.CharField(
         source="bubble_id",
@@ -240,11 +247,11 @@ class RegistrationSerializer(serializers.Serializer):
     schemeProId = serializers.UUIDField(
         source="scheme_id", help_text="Database UUID of the SchemePro"
     )
-    uin = serializers.CharField(help_text="Uin given by ADEME or equivalent")
+    uin = serializers.CharField(allow_null=True, help_text="Uin given by ADEME or equivalent")
     proMemberId = serializers.CharField(
-        source="pro_member_id", help_text="External id given by pro"
+        source="pro_member_id", allow_null=True, help_text="External id given by pro"
     )
-    status = serializers.CharField()
+    status = serializers.CharField(allow_null=True)
     schemeDepositAmount = JsonNumberField(source="scheme_deposit_amount", allow_null=True)
     isExternalRegistration = serializers.BooleanField(source="is_external_registration")
     uinReceivedAt = MillisecondDateTimeField(source="uin_received_at", allow_null=True)
@@ -278,7 +285,16 @@ class RegistrationSerializer(serializers.Serializer):
     )
 
 
-ERRORS = (RegistrationsError, InvalidRegistrations, ProducerNotFound, TooManyRequests)
+ERRORS = (
+    RegistrationsError,
+    InvalidRegistrations,
+    ProducerNotFound,
+    NotAuthenticated,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+    RouteNotFound,
+    TooManyRequests,
+)
 
 
 @extend_schema_field(
@@ -301,7 +317,3 @@ class RegistrationsErrorSerializer(serializers.Serializer):
         'e.g. {"0": {"schemeDepositAmount": ["A valid number is required."]}}; for ALGOREP_029, '
         "`retryAfter`: the seconds to wait, as the `Retry-After` header says.",
     )
-
-
-class RegistrationsAuthenticationErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()

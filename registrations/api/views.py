@@ -14,32 +14,51 @@ from config.parsers import JSONParser
 from config.throttling import ClientAddressRateThrottle, throttle_refused_authentication
 from registrations.api import examples
 from registrations.api.serializers import (
-    RegistrationsAuthenticationErrorSerializer,
     RegistrationSerializer,
     RegistrationsErrorSerializer,
     RegistrationUpsertItemSerializer,
 )
-from registrations.errors import InvalidRegistrations, RegistrationsError, TooManyRequests
+from registrations.errors import (
+    InvalidRegistrations,
+    MethodNotAllowed,
+    NotAuthenticated,
+    RegistrationsError,
+    TooManyRequests,
+    UnsupportedMediaType,
+)
 from registrations.selectors import producer_for_user, registrations_with_details
 from registrations.services import MAX_REGISTRATIONS_PER_UPSERT, registrations_upsert
 
 logger = logging.getLogger(__name__)
 
 
+# DRF's exceptions answered with their own ALGOREP code; other DRF errors are ALGOREP_005.
+OWN_CODES = {
+    exceptions.NotAuthenticated: NotAuthenticated,
+    exceptions.AuthenticationFailed: NotAuthenticated,
+    exceptions.MethodNotAllowed: MethodNotAllowed,
+    exceptions.UnsupportedMediaType: UnsupportedMediaType,
+}
+
+
 def registrations_exception_handler(exc, context):
     """Every failure in the contract's shape `{"error", "message", "details"}`.
 
-    Authentication failures keep DRF's 401 `{"detail": ...}`: they happen before the route is
-    known. A spent request budget is a 429 `ALGOREP_029` with `Retry-After`. Anything unexpected
-    is logged here and answered without its trace.
+    DRF's own answer gives the status and headers (`WWW-Authenticate` on a 401, `Allow` on a
+    405); the body is replaced. A spent request budget (wrong keys included, counted per client
+    address) is a 429 `ALGOREP_029` with `Retry-After`. Anything unexpected is logged here and
+    answered without its trace.
     """
     exc = throttle_refused_authentication(exc, context.get("request"))
     if isinstance(exc, exceptions.Throttled):
         error = TooManyRequests(str(exc.detail), details={"retryAfter": exc.wait})
         headers = {"Retry-After": str(exc.wait)} if exc.wait is not None else None
         return Response(error.as_dict(), status=error.status_code, headers=headers)
-    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        return exception_handler(exc, context)
+    error_class = OWN_CODES.get(type(exc))
+    if error_class is not None:
+        response = exception_handler(exc, context)
+        response.data = error_class(str(exc.detail)).as_dict()
+        return response
     if isinstance(exc, RequestDataTooBig):
         error = InvalidRegistrations("The request body is too large.")
         return Response(error.as_dict(), status=413)
@@ -94,10 +113,15 @@ class RegistrationsUpsertView(APIView):
             "the registration's declarations and `producerPaidAt` is its latest payment; all are "
             "null when it has none. Errors: 400 `ALGOREP_028` for an unknown user or an NRN that "
             "is not one of that user's producers, 400 `ALGOREP_005` (with `details` by item "
-            "index and field) for an invalid body, 500 `ALGOREP_001` for anything unexpected, "
-            "401 `{detail}` for a missing or wrong API key, 429 `ALGOREP_029` (with "
-            "`Retry-After`) once the API key, or the client address for requests without a "
-            "valid key, has spent its request budget."
+            "index and field) for an invalid body or an unknown field, 409 `ALGOREP_005` when "
+            "concurrent requests kept writing the same registrations (nothing was written; send "
+            "it again), 500 `ALGOREP_001` for anything unexpected, 401 `ALGOREP_040` for a "
+            "missing or wrong API key, 405 `ALGOREP_041` for another method, 415 `ALGOREP_042` "
+            "for a body that is not JSON, 429 `ALGOREP_029` (with `Retry-After`) once the API "
+            "key, or the client address for requests without a valid key, has spent its request "
+            "budget. uin, proMemberId and status given as null stay null. A registration that a "
+            "concurrent request created first is matched, as if the requests had come one after "
+            "the other."
         ),
         parameters=[
             OpenApiParameter(
@@ -121,14 +145,22 @@ class RegistrationsUpsertView(APIView):
                 description="ALGOREP_028 (unknown user or producer) or ALGOREP_005 (invalid body).",
             ),
             401: OpenApiResponse(
-                RegistrationsAuthenticationErrorSerializer,
-                description="Missing or wrong API key.",
+                RegistrationsErrorSerializer,
+                description="ALGOREP_040: a missing or wrong API key.",
+            ),
+            405: OpenApiResponse(
+                RegistrationsErrorSerializer,
+                description="ALGOREP_041: a method other than POST.",
+            ),
+            409: OpenApiResponse(
+                RegistrationsErrorSerializer,
+                description="ALGOREP_005: concurrent requests kept writing the same registrations.",
             ),
             413: OpenApiResponse(
                 RegistrationsErrorSerializer, description="ALGOREP_005: the body is too large."
             ),
             415: OpenApiResponse(
-                RegistrationsErrorSerializer, description="ALGOREP_005: the body is not JSON."
+                RegistrationsErrorSerializer, description="ALGOREP_042: the body is not JSON."
             ),
             429: OpenApiResponse(
                 RegistrationsErrorSerializer,

@@ -3,13 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from clients.models import Client, Role
+from clients.models import Client, ClientOrganizationGrant, Role
+from clients.services import client_organization_invitation_accept, client_organization_invite
 from tests.factories import (
     AliasFactory,
     ClientFactory,
     CredentialFactory,
     MembershipFactory,
     ObligationFactory,
+    OrganizationFactory,
     country,
     pro,
     report_type,
@@ -414,3 +416,121 @@ def test_the_add_form_takes_notes_and_names_at_their_limits(browser, organizatio
         10_000,
         "a" * 255,
     )
+
+
+# client_organization consent in the admin
+
+
+def client_organization_error(browser, client, client_organization_pk) -> list[str]:
+    change = reverse("admin:clients_client_change", args=[client.pk])
+    data = empty_inlines(
+        browser,
+        name=client.name,
+        status="active",
+        shared="on",
+        client_organization=client_organization_pk,
+    )
+    response = browser.post(change, data)
+    form = response.context["adminform"].form if response.status_code == 200 else None
+    return list(form.errors.get("client_organization", [])) if form else []
+
+
+def test_an_existing_organization_without_consent_gets_the_error_of_an_unknown_id(
+    browser, organization
+):
+    mine = ClientFactory(organization=organization)
+    existing = OrganizationFactory()
+
+    refused_existing = client_organization_error(browser, mine, existing.pk)
+    refused_unknown = client_organization_error(browser, mine, existing.pk + 1000)
+
+    assert refused_existing == refused_unknown != []
+    mine.refresh_from_db()
+    assert mine.client_organization is None
+
+
+def test_a_member_names_the_organization_that_accepted_the_clients_invitation(
+    browser, organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=mine)
+    their_admin = MembershipFactory(organization=other_organization, role=Role.ADMIN).user
+    client_organization_invitation_accept(token=token, user=their_admin)
+    Client.objects.filter(pk=mine.pk).update(client_organization=None)
+
+    assert client_organization_error(browser, mine, other_organization.pk) == []
+    mine.refresh_from_db()
+    assert mine.client_organization == other_organization
+
+
+GRANT_ADD = reverse("admin:clients_clientorganizationgrant_add")
+GRANT_CHANGELIST = reverse("admin:clients_clientorganizationgrant_changelist")
+ACCEPT = reverse("admin:clients_clientorganizationgrant_accept")
+
+
+def test_adding_a_grant_invites_and_shows_the_token_once(browser, organization):
+    mine = ClientFactory(organization=organization)
+
+    response = browser.post(GRANT_ADD, {"client": mine.pk}, follow=True)
+
+    (message,) = [str(m) for m in response.context["messages"] if "Invitation" in str(m)]
+    token = message.rsplit(" ", 1)[-1]
+    invitation = ClientOrganizationGrant.objects.get()
+    assert (invitation.client, invitation.agency, invitation.kind) == (
+        mine,
+        organization,
+        ClientOrganizationGrant.Kind.INVITED,
+    )
+    assert invitation.token_hash == ClientOrganizationGrant.hash_token(token)
+
+
+def test_a_member_cannot_invite_for_another_agencys_client(browser, other_organization):
+    theirs = ClientFactory(organization=other_organization)
+
+    response = browser.post(GRANT_ADD, {"client": theirs.pk})
+
+    assert response.status_code == 200
+    assert "client" in response.context["adminform"].form.errors
+    assert not ClientOrganizationGrant.objects.exists()
+
+
+def test_an_agency_lists_only_its_own_grants(browser, organization, other_organization):
+    client_organization_invite(client=ClientFactory(organization=organization, name="Ours"))
+    client_organization_invite(client=ClientFactory(organization=other_organization))
+
+    response = browser.get(GRANT_CHANGELIST)
+
+    assert [g.client.name for g in response.context["cl"].result_list] == ["Ours"]
+
+
+def test_an_organization_admin_accepts_an_invitation_in_the_admin(
+    client, organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=mine)
+    client.force_login(MembershipFactory(organization=other_organization, role=Role.ADMIN).user)
+
+    response = client.post(ACCEPT, {"token": token})
+
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.client_organization == other_organization
+
+
+def test_a_wrong_token_is_refused_in_the_admin_and_changes_nothing(
+    client, organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    client_organization_invite(client=mine)
+    client.force_login(MembershipFactory(organization=other_organization, role=Role.ADMIN).user)
+
+    response = client.post(ACCEPT, {"token": "fsi_wrong"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"token": ["No pending invitation has this token."]}
+    mine.refresh_from_db()
+    assert mine.client_organization is None
+
+
+def test_a_staff_member_cannot_open_the_accept_page(browser):
+    assert browser.get(ACCEPT).status_code == 403

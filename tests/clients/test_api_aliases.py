@@ -37,12 +37,37 @@ def test_an_alias_without_a_country_is_global(staff_api, abc, body):
     assert response.json()["aliases"] == {"*": "ABC", "UK": "ABC Corp"}
 
 
-def test_adding_an_alias_replaces_the_one_of_that_scope(staff_api, abc):
+def test_adding_an_alias_to_a_scope_holding_another_answers_409_naming_it(staff_api, abc):
     response = staff_api.post(
         f"/logins/clients/{abc.pk}/aliases", {"alias": "ABC UK Ltd", "country": "uk"}, format="json"
     )
 
-    assert response.json()["aliases"] == {"UK": "ABC UK Ltd"}
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "ABC Corporation already has the alias 'ABC Corp' for UK. Remove it first "
+        "to set another.",
+        "aliases": {"UK": "ABC Corp"},
+    }
+    assert list(abc.aliases.values_list("scope", "name")) == [("UK", "ABC Corp")]
+
+
+def test_adding_the_alias_a_scope_already_holds_changes_nothing(staff_api, abc):
+    response = staff_api.post(
+        f"/logins/clients/{abc.pk}/aliases", {"alias": "ABC Corp", "country": "UK"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["aliases"] == {"UK": "ABC Corp"}
+    assert list(abc.aliases.values_list("scope", "name")) == [("UK", "ABC Corp")]
+
+
+def test_an_unknown_field_in_an_alias_body_answers_400(staff_api, abc):
+    response = staff_api.post(
+        f"/logins/clients/{abc.pk}/aliases", {"alias": "X", "scope": "DE"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"scope": ["Unknown field. Valid fields: alias, country."]}
     assert abc.aliases.count() == 1
 
 
@@ -98,6 +123,55 @@ def test_removing_prefers_the_exact_spelling_then_ignores_case(staff_api, abc):
 
     assert after_exact == ["ABC Corp"]
     assert not abc.aliases.exists()
+
+
+def test_removing_with_a_country_removes_only_that_scopes_alias(staff_api, abc):
+    AliasFactory(client=abc, scope="*", name="ABC Corp")
+
+    response = staff_api.delete(f"/logins/clients/{abc.pk}/aliases/ABC%20Corp?country=uk")
+
+    assert response.status_code == 200
+    assert response.json() == {"message": "Alias removed successfully."}
+    assert list(abc.aliases.values_list("scope", "name")) == [("*", "ABC Corp")]
+
+
+def test_removing_with_country_star_removes_the_global_alias(staff_api, abc):
+    AliasFactory(client=abc, scope="*", name="ABC Corp")
+
+    response = staff_api.delete(f"/logins/clients/{abc.pk}/aliases/ABC%20Corp?country=*")
+
+    assert response.status_code == 200
+    assert list(abc.aliases.values_list("scope", "name")) == [("UK", "ABC Corp")]
+
+
+def test_removing_an_alias_several_scopes_hold_without_a_country_answers_409(staff_api, abc):
+    AliasFactory(client=abc, scope="*", name="ABC Corp")
+
+    response = staff_api.delete(f"/logins/clients/{abc.pk}/aliases/ABC%20Corp")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "ABC Corporation has the alias 'ABC Corp' in several scopes: *, UK. Say "
+        "which with ?country= (* for the global alias).",
+        "aliases": {"*": "ABC Corp", "UK": "ABC Corp"},
+    }
+    assert abc.aliases.count() == 2
+
+
+def test_removing_with_a_country_that_holds_another_alias_answers_404(staff_api, abc):
+    response = staff_api.delete(f"/logins/clients/{abc.pk}/aliases/ABC%20Corp?country=DE")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "ABC Corporation has no alias 'ABC Corp' for DE."}
+    assert abc.aliases.count() == 1
+
+
+def test_removing_with_an_unknown_country_answers_400_naming_the_valid_ones(staff_api, abc):
+    response = staff_api.delete(f"/logins/clients/{abc.pk}/aliases/ABC%20Corp?country=XX")
+
+    assert response.status_code == 400
+    assert response.json()["country"][0].startswith("Unknown country 'XX'. Valid countries: AT,")
+    assert abc.aliases.count() == 1
 
 
 def test_removing_an_absent_alias_answers_404(staff_api, abc):

@@ -6,20 +6,28 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client, Role
+from clients.services import (
+    client_organization_create,
+    client_organization_invitation_accept,
+    client_organization_invite,
+)
 from tests.factories import (
     AliasFactory,
     ClientFactory,
     CredentialFactory,
+    MembershipFactory,
     ObligationFactory,
     OrganizationFactory,
     country,
     pro,
+    report_type,
 )
 
 pytestmark = pytest.mark.django_db
 
 # The keys of the seed document's examples.
 LIST_ITEM_KEYS = {"id", "name", "status", "aliases", "notes"}
+SUMMARY_KEYS = {"countries", "report_types", "credential_count", "missing_count"}
 CLIENT_KEYS = {
     "id",
     "name",
@@ -57,6 +65,10 @@ def test_list_answers_the_seed_shape(staff_api, abc):
                 "status": "active",
                 "aliases": {"DE": "ABC GmbH", "UK": "ABC Corp"},
                 "notes": "Main client for WEEE compliance",
+                "countries": [],
+                "report_types": [],
+                "credential_count": 0,
+                "missing_count": 0,
             }
         ],
         "total": 1,
@@ -65,12 +77,14 @@ def test_list_answers_the_seed_shape(staff_api, abc):
     }
 
 
-def test_list_items_have_exactly_the_seed_keys_and_null_notes_when_empty(staff_api, organization):
+def test_list_items_have_the_seed_keys_a_portfolio_summary_and_null_notes_when_empty(
+    staff_api, organization
+):
     ClientFactory(organization=organization, notes="")
 
     item = staff_api.get("/logins/clients").json()["clients"][0]
 
-    assert set(item) == LIST_ITEM_KEYS
+    assert set(item) == LIST_ITEM_KEYS | SUMMARY_KEYS
     assert item["notes"] is None
     assert item["aliases"] == {}
 
@@ -188,6 +202,40 @@ def test_unknown_country_error_names_the_valid_countries(staff_api):
     assert "DE" in message and "UK" in message
 
 
+@pytest.mark.parametrize(
+    ("query", "repeated"),
+    [
+        ("country=DE,FR", "country=DE&country=FR"),
+        ("report_type=WEEE,Packaging", "report_type=WEEE&report_type=Packaging"),
+        ("pro=Stiftung EAR,Citeo", "pro=Stiftung EAR&pro=Citeo"),
+        ("status=active,archived", "status=active&status=archived"),
+    ],
+)
+def test_a_repeated_list_filter_merges_its_values(staff_api, organization, query, repeated):
+    de = ClientFactory(organization=organization, name="DE client", status="active")
+    CredentialFactory(client=de, country=country("DE"), pro=pro("DE", "Stiftung EAR"))
+    fr = ClientFactory(organization=organization, name="FR client", status="archived")
+    ObligationFactory(
+        client=fr,
+        country=country("FR"),
+        report_type=report_type("Packaging"),
+        pro=pro("FR", "Citeo"),
+    )
+    ClientFactory(organization=organization, name="Nowhere", status="onboarding")
+
+    merged = staff_api.get(f"/logins/clients?{repeated}").json()
+
+    assert [row["name"] for row in merged["clients"]] == ["DE client", "FR client"]
+    assert merged == staff_api.get(f"/logins/clients?{query}").json()
+
+
+def test_an_unknown_value_in_a_repeated_filter_answers_400(staff_api):
+    response = staff_api.get("/logins/clients?country=DE&country=XX")
+
+    assert response.status_code == 400
+    assert response.json()["country"][0].startswith("Unknown country 'XX'. Valid countries:")
+
+
 @pytest.mark.parametrize("page_size", [5, 50])
 def test_list_query_count_does_not_grow_with_the_page_size(
     staff_api, organization, django_assert_max_num_queries, page_size
@@ -200,8 +248,10 @@ def test_list_query_count_does_not_grow_with_the_page_size(
         ObligationFactory(client=client, country=country("FR"))
 
     # The token with its member, the portfolio version, whether anything is shared with the
-    # organization; then the ids of the matches, the page and the aliases prefetch.
-    with django_assert_max_num_queries(6):
+    # organization; then the ids of the matches, the page and the aliases prefetch; the page's
+    # portfolio summary (credential report types, obligations, credential counts, obligations
+    # for the missing rule) and the catalog (4), since the FR obligations name no PRO.
+    with django_assert_max_num_queries(14):
         response = staff_api.get(f"/logins/clients?limit={page_size}&search=Producer")
 
     assert len(response.json()["clients"]) == page_size
@@ -214,12 +264,119 @@ def test_repeated_list_question_reads_only_the_caller_the_version_and_the_page(
         AliasFactory(client=ClientFactory(organization=organization))
     staff_api.get("/logins/clients?status=active")
 
-    # The token with its member, the portfolio version, the page and its aliases: the count
-    # and whether anything is shared with the organization are remembered under the version.
-    with django_assert_num_queries(4):
+    # The token with its member, the portfolio version, the page, its aliases and its 4
+    # portfolio summary queries: the count and whether anything is shared with the
+    # organization are remembered under the version.
+    with django_assert_num_queries(8):
         response = staff_api.get("/logins/clients?status=active")
 
     assert len(response.json()["clients"]) == 3
+
+
+def test_list_items_summarize_each_clients_portfolio(staff_api, organization):
+    client = ClientFactory(organization=organization, name="ABC Corporation")
+    CredentialFactory(client=client, report_types=["WEEE", "Batteries"])
+    CredentialFactory(
+        client=client, country=country("NL"), pro=pro("NL", "Stichting OPEN"), report_types=["WEEE"]
+    )
+    ObligationFactory(client=client, country=country("DE"), report_type=report_type("WEEE"))
+    ObligationFactory(client=client, country=country("FR"), report_type=report_type("Packaging"))
+    ObligationFactory(
+        client=client,
+        country=country("FR"),
+        report_type=report_type("Textiles"),
+        pro=pro("FR", "Refashion"),
+    )
+    ClientFactory(organization=organization, name="Empty BV")
+
+    items = staff_api.get("/logins/clients").json()["clients"]
+
+    summaries = [
+        (i["countries"], i["report_types"], i["credential_count"], i["missing_count"])
+        for i in items
+    ]
+    assert summaries == [
+        (["DE", "FR", "NL"], ["Batteries", "Packaging", "Textiles", "WEEE"], 2, 2),
+        ([], [], 0, 0),
+    ]
+    search = staff_api.get(f"/logins/clients/{client.pk}/credentials/search?showMissing=true")
+    assert [row["status"] for row in search.json()].count("missing") == 2
+
+
+@pytest.mark.parametrize("page_size", [1, 10])
+def test_list_summaries_cost_the_same_queries_for_1_and_10_items(
+    staff_api, organization, django_assert_num_queries, page_size
+):
+    for number in range(10):
+        client = ClientFactory(organization=organization, name=f"Client {number:02}")
+        CredentialFactory(client=client)
+        ObligationFactory(client=client, country=country("DE"), report_type=report_type("WEEE"))
+        ObligationFactory(
+            client=client,
+            country=country("FR"),
+            report_type=report_type("Textiles"),
+            pro=pro("FR", "Refashion"),
+        )
+
+    # The token with its member, the portfolio version, whether anything is shared, the
+    # count, the page, aliases; credential report types, obligations, credential counts, and
+    # obligations for the missing rule.
+    with django_assert_num_queries(10):
+        response = staff_api.get(f"/logins/clients?limit={page_size}")
+
+    assert len(response.json()["clients"]) == page_size
+    assert {item["missing_count"] for item in response.json()["clients"]} == {1}
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("name", ["alpha", "Beta", "gamma"]),
+        ("-name", ["gamma", "Beta", "alpha"]),
+        ("status", ["gamma", "alpha", "Beta"]),
+        ("-status", ["Beta", "alpha", "gamma"]),
+        ("created_at", ["Beta", "gamma", "alpha"]),
+        ("-created_at", ["alpha", "gamma", "Beta"]),
+        ("updated_at", ["gamma", "alpha", "Beta"]),
+        ("-updated_at", ["Beta", "alpha", "gamma"]),
+    ],
+)
+def test_the_list_follows_the_ordering_parameter(staff_api, organization, ordering, expected):
+    beta = ClientFactory(organization=organization, name="Beta", status="onboarding")
+    gamma = ClientFactory(organization=organization, name="gamma", status="active")
+    alpha = ClientFactory(organization=organization, name="alpha", status="archived")
+    for client, day in ((beta, 1), (gamma, 2), (alpha, 3)):
+        Client.objects.filter(pk=client.pk).update(created_at=f"2024-01-0{day}T00:00:00Z")
+    for client, day in ((gamma, 1), (alpha, 2), (beta, 3)):
+        Client.objects.filter(pk=client.pk).update(updated_at=f"2024-02-0{day}T00:00:00Z")
+
+    response = staff_api.get(f"/logins/clients?ordering={ordering}")
+
+    assert [item["name"] for item in response.json()["clients"]] == expected
+
+
+def test_an_unknown_ordering_answers_400_naming_the_valid_values(staff_api):
+    response = staff_api.get("/logins/clients?ordering=colour")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "ordering": [
+            "Unknown ordering 'colour'. Valid values: name, -name, status, -status, created_at, "
+            "-created_at, updated_at, -updated_at."
+        ]
+    }
+
+
+def test_a_cached_list_answers_each_ordering_in_its_own_order(staff_api, organization):
+    ClientFactory(organization=organization, name="Alpha")
+    ClientFactory(organization=organization, name="Beta")
+    search = "search=a&"
+
+    ascending = staff_api.get(f"/logins/clients?{search}ordering=name").json()["clients"]
+    descending = staff_api.get(f"/logins/clients?{search}ordering=-name").json()["clients"]
+
+    assert [item["name"] for item in ascending] == ["Alpha", "Beta"]
+    assert [item["name"] for item in descending] == ["Beta", "Alpha"]
 
 
 def test_list_query_count_is_the_same_for_5_and_50_clients(staff_api, organization):
@@ -277,12 +434,11 @@ def test_create_accepts_name_instead_of_client_name_and_defaults_the_rest(staff_
     assert response.json()["notes"] is None
 
 
-def test_create_with_obligations_and_a_client_organization(staff_api, other_organization):
+def test_create_with_obligations(staff_api):
     response = staff_api.post(
         "/logins/clients",
         {
             "client_name": "Obliged GmbH",
-            "client_organization": other_organization.pk,
             "shared": True,
             "obligations": [
                 {"country": "de", "report_type": "weee", "pro": None},
@@ -293,7 +449,7 @@ def test_create_with_obligations_and_a_client_organization(staff_api, other_orga
     )
 
     assert response.status_code == 201
-    assert response.json()["client_organization"] == other_organization.pk
+    assert response.json()["client_organization"] is None
     assert response.json()["obligations"] == [
         {"country": "DE", "report_type": "WEEE", "pro": None},
         {"country": "FR", "report_type": "Packaging", "pro": "Citeo"},
@@ -359,8 +515,80 @@ def test_create_with_a_duplicate_name_in_any_case_answers_400(staff_api, abc):
     response = staff_api.post("/logins/clients", {"client_name": "abc CORPORATION"}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"name": ["A client named 'abc CORPORATION' already exists."]}
+    assert response.json() == {"client_name": ["A client named 'abc CORPORATION' already exists."]}
     assert Client.objects.count() == 1
+
+
+def test_a_duplicate_name_sent_as_name_is_reported_under_name(staff_api, abc):
+    response = staff_api.post("/logins/clients", {"name": "ABC Corporation"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A client named 'ABC Corporation' already exists."]}
+    assert Client.objects.count() == 1
+
+
+def test_a_create_without_a_name_asks_for_client_name(staff_api):
+    response = staff_api.post("/logins/clients", {"status": "active"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"client_name": ["This field is required."]}
+    assert not Client.objects.exists()
+
+
+def test_a_blank_name_sent_as_name_is_reported_under_name(staff_api):
+    response = staff_api.post("/logins/clients", {"name": "   "}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["name"]
+    assert not Client.objects.exists()
+
+
+def test_unknown_fields_in_a_create_answer_400_naming_them(staff_api):
+    response = staff_api.post(
+        "/logins/clients", {"client_name": "Ok", "colour": "red", "stauts": "x"}, format="json"
+    )
+
+    assert response.status_code == 400
+    valid = (
+        "Unknown field. Valid fields: client_name, name, status, shared, aliases, notes, "
+        "client_organization, collective_account, obligations."
+    )
+    assert response.json() == {"colour": [valid], "stauts": [valid]}
+    assert not Client.objects.exists()
+
+
+def test_unknown_fields_in_an_obligation_answer_400_naming_them(staff_api):
+    response = staff_api.post(
+        "/logins/clients",
+        {"client_name": "Ok", "obligations": [{"country": "DE", "report_typ": "WEEE"}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["obligations"]["0"]
+    assert errors == {"report_typ": ["Unknown field. Valid fields: country, report_type, pro."]}
+    assert not Client.objects.exists()
+
+
+def test_the_id_a_get_answered_may_be_sent_back_in_an_update(staff_api, abc):
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}", {"id": abc.pk, "notes": "checked"}, format="json"
+    )
+
+    assert response.status_code == 200
+    abc.refresh_from_db()
+    assert abc.notes == "checked"
+
+
+def test_unknown_fields_in_an_update_answer_400_and_change_nothing(staff_api, abc):
+    response = staff_api.put(
+        f"/logins/clients/{abc.pk}", {"notes": "checked", "note": "typo"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["note"]
+    abc.refresh_from_db()
+    assert abc.notes == "Main client for WEEE compliance"
 
 
 def test_the_same_name_is_fine_in_another_organization(other_org_api, abc):
@@ -480,7 +708,22 @@ def test_renaming_to_another_clients_name_answers_400(staff_api, abc, organizati
     )
 
     assert response.status_code == 400
-    assert "name" in response.json()
+    assert response.json() == {"name": ["A client named 'ABC corporation' already exists."]}
+    other.refresh_from_db()
+    assert other.name == "Other Ltd"
+
+
+def test_renaming_with_client_name_to_a_taken_name_is_reported_under_client_name(
+    staff_api, abc, organization
+):
+    other = ClientFactory(organization=organization, name="Other Ltd")
+
+    response = staff_api.patch(
+        f"/logins/clients/{other.pk}", {"client_name": "abc corporation"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"client_name": ["A client named 'abc corporation' already exists."]}
     other.refresh_from_db()
     assert other.name == "Other Ltd"
 
@@ -706,8 +949,8 @@ def test_an_organization_never_gets_another_organizations_cached_list(
     assert [client["name"] for client in ours["clients"]] == ["Acme Ours"]
 
 
-# client_organization: only an organization without a portfolio of its own that no other
-# organization has named; anything else is refused as an unknown id.
+# client_organization: only an organization that agreed to be the client (created by the agency
+# for it, or accepted the agency's invitation for it); anything else is refused as an unknown id.
 
 
 def test_another_agency_cannot_be_named_as_a_client_organization(
@@ -819,3 +1062,107 @@ def test_update_at_the_notes_limit_is_accepted(staff_api, abc):
     assert response.status_code == 200
     abc.refresh_from_db()
     assert len(abc.notes) == 10_000
+
+
+def test_an_existing_organization_is_refused_with_the_message_of_an_unknown_id(
+    staff_api, organization
+):
+    mine = ClientFactory(organization=organization)
+    existing = OrganizationFactory()
+    unknown_pk = existing.pk + 1000
+
+    refusals = [
+        staff_api.patch(f"/logins/clients/{mine.pk}", {"client_organization": pk}, format="json")
+        for pk in (existing.pk, unknown_pk)
+    ]
+
+    assert [r.status_code for r in refusals] == [400, 400]
+    assert [r.json() for r in refusals] == [
+        {"client_organization": [f'Invalid pk "{pk}" - object does not exist.']}
+        for pk in (existing.pk, unknown_pk)
+    ]
+    mine.refresh_from_db()
+    assert mine.client_organization is None
+
+
+def test_a_new_client_cannot_name_a_client_organization(staff_api, organization):
+    existing = OrganizationFactory()
+
+    response = staff_api.post(
+        "/logins/clients",
+        {"client_name": "Pushed", "shared": True, "client_organization": existing.pk},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "client_organization": [f'Invalid pk "{existing.pk}" - object does not exist.']
+    }
+    assert not Client.objects.filter(name="Pushed").exists()
+
+
+def test_the_organization_the_agency_created_for_the_client_can_be_named_again(
+    staff_api, organization
+):
+    mine = ClientFactory(organization=organization)
+    created = client_organization_create(client=mine, name="Mine SAS")
+    staff_api.patch(f"/logins/clients/{mine.pk}", {"client_organization": None}, format="json")
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}",
+        {"client_organization": created.pk, "shared": True},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert mine.client_organization == created
+
+
+def test_an_organization_that_accepted_the_invitation_can_be_named(
+    staff_api, organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=mine)
+    their_admin = MembershipFactory(organization=other_organization, role=Role.ADMIN).user
+    client_organization_invitation_accept(token=token, user=their_admin)
+    staff_api.patch(f"/logins/clients/{mine.pk}", {"client_organization": None}, format="json")
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}", {"client_organization": other_organization.pk}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["client_organization"] == other_organization.pk
+
+
+def test_an_organization_with_a_pending_invitation_cannot_be_named(
+    staff_api, organization, other_organization
+):
+    mine = ClientFactory(organization=organization)
+    client_organization_invite(client=mine)
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}", {"client_organization": other_organization.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    mine.refresh_from_db()
+    assert mine.client_organization is None
+
+
+def test_a_consent_given_for_another_agencys_client_cannot_be_used(
+    staff_api, organization, other_organization
+):
+    theirs = ClientFactory(organization=other_organization)
+    created = client_organization_create(client=theirs, name="Theirs SAS")
+    mine = ClientFactory(organization=organization)
+
+    response = staff_api.patch(
+        f"/logins/clients/{mine.pk}", {"client_organization": created.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "client_organization": [f'Invalid pk "{created.pk}" - object does not exist.']
+    }

@@ -60,15 +60,27 @@ def test_getting_a_country_without_one_answers_404_with_a_clear_message(staff_ap
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_an_unknown_country_answers_400_naming_the_valid_ones(staff_api, abc, method):
+def test_an_unknown_country_in_the_path_answers_404_naming_the_valid_ones(staff_api, abc, method):
     response = getattr(staff_api, method)(
         f"/logins/clients/{abc.pk}/local-company-name/XX",
         {"local_company_name": "ABC"},
         format="json",
     )
 
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Unknown country 'XX'. Valid countries: AT,")
+    assert not abc.aliases.exists()
+
+
+def test_an_unknown_field_in_the_body_answers_400(staff_api, abc):
+    response = staff_api.post(
+        f"/logins/clients/{abc.pk}/local-company-name/DE",
+        {"local_company_name": "ABC GmbH", "country": "DE"},
+        format="json",
+    )
+
     assert response.status_code == 400
-    assert response.json()["country"][0].startswith("Unknown country 'XX'. Valid countries: AT,")
+    assert response.json() == {"country": ["Unknown field. Valid fields: local_company_name."]}
     assert not abc.aliases.exists()
 
 

@@ -1,11 +1,20 @@
 """Client services: creation, updates, aliases, obligations, deletion and bulk status."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 
-from clients.models import Alias, ApiKey, Client, Obligation, Organization
+from clients.models import (
+    Alias,
+    ApiKey,
+    Client,
+    ClientOrganizationGrant,
+    Obligation,
+    Organization,
+    Role,
+)
 from clients.services import (
+    AliasConflict,
     api_key_create,
     client_alias_remove,
     client_alias_set,
@@ -13,15 +22,21 @@ from clients.services import (
     client_delete,
     client_local_company_name_set,
     client_obligations_replace,
+    client_organization_create,
+    client_organization_invitation_accept,
+    client_organization_invite,
     client_update,
     clients_set_status,
     organization_get_or_create,
 )
+from clients.tenancy import clients_readable_by
 from tests.factories import (
     AliasFactory,
     ClientFactory,
     CredentialFactory,
+    MembershipFactory,
     ObligationFactory,
+    OrganizationFactory,
     country,
     pro,
 )
@@ -198,18 +213,40 @@ def test_client_alias_set_refuses_unknown_countries(organization):
     assert error.value.message_dict["country"][0].endswith("Use * for a global alias.")
 
 
-def test_client_alias_remove_removes_every_scope_with_that_name(organization):
+def test_client_alias_remove_refuses_to_pick_among_scopes_with_that_name(organization):
     client = ClientFactory(organization=organization, name="ABC Corporation")
     AliasFactory(client=client, scope="*", name="ABC")
     AliasFactory(client=client, scope="UK", name="ABC")
-    AliasFactory(client=client, scope="DE", name="ABC GmbH")
 
-    removed = client_alias_remove(client=client, name="ABC")
-
-    assert removed == 2
-    assert list(client.aliases.values_list("name", flat=True)) == ["ABC GmbH"]
-    with pytest.raises(Alias.DoesNotExist, match=r"ABC Corporation has no alias 'ABC'\."):
+    with pytest.raises(AliasConflict) as error:
         client_alias_remove(client=client, name="ABC")
+
+    assert error.value.scopes == {"*": "ABC", "UK": "ABC"}
+    assert client.aliases.count() == 2
+
+
+def test_client_alias_remove_removes_only_the_given_scope(organization):
+    client = ClientFactory(organization=organization, name="ABC Corporation")
+    AliasFactory(client=client, scope="*", name="ABC")
+    AliasFactory(client=client, scope="UK", name="ABC")
+
+    removed = client_alias_remove(client=client, name="ABC", country="uk")
+
+    assert (removed.scope, removed.name) == ("UK", "ABC")
+    assert list(client.aliases.values_list("scope", "name")) == [("*", "ABC")]
+    with pytest.raises(Alias.DoesNotExist, match=r"ABC Corporation has no alias 'ABC' for UK\."):
+        client_alias_remove(client=client, name="ABC", country="UK")
+
+
+def test_client_alias_set_without_replace_refuses_a_different_alias_in_the_scope(organization):
+    client = ClientFactory(organization=organization, name="ABC Corporation")
+    AliasFactory(client=client, scope="UK", name="ABC Corp")
+
+    with pytest.raises(AliasConflict) as error:
+        client_alias_set(client=client, name="ABC Ltd", country="UK", replace=False)
+
+    assert error.value.scopes == {"UK": "ABC Corp"}
+    assert list(client.aliases.values_list("name", flat=True)) == ["ABC Corp"]
 
 
 def test_client_local_company_name_set_is_the_country_alias(organization):
@@ -329,3 +366,158 @@ def test_api_key_names_over_100_characters_are_refused(organization):
 
     assert "100" in error.value.message_dict["name"][0]
     assert not ApiKey.objects.exists()
+
+
+# client_organization consent
+
+
+def admin_of(organization):
+    return MembershipFactory(organization=organization, role=Role.ADMIN).user
+
+
+def test_client_organization_create_makes_an_agreed_organization_the_clients(organization):
+    client = ClientFactory(organization=organization, name="Mine SAS")
+
+    created = client_organization_create(client=client, name="Mine SAS")
+
+    client.refresh_from_db()
+    assert client.client_organization == created
+    grant = ClientOrganizationGrant.objects.get()
+    assert (grant.agency, grant.client, grant.kind, grant.client_organization) == (
+        organization,
+        client,
+        ClientOrganizationGrant.Kind.CREATED,
+        created,
+    )
+    assert grant.accepted_at is not None
+    assert client.history.latest().client_organization_id == created.pk
+
+
+def test_client_organization_create_refuses_a_name_taken_ignoring_case(organization):
+    client = ClientFactory(organization=organization)
+    OrganizationFactory(name="Taken SA")
+
+    with pytest.raises(ValidationError, match="cannot be used"):
+        client_organization_create(client=client, name="taken sa")
+
+    assert Organization.objects.filter(name__iexact="taken sa").count() == 1
+    assert not ClientOrganizationGrant.objects.exists()
+
+
+def test_an_invitation_stores_only_the_digest_of_its_token_and_names_nobody(organization):
+    client = ClientFactory(organization=organization)
+
+    invitation, token = client_organization_invite(client=client)
+
+    invitation.refresh_from_db()
+    assert invitation.token_hash == ClientOrganizationGrant.hash_token(token)
+    assert token not in invitation.token_hash
+    assert (invitation.client_organization, invitation.accepted_at) == (None, None)
+
+
+def test_accepting_an_invitation_makes_the_admins_organization_the_client_organization(
+    organization, other_organization
+):
+    client = ClientFactory(organization=organization, shared=True)
+    _, token = client_organization_invite(client=client)
+    their_admin = admin_of(other_organization)
+
+    client_organization_invitation_accept(token=token, user=their_admin)
+
+    client.refresh_from_db()
+    invitation = ClientOrganizationGrant.objects.get()
+    assert client.client_organization == other_organization
+    assert (invitation.client_organization, invitation.accepted_by) == (
+        other_organization,
+        their_admin,
+    )
+    assert client in clients_readable_by(other_organization)
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.VIEWER])
+def test_only_an_organization_admin_can_accept_an_invitation(
+    organization, other_organization, role
+):
+    client = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=client)
+    member = MembershipFactory(organization=other_organization, role=role).user
+
+    with pytest.raises(PermissionDenied):
+        client_organization_invitation_accept(token=token, user=member)
+
+    client.refresh_from_db()
+    assert client.client_organization is None
+    assert ClientOrganizationGrant.objects.get().accepted_at is None
+
+
+def test_an_invitation_is_accepted_once(organization, other_organization):
+    client = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=client)
+    client_organization_invitation_accept(token=token, user=admin_of(other_organization))
+    third = OrganizationFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        client_organization_invitation_accept(token=token, user=admin_of(third))
+
+    assert refused.value.message_dict == {"token": ["No pending invitation has this token."]}
+    client.refresh_from_db()
+    assert client.client_organization == other_organization
+
+
+def test_an_unknown_token_gets_the_same_answer_as_a_used_one(other_organization):
+    with pytest.raises(ValidationError) as refused:
+        client_organization_invitation_accept(
+            token="fsi_made-up", user=admin_of(other_organization)
+        )
+
+    assert refused.value.message_dict == {"token": ["No pending invitation has this token."]}
+
+
+def test_an_agency_cannot_accept_its_own_invitation(organization):
+    client = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=client)
+
+    with pytest.raises(ValidationError):
+        client_organization_invitation_accept(token=token, user=admin_of(organization))
+
+    client.refresh_from_db()
+    assert client.client_organization is None
+
+
+def test_client_update_refuses_an_organization_without_consent(organization, other_organization):
+    client = ClientFactory(organization=organization)
+
+    with pytest.raises(ValidationError) as refused:
+        client_update(client=client, changes={"client_organization": other_organization})
+
+    assert refused.value.message_dict == {
+        "client_organization": [f'Invalid pk "{other_organization.pk}" - object does not exist.']
+    }
+    client.refresh_from_db()
+    assert client.client_organization is None
+
+
+def test_client_update_accepts_an_organization_that_accepted_this_clients_invitation(
+    organization, other_organization
+):
+    client = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=client)
+    client_organization_invitation_accept(token=token, user=admin_of(other_organization))
+    client_update(client=client, changes={"client_organization": None})
+
+    client_update(client=client, changes={"client_organization": other_organization})
+
+    client.refresh_from_db()
+    assert client.client_organization == other_organization
+
+
+def test_a_consent_for_one_client_does_not_cover_another_of_the_same_agency(
+    organization, other_organization
+):
+    invited = ClientFactory(organization=organization)
+    other_client = ClientFactory(organization=organization)
+    _, token = client_organization_invite(client=invited)
+    client_organization_invitation_accept(token=token, user=admin_of(other_organization))
+
+    with pytest.raises(ValidationError):
+        client_update(client=other_client, changes={"client_organization": other_organization})

@@ -32,3 +32,16 @@ def test_body_within_the_limit_is_parsed(staff_api, settings):
     response = staff_api.post("/logins/clients", {"client_name": "Small Body GmbH"}, format="json")
 
     assert response.status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/x-www-form-urlencoded", "multipart/form-data; boundary=BoUnDaRy"],
+)
+def test_a_form_body_answers_415_and_creates_nothing(staff_api, organization, content_type):
+    response = staff_api.post("/logins/clients", "client_name=Form+GmbH", content_type=content_type)
+
+    assert response.status_code == 415
+    assert response.json()["detail"].startswith("Unsupported media type")
+    assert not organization.clients.exists()

@@ -122,7 +122,7 @@ def test_blank_lines_keep_the_row_numbers_of_the_file(staff_browser):
         (b"name,notes\nCaf\xe9 GmbH,x\n", "The file is not UTF-8 text (byte 0xe9 at position 14)."),
         (b"", "The submitted file is empty."),
         (b"\n , \n", "The file is empty."),
-        (b"name,colour\nAlpha,red\n", "Unknown field(s) &#x27;colour&#x27;."),
+        (b"name,colour\nAlpha,red\n", "Unknown field in column 2."),
         (b"name,Name\nAlpha,Beta\n", "Columns 1 and 2 both map to &#x27;name&#x27;"),
         (b"name,status\n", "The file has a header row but no data rows."),
         (b"name,status\nAlpha,active,extra\n", "Row 2 has 3 cells, the header 2."),

@@ -166,7 +166,7 @@ def test_another_organizations_client_id_is_not_found_and_stays_untouched(
     data = other_org_api.post(EXECUTE, upload, format="json").json()
 
     assert data["row_errors"] == [
-        {"row": 1, "field": "id", "message": f"No client with id {theirs.pk} in your organization."}
+        {"row": 1, "field": "id", "message": "No client with this id in your organization."}
     ]
     theirs.refresh_from_db()
     assert theirs.notes == "private"
@@ -247,7 +247,19 @@ def test_unknown_mapping_names_answer_400_naming_the_valid_ones(staff_api):
 
     assert response.status_code == 400
     (message,) = response.json()["mapping"]
-    assert message.startswith("Unknown field(s) 'company'. Valid fields: id, name, status,")
+    assert message.startswith("Unknown field in column 1. Valid fields: id, name, status,")
+
+
+@pytest.mark.parametrize("route", [PREVIEW, EXECUTE])
+def test_unknown_body_fields_answer_400_naming_them_and_change_nothing(staff_api, route):
+    response = staff_api.post(route, body(GOOD, has_header=True), format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "has_header": ["Unknown field. Valid fields: csvData, mapping, fileId, hasHeader, atomic."]
+    }
+    assert not Client.objects.exists()
+    assert not ClientImport.objects.exists()
 
 
 def test_a_body_over_the_size_limit_answers_413_and_creates_nothing(staff_api, settings):

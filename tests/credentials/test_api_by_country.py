@@ -257,6 +257,66 @@ def test_report_types_are_taken_as_a_list_or_a_comma_string(staff_api, acme, rep
     assert CredentialReportType.objects.filter(client=acme).count() == 2
 
 
+def test_report_type_the_name_responses_use_is_accepted_on_create(staff_api, acme):
+    body = new_credential_body(report_type="WEEE,Batteries")
+    del body["report_types"]
+
+    response = staff_api.post(url(acme.pk), body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["report_type"] == "WEEE,Batteries"
+    assert sorted(
+        CredentialReportType.objects.filter(client=acme).values_list("report_type__code", flat=True)
+    ) == ["Batteries", "WEEE"]
+
+
+def test_a_create_without_report_types_asks_for_them(staff_api, acme):
+    body = new_credential_body()
+    del body["report_types"]
+
+    response = staff_api.post(url(acme.pk), body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "report_types": ["This field is required (or report_type, a comma-separated string)."]
+    }
+    assert not Credential.objects.exists()
+
+
+def test_report_type_and_report_types_that_differ_are_a_400(staff_api, acme):
+    response = staff_api.post(
+        url(acme.pk), new_credential_body(report_type="Batteries"), format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "report_type": ["report_type and report_types differ; send one of them."]
+    }
+    assert not Credential.objects.exists()
+
+
+def test_an_unknown_report_type_sent_as_report_type_is_reported_under_report_type(staff_api, acme):
+    body = new_credential_body(report_type="Nope")
+    del body["report_types"]
+
+    response = staff_api.post(url(acme.pk), body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["report_type"]
+    assert "Nope" in response.json()["report_type"][0]
+
+
+def test_unknown_fields_in_a_create_are_a_400_naming_them(staff_api, acme):
+    response = staff_api.post(
+        url(acme.pk), new_credential_body(registration="DE1", colour="red"), format="json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"registration", "colour"}
+    assert response.json()["colour"][0].startswith("Unknown field. Valid fields: report_types,")
+    assert not Credential.objects.exists()
+
+
 def test_pro_name_is_matched_case_insensitively(staff_api, acme):
     response = staff_api.post(url(acme.pk), new_credential_body(pro="stiftung ear"), format="json")
 
@@ -320,11 +380,12 @@ def test_report_types_of_another_type_are_a_400(staff_api, acme, report_types):
     assert "report_types" in response.json()
 
 
-def test_unknown_country_in_a_create_is_a_400(staff_api, acme):
+def test_unknown_country_in_the_path_of_a_create_is_a_404(staff_api, acme):
     response = staff_api.post(url(acme.pk, "XX"), new_credential_body(), format="json")
 
-    assert response.status_code == 400
-    assert "Unknown country 'XX'" in response.json()["country"][0]
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Unknown country 'XX'. Valid countries: AT,")
+    assert not Credential.objects.exists()
 
 
 def test_overlap_with_an_existing_credential_is_a_400(staff_api, acme, ear_credential):
@@ -413,13 +474,18 @@ def test_a_body_that_is_not_an_object_is_a_400(staff_api, acme):
     assert response.status_code == 400
 
 
-def test_collective_account_true_on_an_ordinary_client_is_a_400(staff_api, acme):
+def test_collective_account_true_without_an_id_on_an_ordinary_client_asks_for_the_id(
+    staff_api, acme
+):
     response = staff_api.post(
         url(acme.pk), new_credential_body(collective_account=True), format="json"
     )
 
     assert response.status_code == 400
-    assert "not a collective-account client" in response.json()["collective_account"][0]
+    assert list(response.json()) == ["collective_account_id"]
+    [message] = response.json()["collective_account_id"]
+    assert "Give that account's id in collective_account_id" in message
+    assert not Credential.objects.exists()
 
 
 def test_credentials_of_a_collective_client_are_collective_accounts(staff_api, collective_client):
@@ -431,6 +497,7 @@ def test_credentials_of_a_collective_client_are_collective_accounts(staff_api, c
 
     assert response.status_code == 201, response.json()
     assert response.json()["collective_account"] is True
+    assert response.json()["collective_account_id"] is None
 
 
 def test_viewer_cannot_create(viewer_api, acme):
@@ -486,6 +553,47 @@ def test_patch_behaves_like_put(staff_api, acme, ear_credential):
     assert response.status_code == 200
     assert response.json()["status"] == "invalid"
     assert response.json()["password"] == "secure_password"
+
+
+def test_update_accepts_report_type_as_a_comma_string(staff_api, acme, ear_credential):
+    response = staff_api.put(
+        url(acme.pk, "DE", ear_credential.pk), {"report_type": "Batteries"}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["report_type"] == "Batteries"
+    assert list(
+        CredentialReportType.objects.filter(credential=ear_credential).values_list(
+            "report_type__code", flat=True
+        )
+    ) == ["Batteries"]
+
+
+def test_an_update_with_an_unknown_field_is_a_400_and_changes_nothing(
+    staff_api, acme, ear_credential
+):
+    response = staff_api.patch(
+        url(acme.pk, "DE", ear_credential.pk),
+        {"notes": "changed", "registration_nr": "X"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["registration_nr"]
+    ear_credential.refresh_from_db()
+    assert ear_credential.notes == "Main credential"
+
+
+def test_an_update_may_send_back_the_id_it_was_given(staff_api, acme, ear_credential):
+    response = staff_api.patch(
+        url(acme.pk, "DE", ear_credential.pk),
+        {"id": ear_credential.pk, "notes": "changed"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    ear_credential.refresh_from_db()
+    assert ear_credential.notes == "changed"
 
 
 def test_update_keeps_the_replaced_password_in_the_history(staff_api, acme, ear_credential):

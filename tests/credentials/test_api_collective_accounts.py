@@ -90,6 +90,27 @@ def test_collective_accounts_filter_by_country_and_pro(
     assert sorted(row["pro"] for row in rows) == expected
 
 
+@pytest.mark.parametrize("query", ["country=DE&country=NL", "pro=Stiftung EAR&pro=Stichting Open"])
+def test_collective_account_filters_repeated_merge_their_values(
+    staff_api, collective_client, collective_credential, query
+):
+    CredentialFactory(client=collective_client)
+
+    rows = staff_api.get(f"{URL}?{query}").json()
+
+    assert sorted(row["pro"] for row in rows) == ["Stichting OPEN", "Stiftung EAR"]
+
+
+def test_an_unknown_country_filter_answers_400_naming_the_valid_ones(
+    staff_api, collective_credential
+):
+    response = staff_api.get(f"{URL}?country=NL,XX")
+
+    assert response.status_code == 400
+    [message] = response.json()["country"]
+    assert message.startswith("Unknown country 'XX'. Valid countries: AT, BE,")
+
+
 def test_collective_accounts_of_another_organization_are_not_listed(
     other_org_api, collective_credential
 ):
@@ -117,11 +138,152 @@ def test_a_linked_credential_reads_login_and_password_from_the_collective_accoun
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["collective_account_id"] == collective_credential.pk
-    assert body["collective_account"] is False
+    assert body["collective_account"] is True
     assert body["login"] == "collective@example.com"
     assert body["password"] == "collective-pw-1"
     stored = Credential.objects.get(pk=body["id"])
     assert (stored.login, stored.password) == ("", "")
+
+
+def test_a_frontend_links_with_collective_account_true_and_the_id(
+    staff_api, acme, collective_credential
+):
+    response = staff_api.post(
+        credentials_url(acme.pk),
+        link_body(collective_credential.pk, collective_account=True),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json() == {
+        "id": response.json()["id"],
+        "country": "NL",
+        "report_type": "WEEE",
+        "report_types": ["WEEE"],
+        "pro": "Stichting OPEN",
+        "login": "collective@example.com",
+        "password": "collective-pw-1",
+        "registration_number": "NL-0042",
+        "status": "active",
+        "notes": None,
+        "interval": None,
+        "extra_info": None,
+        "collective_account": True,
+        "collective_account_id": collective_credential.pk,
+    }
+    stored = Credential.objects.get(pk=response.json()["id"])
+    assert stored.collective_account == collective_credential
+    assert (stored.login, stored.password) == ("", "")
+
+
+def test_an_existing_credential_is_linked_with_collective_account_true_and_the_id(
+    staff_api, acme, collective_credential
+):
+    own = CredentialFactory(
+        client=acme, country=country("NL"), pro=pro("NL", "Stichting OPEN"), login="old"
+    )
+
+    response = staff_api.patch(
+        credentials_url(acme.pk, "NL", own.pk),
+        {"collective_account": True, "collective_account_id": collective_credential.pk},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["collective_account"] is True
+    assert response.json()["collective_account_id"] == collective_credential.pk
+    own.refresh_from_db()
+    assert own.collective_account == collective_credential
+
+
+def test_collective_account_true_without_an_id_on_an_unlinked_credential_asks_for_it(
+    staff_api, acme
+):
+    own = CredentialFactory(client=acme, country=country("NL"), pro=pro("NL", "Stichting OPEN"))
+
+    response = staff_api.patch(
+        credentials_url(acme.pk, "NL", own.pk), {"collective_account": True}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["collective_account_id"]
+    own.refresh_from_db()
+    assert own.collective_account is None
+
+
+def test_collective_account_true_alone_keeps_a_linked_credential_linked(
+    staff_api, acme, linked, collective_credential
+):
+    response = staff_api.patch(
+        credentials_url(acme.pk, "NL", linked.pk),
+        {"collective_account": True, "notes": "still linked"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["collective_account_id"] == collective_credential.pk
+    linked.refresh_from_db()
+    assert linked.collective_account == collective_credential
+
+
+def test_collective_account_false_unlinks(staff_api, acme, linked):
+    response = staff_api.patch(
+        credentials_url(acme.pk, "NL", linked.pk),
+        {"collective_account": False, "login": "own-login", "password": "own-pw"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["collective_account"], body["collective_account_id"]) == (False, None)
+    assert (body["login"], body["password"]) == ("own-login", "own-pw")
+    linked.refresh_from_db()
+    assert linked.collective_account is None
+    assert (linked.login, linked.password) == ("own-login", "own-pw")
+
+
+def test_collective_account_id_null_unlinks(staff_api, acme, linked):
+    response = staff_api.patch(
+        credentials_url(acme.pk, "NL", linked.pk), {"collective_account_id": None}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["collective_account"], response.json()["collective_account_id"]) == (
+        False,
+        None,
+    )
+    linked.refresh_from_db()
+    assert linked.collective_account is None
+
+
+def test_collective_account_false_with_an_id_is_a_400(staff_api, acme, collective_credential):
+    response = staff_api.post(
+        credentials_url(acme.pk),
+        link_body(collective_credential.pk, collective_account=False),
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["collective_account"]
+    assert not Credential.objects.filter(client=acme).exists()
+
+
+def test_a_collective_account_answers_collective_account_true_and_no_id(
+    staff_api, collective_client, collective_credential
+):
+    response = staff_api.get(credentials_url(collective_client.pk))
+
+    [row] = response.json()
+    assert (row["collective_account"], row["collective_account_id"]) == (True, None)
+
+
+def test_an_individual_credential_answers_collective_account_false_and_no_id(staff_api, acme):
+    CredentialFactory(client=acme, country=country("NL"), pro=pro("NL", "Stichting OPEN"))
+
+    response = staff_api.get(credentials_url(acme.pk))
+
+    [row] = response.json()
+    assert (row["collective_account"], row["collective_account_id"]) == (False, None)
 
 
 def test_updating_the_collective_account_reaches_every_linked_client_at_once(

@@ -91,7 +91,7 @@ def test_unknown_mapping_names_are_refused_naming_the_valid_fields():
         mapping_resolve(["name", "colour"])
 
     message = caught.value.messages[0]
-    assert "'colour'" in message
+    assert message.startswith("Unknown field in column 2.")
     assert "Valid fields: id, name, status" in message
 
 
@@ -138,7 +138,7 @@ def test_without_a_header_the_first_data_row_is_row_one(run):
         {
             "row": 1,
             "field": "status",
-            "message": "Unknown status 'paused'. Valid: active, onboarding, inactive, archived.",
+            "message": "Unknown status. Valid: active, onboarding, inactive, archived.",
         }
     ]
 
@@ -502,12 +502,12 @@ def test_conflicting_rows_let_the_later_one_win_with_a_warning(run, organization
         {
             "row": 2,
             "field": "login",
-            "message": "Row 1 gave login 'first'; this row's 'second' wins.",
+            "message": "Row 1 gave another login; this row's wins.",
         },
         {
             "row": 2,
             "field": "password",
-            "message": "Row 1 gave this credential another password; this row's wins.",
+            "message": "Row 1 gave another password; this row's wins.",
         },
     ]
     credential = Credential.objects.get(client__organization=organization)
@@ -584,7 +584,7 @@ def test_passwords_are_masked_in_sample_data_and_never_in_row_errors(run):
         (
             credential_row("Alpha GmbH", "DE", "WEEE", "Citeo", "a", "pw"),
             "pro",
-            "Unknown PRO 'Citeo' in DE.",
+            "Unknown PRO in DE. Valid PROs: BellandVision,",
         ),
         (
             credential_row("Alpha GmbH", "FR", "Textiles", "Citeo", "a", "pw"),
@@ -594,14 +594,14 @@ def test_passwords_are_masked_in_sample_data_and_never_in_row_errors(run):
         (
             credential_row("Alpha GmbH", "DE", "Glass", "Stiftung EAR", "a", "pw"),
             "report_type",
-            "Unknown report type 'Glass'.",
+            "Unknown report type. Valid report types: Batteries,",
         ),
         (
             credential_row(
                 "Alpha GmbH", "DE", "WEEE", "Stiftung EAR", "a", "pw", interval="weekly"
             ),
             "interval",
-            "Unknown interval 'weekly'. Valid: monthly, quarterly, half-yearly, yearly.",
+            "Unknown interval. Valid: monthly, quarterly, half-yearly, yearly.",
         ),
         (
             credential_row("", "DE", "WEEE", "Stiftung EAR", "a", "pw"),
@@ -660,7 +660,7 @@ def test_an_id_of_another_organization_is_a_row_error_and_that_client_is_untouch
         {
             "row": 1,
             "field": "id",
-            "message": f"No client with id {foreign.pk} in your organization.",
+            "message": "No client with this id in your organization.",
         }
     ]
     foreign.refresh_from_db()

@@ -85,7 +85,7 @@ def test_demo_works_without_the_client_demo(organization):
 
 
 def test_seed_demo_command_includes_the_credentials(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
 
     expected = len(demo.CREDENTIALS) + len(demo.COLLECTIVE_ACCOUNTS)
     assert Credential.objects.filter(client__organization__name="Demo Agency").count() == expected

@@ -7,11 +7,17 @@ import zipfile
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
 from clients.models import Role
-from credentials.models import Credential, CredentialPasswordHistory, PasswordAccessEvent
+from credentials.models import (
+    ClientImport,
+    Credential,
+    CredentialPasswordHistory,
+    PasswordAccessEvent,
+)
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +182,173 @@ def readable_bytes(content: bytes) -> bytes:
         return content
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return b"".join(archive.read(name) for name in archive.namelist())
+
+
+# A file whose mapping is off: a password lands under another field, through every import door.
+
+MISALIGNED = "Mq4-MISALIGNED-CANARY-Jd8"
+MISALIGNED_NEEDLE = "MISALIGNED-CANARY"
+ALIGNED_MAPPING = [
+    "name",
+    "country",
+    "report_type",
+    "pro",
+    "login",
+    "password",
+    "registration_number",
+]
+ALIGNED_ROW = [
+    "Misaligned GmbH",
+    "DE",
+    "WEEE",
+    "Stiftung EAR",
+    "mis@example.com",
+    MISALIGNED,
+    "REG-1",
+]
+# The fields a password may land under that check their cells (free text such as notes or a
+# login would be stored as given: there a misaligned password cannot be told from a note).
+CHECKED_FIELDS = [
+    "credential_status",
+    "status",
+    "country",
+    "interval",
+    "report_type",
+    "pro",
+    "shared",
+    "id",
+]
+
+
+def misaligned_mapping(target: str) -> list[str]:
+    """The aligned mapping with the password's column named `target` (the password mapped
+    elsewhere, as a shifted mapping does)."""
+    mapping = list(ALIGNED_MAPPING)
+    password = mapping.index("password")
+    if target in mapping:
+        mapping[mapping.index(target)] = "password"
+    else:
+        mapping[password + 1] = "password"
+    mapping[password] = target
+    return mapping
+
+
+def csv_text(rows) -> str:
+    return "".join(",".join(row) + "\n" for row in rows)
+
+
+@pytest.fixture(params=CHECKED_FIELDS)
+def misaligned_imports(request, staff_api, organization, tmp_path):
+    """The misaligned file through the API (preview, execute, atomic execute), the admin
+    (upload, confirm, the import records' pages, a file without its header row) and
+    `manage.py import_clients` (with and without --dry-run, without a header row); answers the
+    texts each door showed."""
+    from django.core.management import CommandError, call_command
+    from django.test import Client as Browser
+
+    from credentials.import_uploads import PendingImportStorage
+
+    target = request.param
+    mapping = misaligned_mapping(target)
+    texts: dict[str, str] = {}
+
+    body = {"csvData": [mapping, ALIGNED_ROW], "mapping": mapping}
+    for name, url, extra in [
+        ("API preview", "/logins/clients/bulk-upload/preview", {}),
+        ("API execute", "/logins/clients/bulk-upload", {}),
+        ("API atomic execute", "/logins/clients/bulk-upload", {"atomic": True}),
+    ]:
+        response = staff_api.post(url, body | extra, format="json")
+        assert response.status_code in (200, 400), name
+        texts[name] = response.content.decode()
+
+    membership = MembershipFactory(organization=organization, role=Role.ADMIN)
+    browser = Browser()
+    browser.force_login(membership.user)
+    import_url = reverse("admin:clients_client_import")
+    for name, content in [
+        ("admin upload", csv_text([mapping, ALIGNED_ROW])),
+        ("admin upload without a header row", csv_text([ALIGNED_ROW])),
+    ]:
+        response = browser.post(
+            import_url,
+            {
+                "import_file": SimpleUploadedFile("clients.csv", content.encode()),
+                "format": "0",
+                "resource": "0",
+            },
+        )
+        assert response.status_code == 200, name
+        assert "confirm_form" not in response.context, name
+        texts[name] = response.content.decode()
+    # A confirmation of the same file (as if the rows had changed since its preview).
+    storage = PendingImportStorage(user=membership.user, organization=organization)
+    storage.save(csv_text([mapping, ALIGNED_ROW]).encode())
+    confirmed = browser.post(
+        reverse("admin:clients_client_process_import"),
+        {
+            "import_file_name": storage.name,
+            "original_file_name": "clients.csv",
+            "format": "0",
+            "resource": "0",
+        },
+        follow=True,
+    )
+    assert "Nothing was imported" in confirmed.content.decode()
+    texts["admin confirm"] = confirmed.content.decode()
+
+    path = tmp_path / "clients.csv"
+    for name, content, options in [
+        ("command", csv_text([mapping, ALIGNED_ROW]), []),
+        ("command --dry-run", csv_text([mapping, ALIGNED_ROW]), ["--dry-run"]),
+        ("command without a header row", csv_text([ALIGNED_ROW]), []),
+    ]:
+        path.write_text(content)
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(CommandError) as refused:
+            call_command(
+                "import_clients",
+                str(path),
+                "--organization",
+                organization.name,
+                *options,
+                stdout=out,
+                stderr=err,
+            )
+        texts[name] = "\n".join([out.getvalue(), err.getvalue(), str(refused.value)])
+
+    records = ClientImport.objects.filter(organization=organization)
+    assert records.count() == 4  # API execute twice, admin confirm, command
+    assert all(record.errors == 1 and record.created == 0 for record in records)
+    texts["import records list"] = browser.get(
+        reverse("admin:credentials_clientimport_changelist")
+    ).content.decode()
+    for record in records:
+        texts[f"import record {record.pk}"] = browser.get(
+            reverse("admin:credentials_clientimport_change", args=[record.pk])
+        ).content.decode()
+    return {"target": target, "texts": texts, "records": records}
+
+
+def test_a_misaligned_password_is_reported_by_field_without_its_value(misaligned_imports):
+    target = misaligned_imports["target"]
+    for record in misaligned_imports["records"]:
+        assert target in {error["field"] for error in record.row_errors}
+
+
+def test_no_import_door_shows_a_misaligned_password(misaligned_imports):
+    for where, text in misaligned_imports["texts"].items():
+        assert MISALIGNED_NEEDLE not in text, f"a misaligned password leaked into the {where}"
+
+
+def test_no_table_holds_a_misaligned_password_in_plaintext(misaligned_imports):
+    for table, cell in every_cell_of_every_table():
+        text = bytes(cell).decode("latin-1") if isinstance(cell, bytes | memoryview) else str(cell)
+        assert MISALIGNED_NEEDLE not in text, f"a misaligned password leaked into table {table}"
+
+
+def test_no_log_line_holds_a_misaligned_password(logs, misaligned_imports):
+    text = "\n".join(record.getMessage() for record in logs.get_records("setup"))
+
+    assert "credentials_clientimport" in text
+    assert MISALIGNED_NEEDLE not in text

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -513,11 +514,55 @@ def test_a_body_that_is_not_registrations_answers_005(users_api, upsert_url, bod
 
 
 @pytest.mark.django_db
-def test_a_form_body_answers_005(users_api, upsert_url):
+def test_a_form_body_answers_415_algorep_042(users_api, upsert_url):
     response = users_api.post(upsert_url, {"status": "x"})
 
     assert response.status_code == 415
-    assert error_of(response)["error"] == "ALGOREP_005"
+    body = error_of(response)
+    assert (body["error"], body["details"]) == ("ALGOREP_042", {})
+    assert body["message"].startswith('Unsupported media type "multipart/form-data;')
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_field_answers_005_naming_it_and_writes_nothing(
+    users_api, upsert_url, refashion
+):
+    response = users_api.post(
+        upsert_url, [item(schemeProId=str(refashion.pk), proMemberID="typo")], format="json"
+    )
+
+    assert response.status_code == 400
+    body = error_of(response)
+    assert body["error"] == "ALGOREP_005"
+    [message] = body["details"]["0"]["proMemberID"]
+    assert message.startswith("Unknown field. Valid fields: bubbleId, producerBubbleId,")
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["uin", "proMemberId", "status"])
+def test_null_text_fields_stay_null(users_api, upsert_url, refashion, field):
+    response = users_api.post(
+        upsert_url, [item(schemeProId=str(refashion.pk), **{field: None})], format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()[0][field] is None
+    registration = Registration.objects.get()
+    model_field = {"uin": "uin", "proMemberId": "pro_member_id", "status": "status"}[field]
+    assert getattr(registration, model_field) is None
+
+
+@pytest.mark.django_db
+def test_null_replaces_a_stored_uin_with_null(users_api, upsert_url, producer, refashion):
+    registration = RegistrationFactory(producer=producer, scheme=refashion, bubble_id="1711x1")
+
+    response = users_api.post(upsert_url, [{"bubbleId": "1711x1", "uin": None}], format="json")
+
+    assert response.json()[0]["uin"] is None
+    registration.refresh_from_db()
+    assert registration.uin is None
 
 
 @pytest.mark.django_db
@@ -658,7 +703,12 @@ def test_a_get_answers_405_in_the_error_shape(users_api, upsert_url):
     response = users_api.get(upsert_url)
 
     assert response.status_code == 405
-    assert error_of(response)["error"] == "ALGOREP_005"
+    assert response["Allow"] == "POST, OPTIONS"
+    assert error_of(response) == {
+        "error": "ALGOREP_041",
+        "message": 'Method "GET" not allowed.',
+        "details": {},
+    }
 
 
 FIELD_NAMES = [
@@ -787,6 +837,28 @@ def test_a_user_of_another_organization_with_the_same_bubble_id_sees_only_its_ow
     }
 
 
+@pytest.mark.django_db
+def test_a_registration_that_keeps_clashing_with_concurrent_writes_answers_409(
+    users_api, upsert_url, refashion, monkeypatch
+):
+    def clash(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr("registrations.services._registrations_upsert_once", clash)
+
+    response = users_api.post(upsert_url, [item(schemeProId=str(refashion.pk))], format="json")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": "ALGOREP_005",
+        "message": (
+            "Another request changed the same registrations at the same time; "
+            "send the request again."
+        ),
+        "details": {},
+    }
+
+
 # ALGOREP_001 and authentication
 
 
@@ -817,7 +889,12 @@ def test_a_request_without_key_answers_401(anonymous_api, upsert_url):
     response = anonymous_api.post(upsert_url, [], format="json")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response["WWW-Authenticate"] == "ApiKey"
+    assert response.json() == {
+        "error": "ALGOREP_040",
+        "message": "Authentication credentials were not provided.",
+        "details": {},
+    }
 
 
 @pytest.mark.django_db
@@ -827,7 +904,7 @@ def test_a_wrong_key_answers_401(anonymous_api, upsert_url):
     response = anonymous_api.post(upsert_url, [], format="json")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid API key."}
+    assert response.json() == {"error": "ALGOREP_040", "message": "Invalid API key.", "details": {}}
 
 
 @pytest.mark.django_db
@@ -856,7 +933,7 @@ def test_the_schema_describes_the_route_body_and_errors(schema):
     assert body["type"] == "array"
     item_name = body["items"]["$ref"].rsplit("/", 1)[-1]
     assert "schemeDepositAmount" in schema["components"]["schemas"][item_name]["properties"]
-    assert {"200", "400", "401", "500"} <= set(operation["responses"])
+    assert {"200", "400", "401", "409", "500"} <= set(operation["responses"])
     error_ref = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
     error = schema["components"]["schemas"][error_ref.rsplit("/", 1)[-1]]
     assert set(error["properties"]) == {"error", "message", "details"}

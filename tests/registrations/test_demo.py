@@ -87,7 +87,7 @@ def test_the_seeds_curl_example_answers_the_seeds_response(organization, api_key
 @pytest.mark.django_db
 def test_seed_demo_makes_the_seeds_curl_example_work_with_the_demo_key():
     output = StringIO()
-    call_command("seed_demo", stdout=output)
+    call_command("seed_demo", "--allow-production", stdout=output)
     raw_key = re.search(r"API key:\s+(\S+)", output.getvalue()).group(1)
 
     response = post_seed_request(raw_key)

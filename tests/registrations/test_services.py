@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from registrations.errors import InvalidRegistrations
+from registrations.errors import InvalidRegistrations, RegistrationsConflict
 from registrations.models import Registration
 from registrations.services import MAX_REGISTRATIONS_PER_UPSERT, registrations_upsert
 from tests.factories import ProducerFactory, RegistrationFactory
@@ -56,7 +56,7 @@ def test_upsert_moves_a_registration_to_the_scheme_sent_with_its_bubble_id(
 
 
 @pytest.mark.django_db
-def test_upsert_turns_null_text_into_blank_and_keeps_null_values(producer, refashion):
+def test_upsert_keeps_null_text_and_null_values_as_null(producer, refashion):
     RegistrationFactory(
         producer=producer,
         scheme=refashion,
@@ -71,7 +71,7 @@ def test_upsert_turns_null_text_into_blank_and_keeps_null_values(producer, refas
     )
 
     written.refresh_from_db()
-    assert (written.uin, written.scheme_deposit_amount) == ("", None)
+    assert (written.uin, written.scheme_deposit_amount) == (None, None)
 
 
 @pytest.mark.django_db
@@ -153,13 +153,14 @@ def test_upsert_rolls_back_everything_when_the_database_refuses(
 
     monkeypatch.setattr(Registration.objects, "bulk_update", refuse)
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(RegistrationsConflict):
         registrations_upsert(
             producer=producer,
             items=[{"scheme_pro_id": citeo.pk}, {"bubble_id": "1711x1", "status": "x"}],
         )
 
     assert not Registration.objects.filter(scheme=citeo).exists()
+    assert Registration.objects.get(bubble_id="1711x1").status != "x"
 
 
 @pytest.mark.django_db
@@ -211,3 +212,26 @@ def test_upsert_stores_texts_at_their_column_size(producer, refashion):
         "s" * 64,
         "b" * 64,
     )
+
+
+@pytest.mark.django_db
+def test_upsert_runs_again_once_when_the_database_refuses_a_duplicate(
+    producer, refashion, monkeypatch
+):
+    bulk_create = Registration.objects.bulk_create
+    attempts = []
+
+    def refuse_first(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return bulk_create(*args, **kwargs)
+
+    monkeypatch.setattr(Registration.objects, "bulk_create", refuse_first)
+
+    (written,) = registrations_upsert(
+        producer=producer, items=[{"scheme_pro_id": refashion.pk, "bubble_id": "1711x1"}]
+    )
+
+    assert len(attempts) == 2
+    assert list(Registration.objects.values_list("pk", "bubble_id")) == [(written.pk, "1711x1")]

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_after_seed_demo_report_types_hold_every_entry_of_the_seed_example(staff_api):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--allow-production", verbosity=0)
 
     answer = staff_api.get("/logins/report_types").json()
 
@@ -20,10 +20,10 @@ def test_after_seed_demo_report_types_hold_every_entry_of_the_seed_example(staff
 
 
 def test_seed_demo_twice_adds_the_example_once(staff_api):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--allow-production", verbosity=0)
     first = staff_api.get("/logins/report_types").json()
 
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--allow-production", verbosity=0)
 
     assert staff_api.get("/logins/report_types").json() == first
     assert first["FR"]["Eco-Emballages"] == ["Packaging"]

@@ -18,7 +18,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("username")
         parser.add_argument("--role", choices=Role.values, default=Role.STAFF)
-        parser.add_argument("--password", help="Admin login password (omit for API-only users).")
+        parser.add_argument(
+            "--password",
+            help=(
+                "Admin login password (omit for API-only users); it must pass the password "
+                "validators (length, not common, not all digits, not like the username)."
+            ),
+        )
 
     def handle(self, *args, organization, username, role, password, **options):
         try:
@@ -31,7 +37,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
+            raise CommandError("The password is refused: " + " ".join(error.messages)) from error
         self.stdout.write(
             f"{membership.user.username} is {membership.role} of {org.name}. API token:"
         )

@@ -2,8 +2,9 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clients.models import ApiKey, Role
@@ -18,20 +19,40 @@ DEMO_API_KEY_NAME = "Demo key"
 class Command(BaseCommand):
     help = (
         "Create the demo organization 'Demo Agency' with an admin user, a token, an API key and "
-        "a demo portfolio (each app's demo.seed). Safe to run again: it updates in place."
+        "a demo portfolio (each app's demo.seed). Safe to run again: it updates in place. "
+        "The admin is a superuser with a well-known password, so the command runs only with "
+        "DEBUG on, unless --allow-production."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help=(
+                f"Run with DEBUG off too: creates the superuser {DEMO_USERNAME!r} with the "
+                f"password {DEMO_PASSWORD!r} on this database."
+            ),
+        )
+
+    def handle(self, *args, base_url, allow_production, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                f"seed_demo creates the superuser {DEMO_USERNAME!r} with the password "
+                f"{DEMO_PASSWORD!r}, so it runs only with DEBUG=1 (as `make demo` does). On a "
+                "server that must have the demo, add --allow-production."
+            )
+        self._seed(base_url=base_url)
 
     @transaction.atomic
-    def handle(self, *args, base_url, **options):
+    def _seed(self, *, base_url: str) -> None:
         organization = organization_get_or_create(name=DEMO_ORGANIZATION)
         membership, token = org_user_create_or_update(
             organization=organization,
             username=DEMO_USERNAME,
             role=Role.ADMIN,
             password=DEMO_PASSWORD,
+            weak_password_allowed=True,
         )
         get_user_model().objects.filter(pk=membership.user_id).update(is_superuser=True)
         for app_config in apps.get_app_configs():

@@ -1,0 +1,149 @@
+from datetime import timedelta
+
+from rest_framework import serializers
+
+from credentials.calendar.selectors import MAX_WINDOW_DAYS, DeadlineStatus
+from credentials.calendar.services import NOTE_MAX_LENGTH, REFERENCE_MAX_LENGTH
+
+LIST_PARAMETERS = ("country", "pro", "report_type", "client", "status")
+
+
+def merged_query(query_params) -> dict[str, str]:
+    """Query parameters with repeated list parameters merged (`country=DE&country=FR` is
+    `country=DE,FR`); other repeated parameters keep their last value."""
+    merged = {}
+    for key in query_params:
+        values = query_params.getlist(key)
+        merged[key] = ",".join(values) if key in LIST_PARAMETERS else values[-1]
+    return merged
+
+
+def comma_values(text: str | None) -> list[str]:
+    return [value.strip() for value in (text or "").split(",") if value.strip()]
+
+
+class StrictSerializer(serializers.Serializer):
+    """Fields it does not know are a 400 naming them, never silently dropped."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [f"Unknown field. Fields: {', '.join(self.fields)}."]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class DeadlineQuerySerializer(serializers.Serializer):
+    """The deadline list's query parameters (offset and limit are the pagination's)."""
+
+    # `from` is a Python keyword: the field is declared under its name in __init__.
+    to = serializers.DateField(
+        required=False, help_text="Last due date (ISO date). Default: `from` + 60 days."
+    )
+    country = serializers.CharField(
+        required=False, help_text="Country codes, comma-separated (e.g. DE,FR)."
+    )
+    pro = serializers.CharField(
+        required=False, help_text="PRO names, comma-separated, case-insensitive."
+    )
+    report_type = serializers.CharField(
+        required=False, help_text="Report type codes, comma-separated (e.g. WEEE)."
+    )
+    client = serializers.CharField(required=False, help_text="Client ids, comma-separated.")
+    status = serializers.CharField(
+        required=False,
+        help_text=f"Deadline statuses, comma-separated: {', '.join(DeadlineStatus.ALL)}.",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(
+            required=False,
+            help_text="First due date (ISO date). Default: today in the organization's time zone.",
+        )
+        return {"from": fields.pop("from"), **fields}
+
+    def validate_status(self, value):
+        statuses = [status.lower() for status in comma_values(value)]
+        unknown = [status for status in statuses if status not in DeadlineStatus.ALL]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown status {', '.join(unknown)}. "
+                f"Valid statuses: {', '.join(DeadlineStatus.ALL)}."
+            )
+        return statuses
+
+    def validate_client(self, value):
+        ids = comma_values(value)
+        bad = [text for text in ids if not text.isdigit()]
+        if bad:
+            raise serializers.ValidationError(f"Client ids are numbers, not {', '.join(bad)}.")
+        return [int(text) for text in ids]
+
+    def window(self, today):
+        """(start, end) of due dates; ValidationError when reversed or over two years."""
+        start = self.validated_data.get("from") or today
+        end = self.validated_data.get("to") or start + timedelta(days=60)
+        if start > end:
+            raise serializers.ValidationError({"from": ["`from` is after `to`."]})
+        if (end - start).days > MAX_WINDOW_DAYS:
+            raise serializers.ValidationError(
+                {"to": [f"The window is at most two years ({MAX_WINDOW_DAYS} days)."]}
+            )
+        return start, end
+
+
+class DeadlineSerializer(serializers.Serializer):
+    client_id = serializers.IntegerField()
+    client_name = serializers.CharField()
+    country = serializers.CharField(help_text="Country code.")
+    pro = serializers.CharField(help_text="PRO name.")
+    report_type = serializers.CharField(help_text="Report type code.")
+    period = serializers.CharField(help_text="2026, 2026-H2, 2026-Q3 or 2026-11.")
+    due_date = serializers.DateField(help_text="A date of the organization's time zone.")
+    status = serializers.ChoiceField(choices=DeadlineStatus.ALL)
+    credential_id = serializers.IntegerField(
+        allow_null=True, help_text="null for an obligation that no credential covers."
+    )
+    submission_id = serializers.IntegerField(
+        allow_null=True, help_text="The recorded submission, when submitted."
+    )
+
+
+class SubmissionInputSerializer(StrictSerializer):
+    client_id = serializers.IntegerField()
+    country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
+    pro = serializers.CharField(max_length=120, help_text="PRO name, e.g. Stiftung EAR.")
+    report_type = serializers.CharField(max_length=40, help_text="Report type code, e.g. WEEE.")
+    period = serializers.CharField(max_length=20, help_text="2026, 2026-H2, 2026-Q3 or 2026-11.")
+    reference = serializers.CharField(
+        max_length=REFERENCE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client_id = serializers.IntegerField()
+    country = serializers.CharField(source="country.code")
+    pro = serializers.CharField(source="pro.name")
+    report_type = serializers.CharField(source="report_type.code")
+    period = serializers.CharField()
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", allow_null=True, default=None
+    )
+    submitted_at = serializers.DateTimeField()
+    reference = serializers.CharField()
+    note = serializers.CharField()
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="The secret calendar URL; shown only this once.")
+    token = serializers.CharField(help_text="The secret token in it.")

@@ -1,0 +1,208 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import APIView
+
+from clients.models import Client
+from clients.tenancy import OrganizationScopedMixin, clients_of, membership_for_user
+from credentials.calendar.api import schema
+from credentials.calendar.api.pagination import DeadlinePagination
+from credentials.calendar.api.serializers import (
+    DeadlineQuerySerializer,
+    DeadlineSerializer,
+    SubmissionInputSerializer,
+    SubmissionSerializer,
+    comma_values,
+    merged_query,
+)
+from credentials.calendar.feed import calendar_feed, feed_window
+from credentials.calendar.models import Submission
+from credentials.calendar.selectors import (
+    DeadlineFilter,
+    current_time,
+    deadlines_of,
+    organization_today,
+)
+from credentials.calendar.services import (
+    SubmissionExists,
+    SubmissionInput,
+    calendar_feed_create,
+    calendar_feed_revoke,
+    calendar_feed_user,
+    submission_create,
+    submission_delete,
+)
+from reporting.selectors import Catalog, CatalogLookupError
+
+
+class SubmissionConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class IsMember(BasePermission):
+    """Any member, viewers included: a calendar URL is the user's own, not the portfolio's."""
+
+    message = "You are not a member of any organization."
+
+    def has_permission(self, request, view) -> bool:
+        return membership_for_user(request.user) is not None
+
+
+class ICalendarRenderer(BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else str(data).encode("utf-8")
+
+
+def _catalog_filter(query: DeadlineQuerySerializer) -> dict[str, frozenset[int]]:
+    """Catalog ids of the country/pro/report_type filters; 400 naming the valid values."""
+    data = query.validated_data
+    if not any(data.get(name) for name in ("country", "pro", "report_type")):
+        return {}
+    catalog = Catalog.load()
+    found: dict[str, set[int]] = {"country": set(), "pro": set(), "report_type": set()}
+    errors: dict[str, list[str]] = {}
+    for code in comma_values(data.get("country")):
+        try:
+            found["country"].add(catalog.country(code).pk)
+        except CatalogLookupError as error:
+            errors.setdefault("country", []).append(error.message)
+    for code in comma_values(data.get("report_type")):
+        try:
+            found["report_type"].add(catalog.report_type(code).pk)
+        except CatalogLookupError as error:
+            errors.setdefault("report_type", []).append(error.message)
+    for name in comma_values(data.get("pro")):
+        pros = {pro.pk for (_, key), pro in catalog.pros.items() if key == name.casefold()}
+        if not pros:
+            valid = ", ".join(sorted({pro.name for pro in catalog.pros.values()}))
+            errors.setdefault("pro", []).append(f"Unknown PRO {name!r}. Valid PROs: {valid}.")
+        found["pro"] |= pros
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "country_ids": frozenset(found["country"]),
+        "pro_ids": frozenset(found["pro"]),
+        "report_type_ids": frozenset(found["report_type"]),
+    }
+
+
+class DeadlineListView(OrganizationScopedMixin, GenericAPIView):
+    """The organization's reporting deadlines in a window of due dates."""
+
+    serializer_class = DeadlineSerializer
+    pagination_class = DeadlinePagination
+    filter_backends = []
+
+    @schema.deadline_list
+    def get(self, request):
+        query = DeadlineQuerySerializer(data=merged_query(request.query_params))
+        query.is_valid(raise_exception=True)
+        organization = self.organization
+        start, end = query.window(organization_today(organization))
+        client_ids = frozenset(query.validated_data.get("client") or ())
+        if client_ids:
+            own = set(
+                clients_of(organization).filter(pk__in=client_ids).values_list("pk", flat=True)
+            )
+            unknown = sorted(client_ids - own)
+            if unknown:
+                raise ValidationError(
+                    {"client": [f"No client with id {', '.join(map(str, unknown))} here."]}
+                )
+        wanted = DeadlineFilter(
+            start=start,
+            end=end,
+            client_ids=client_ids,
+            statuses=frozenset(query.validated_data.get("status") or ()),
+            **_catalog_filter(query),
+        )
+        page = self.paginate_queryset(deadlines_of(organization, wanted))
+        return self.get_paginated_response(DeadlineSerializer(page, many=True).data)
+
+
+class SubmissionCreateView(OrganizationScopedMixin, APIView):
+    @schema.submission_create
+    def post(self, request):
+        serializer = SubmissionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            submission = submission_create(
+                organization=self.organization,
+                data=SubmissionInput(**serializer.validated_data),
+                user=request.user,
+            )
+        except Client.DoesNotExist:
+            raise NotFound("No such client in your organization.") from None
+        except SubmissionExists as error:
+            raise SubmissionConflict(str(error)) from None
+        except DjangoValidationError as error:
+            raise ValidationError(as_serializer_error(error)) from None
+        return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+
+
+class SubmissionDetailView(OrganizationScopedMixin, APIView):
+    @schema.submission_delete
+    def delete(self, request, submission_id: int):
+        submission = get_object_or_404(
+            Submission.objects.filter(organization=self.organization), pk=submission_id
+        )
+        submission_delete(submission=submission)
+        return Response({"message": "Submission removed: the deadline is open again."})
+
+
+class CalendarFeedView(APIView):
+    """The caller's own secret calendar URL."""
+
+    permission_classes = [IsMember]
+
+    @schema.feed_create
+    def post(self, request):
+        raw_token = calendar_feed_create(user=request.user)
+        url = request.build_absolute_uri(reverse("calendar-api:deadline-feed-ics"))
+        return Response(
+            {"url": f"{url}?token={raw_token}", "token": raw_token},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @schema.feed_delete
+    def delete(self, request):
+        if not calendar_feed_revoke(user=request.user):
+            raise NotFound("You have no calendar URL.")
+        return Response({"message": "Calendar URL revoked."})
+
+
+class CalendarFeedIcsView(APIView):
+    """The calendar itself: the secret token in the URL is the only credential, since
+    calendar apps cannot send headers."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [ICalendarRenderer]
+
+    @schema.feed_ics
+    def get(self, request):
+        user = calendar_feed_user(raw_token=request.query_params.get("token", ""))
+        membership = membership_for_user(user) if user is not None else None
+        if membership is None:
+            return Response(b"Not found.\n", status=status.HTTP_404_NOT_FOUND)
+        organization = membership.organization
+        start, end = feed_window(organization_today(organization))
+        deadlines = deadlines_of(organization, DeadlineFilter(start=start, end=end))
+        body = calendar_feed(
+            deadlines=deadlines, organization_name=organization.name, stamp=current_time()
+        )
+        response = Response(body, content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,41 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from credentials.calendar.models import Submission
+from credentials.calendar.services import submissions_import
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_for(client, *periods) -> bytes:
+    rows = "".join(f"{client.pk},DE,Stiftung EAR,WEEE,{p}\n" for p in periods)
+    return ("client_id,country,pro,report_type,period\n" + rows).encode()
+
+
+def test_importing_the_same_file_twice_records_each_submission_once(organization):
+    client = ClientFactory(organization=organization)
+    raw = csv_for(client, "2026-01", "2026-02")
+    submissions_import(organization=organization, raw=raw)
+
+    result = submissions_import(organization=organization, raw=raw)
+
+    assert (result.created, result.skipped) == (0, 2)
+    assert Submission.objects.count() == 2
+
+
+def test_a_file_naming_another_organizations_client_records_nothing(
+    organization, other_organization
+):
+    own = ClientFactory(organization=organization)
+    other = ClientFactory(organization=other_organization)
+    raw = csv_for(own, "2026-01") + f"{other.pk},DE,Stiftung EAR,WEEE,2026-01\n".encode()
+
+    with pytest.raises(ValidationError, match="Line 3: client_id"):
+        submissions_import(organization=organization, raw=raw)
+    assert not Submission.objects.exists()
+
+
+def test_a_file_without_the_required_columns_is_refused(organization):
+    with pytest.raises(ValidationError, match="Missing column"):
+        submissions_import(organization=organization, raw=b"client_id,period\n1,2026\n")
