@@ -4,8 +4,14 @@ process for a bounded time against the list and detail routes, with the bench us
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/forsure_bench DEBUG=0 SECRET_KEY=... \\
         FIELD_ENCRYPTION_KEY=... python -m bench.loadtest [--duration 60] [--connections 8]
 
-Reports requests per second, latency percentiles, non-2xx answers and socket errors, writes
-bench/loadtest.json and stops gunicorn. Exits 1 when any request failed.
+Against one gunicorn: the mix of list and detail paths (`--duration`), then the client detail
+route alone and a DRF view that touches no database (bench/urls.py, served only in this run),
+`--compare-duration` seconds each in alternating rounds: the detail's requests per second as a
+share of the baseline's tells what the route costs beyond the server, middleware and DRF.
+
+Reports requests per second, latency percentiles, non-2xx answers and socket errors per phase,
+and gunicorn's worker restarts; writes bench/loadtest.json and stops gunicorn. Exits 1 when any
+request failed.
 """
 
 import argparse
@@ -30,19 +36,37 @@ RESULTS = BENCH_DIR / "loadtest.json"
 GUNICORN_LOG = BENCH_DIR / "loadtest-gunicorn.log"
 HOST = "127.0.0.1"
 LIST_PAGES = 100
+# The product's settings with the bench URLconf, which adds the baseline route.
+BENCH_SETTINGS = "bench.settings"
+WORKER_RESTART_LINE = "Autorestarting worker"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
+    parser.add_argument(
+        "--duration", type=int, default=60, help="seconds of the list and detail mix (60)"
+    )
+    parser.add_argument(
+        "--compare-duration",
+        type=int,
+        default=20,
+        help="seconds of the detail route alone, and of the no-database baseline (20 each)",
+    )
+    parser.add_argument(
+        "--compare-rounds",
+        type=int,
+        default=4,
+        help="the comparison's seconds are split into this many alternating rounds (4)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="open connections (8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     return parser.parse_args(argv)
 
 
-def load_paths() -> tuple[str, list[str]]:
-    """The bench token and the request mix: half list pages and filters, half client details."""
+def load_paths() -> tuple[str, list[str], list[str]]:
+    """The bench token, the request mix (half list pages and filters, half client details) and
+    the client detail paths alone."""
     from bench.portfolio import ADJECTIVES, bench_organization
     from clients.models import Client
 
@@ -70,7 +94,7 @@ def load_paths() -> tuple[str, list[str]]:
     ]
     mix = [*lists, *details]
     rng.shuffle(mix)
-    return token, mix
+    return token, mix, details
 
 
 def free_port() -> int:
@@ -92,7 +116,13 @@ def healthy(port: int) -> bool:
 
 def start_gunicorn(port: int, log) -> subprocess.Popen:
     # The run's one token stands for a whole agency's traffic: no per-token request limit.
-    environment = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": HOST, "THROTTLE_RATE_USER": ""}
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": HOST,
+        "THROTTLE_RATE_USER": "",
+        "DJANGO_SETTINGS_MODULE": BENCH_SETTINGS,
+    }
     command = [
         sys.executable,
         "-m",
@@ -126,7 +156,14 @@ def stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def run_wrk(args, port: int, token: str, paths_file: Path) -> dict:
+def run_wrk(args, port: int, token: str, paths: list[str], duration: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="loadtest-paths-") as paths_file:
+        paths_file.write("\n".join(paths) + "\n")
+        paths_file.flush()
+        return _run_wrk(args, port, token, Path(paths_file.name), duration)
+
+
+def _run_wrk(args, port: int, token: str, paths_file: Path, duration: int) -> dict:
     command = [
         "wrk",
         "--threads",
@@ -134,7 +171,7 @@ def run_wrk(args, port: int, token: str, paths_file: Path) -> dict:
         "--connections",
         str(args.connections),
         "--duration",
-        f"{args.duration}s",
+        f"{duration}s",
         "--timeout",
         "10s",
         "--script",
@@ -147,7 +184,7 @@ def run_wrk(args, port: int, token: str, paths_file: Path) -> dict:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=args.duration + 60,
+        timeout=duration + 60,
         check=False,
     )
     print(result.stdout)
@@ -157,36 +194,92 @@ def run_wrk(args, port: int, token: str, paths_file: Path) -> dict:
     return json.loads(summary[-1])
 
 
+def combined(rounds: list[dict]) -> dict:
+    """One summary of several wrk runs of the same paths: summed requests, time and errors;
+    the latency of the round with the highest p95."""
+    duration = sum(summary["duration_s"] for summary in rounds)
+    requests = sum(summary["requests"] for summary in rounds)
+    return {
+        "requests": requests,
+        "duration_s": round(duration, 3),
+        "requests_per_s": round(requests / duration, 1),
+        "latency_ms": max((summary["latency_ms"] for summary in rounds), key=lambda x: x["p95"]),
+        "non_2xx": sum(summary["non_2xx"] for summary in rounds),
+        "socket_errors": {
+            kind: sum(summary["socket_errors"][kind] for summary in rounds)
+            for kind in rounds[0]["socket_errors"]
+        },
+        "paths": rounds[0]["paths"],
+        "rounds_requests_per_s": [summary["requests_per_s"] for summary in rounds],
+    }
+
+
+def compare(args, port: int, token: str, details: list[str], baseline: str) -> tuple[dict, dict]:
+    """The detail route and the baseline in alternating rounds, so that both meet the same
+    conditions on a machine whose other load comes and goes."""
+    rounds = max(1, args.compare_rounds)
+    seconds = max(1, args.compare_duration // rounds)
+    detail_rounds, baseline_rounds = [], []
+    for _ in range(rounds):
+        detail_rounds.append(run_wrk(args, port, token, details, seconds))
+        baseline_rounds.append(run_wrk(args, port, token, [baseline], seconds))
+    return combined(detail_rounds), combined(baseline_rounds)
+
+
+def failures(summary: dict) -> int:
+    return summary["non_2xx"] + sum(summary["socket_errors"].values())
+
+
+def describe(name: str, summary: dict) -> str:
+    latency = summary["latency_ms"]
+    return (
+        f"{name}: {summary['requests']:,} requests in {summary['duration_s']:.1f} s: "
+        f"{summary['requests_per_s']:.1f} requests/s, latency p50 {latency['p50']:.1f} ms, "
+        f"p95 {latency['p95']:.1f} ms, p99 {latency['p99']:.1f} ms, max {latency['max']:.1f} ms; "
+        f"{summary['non_2xx']} non-2xx, socket errors {summary['socket_errors']}."
+    )
+
+
+def worker_restarts() -> int:
+    """How often gunicorn replaced a worker that had served its max_requests."""
+    with GUNICORN_LOG.open(errors="replace") as log:
+        return sum(WORKER_RESTART_LINE in line for line in log)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `apt-get install wrk` (make loadtest does it).")
     setup_django()
     from bench.run import git_commit
+    from bench.urls import BASELINE_PATH
 
-    token, paths = load_paths()
+    token, mix, details = load_paths()
     port = free_port()
     workers = os.environ.get("WEB_CONCURRENCY", f"{(os.cpu_count() or 1) * 2 + 1} (default)")
     print(
         f"Load run: gunicorn ({workers} workers) on {HOST}:{port}, wrk {args.threads} threads x "
-        f"{args.connections} connections for {args.duration} s over {len(paths)} paths.",
+        f"{args.connections} connections: {args.duration} s over {len(mix)} list and detail "
+        f"paths, then {args.compare_duration} s of {len(details)} client details and "
+        f"{args.compare_duration} s of the no-database baseline {BASELINE_PATH}, in "
+        f"{args.compare_rounds} alternating rounds.",
         flush=True,
     )
     load_before = os.getloadavg()
-    with (
-        tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="loadtest-paths-") as paths_file,
-        GUNICORN_LOG.open("w") as log,
-    ):
-        paths_file.write("\n".join(paths) + "\n")
-        paths_file.flush()
+    phases = {}
+    with GUNICORN_LOG.open("w") as log:
         server = start_gunicorn(port, log)
         try:
             wait_until_healthy(server, port)
-            summary = run_wrk(args, port, token, Path(paths_file.name))
+            phases["mix"] = run_wrk(args, port, token, mix, args.duration)
+            phases["detail"], phases["baseline"] = compare(
+                args, port, token, details, BASELINE_PATH
+            )
         finally:
             stop(server)
+    load_after = os.getloadavg()
 
-    failed = summary["non_2xx"] + sum(summary["socket_errors"].values())
+    detail_share = phases["detail"]["requests_per_s"] / phases["baseline"]["requests_per_s"]
     report = {
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "git_commit": git_commit(),
@@ -195,21 +288,30 @@ def main(argv=None) -> int:
             "wrk_threads": args.threads,
             "connections": args.connections,
             "duration_s": args.duration,
+            "compare_duration_s": args.compare_duration,
+            "compare_rounds": args.compare_rounds,
             "cpus": os.cpu_count(),
             "load_average_before": [round(value, 2) for value in load_before],
+            "load_average_after": [round(value, 2) for value in load_after],
         },
-        "result": summary,
+        "result": phases["mix"],
+        "detail": phases["detail"],
+        "baseline": phases["baseline"],
+        "detail_vs_baseline": round(detail_share, 3),
+        "gunicorn_worker_restarts": worker_restarts(),
     }
     args.output.write_text(json.dumps(report, indent=2) + "\n")
-    latency = summary["latency_ms"]
+    print(describe("list and detail mix", phases["mix"]))
+    print(describe("client detail", phases["detail"]))
+    print(describe("no-database baseline", phases["baseline"]))
     print(
-        f"{summary['requests']:,} requests in {summary['duration_s']:.1f} s: "
-        f"{summary['requests_per_s']:.1f} requests/s, latency p50 {latency['p50']:.1f} ms, "
-        f"p95 {latency['p95']:.1f} ms, p99 {latency['p99']:.1f} ms, max {latency['max']:.1f} ms; "
-        f"{summary['non_2xx']} non-2xx, socket errors {summary['socket_errors']}."
+        f"Client detail: {detail_share:.2f}x the baseline's requests/s; "
+        f"gunicorn restarted workers {report['gunicorn_worker_restarts']} times; load average "
+        f"before {report['setup']['load_average_before']}, after "
+        f"{report['setup']['load_average_after']}."
     )
     print(f"Wrote {args.output}; gunicorn's log: {GUNICORN_LOG}")
-    return 1 if failed else 0
+    return 1 if any(failures(summary) for summary in phases.values()) else 0
 
 
 if __name__ == "__main__":

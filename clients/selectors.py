@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from clients.models import (
@@ -73,12 +73,19 @@ def client_organizations_consenting(client: Client) -> QuerySet[Organization]:
     )
 
 
-def _readable_clients(organization: Organization) -> QuerySet[Client]:
+def _readable_clients(organization: Organization, version: int | None) -> QuerySet[Client]:
     # Most organizations have nothing shared with them: without the OR of
     # clients_readable_by, the (organization, lower(name)) index serves the ordered page.
-    if Client.objects.filter(shared=True, client_organization=organization).exists():
-        return clients_readable_by(organization)
-    return clients_of(organization)
+    # Sharing a client, or no longer sharing it, renews the version of the organization it is
+    # shared with, so the answer is remembered under that version.
+    anything_shared = cached_for_portfolio(
+        organization.pk,
+        "anything-shared",
+        (),
+        Client.objects.filter(shared=True, client_organization=organization).exists,
+        version=version,
+    )
+    return clients_readable_by(organization) if anything_shared else clients_of(organization)
 
 
 def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
@@ -86,10 +93,13 @@ def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
     return clients.only("id", "name", "status", "notes").prefetch_related("aliases")
 
 
-def client_list(*, organization: Organization) -> QuerySet[Client]:
+def client_list(*, organization: Organization, version: int | None) -> QuerySet[Client]:
     """Clients the organization may read, ordered by name (ignoring case) then id, aliases
-    prefetched. Lower(name) is what the unique (organization, lower(name)) index holds."""
-    return _list_rows(_readable_clients(organization)).order_by(Lower("name"), "id")
+    prefetched. Lower(name) is what the unique (organization, lower(name)) index holds.
+
+    `version` is the organization's portfolio version (`portfolio_version`), read before.
+    """
+    return _list_rows(_readable_clients(organization, version)).order_by(Lower("name"), "id")
 
 
 class ClientMatches:
@@ -142,19 +152,26 @@ class ClientMatches:
 
 
 def client_details(*, organization: Organization, writable: bool) -> QuerySet[Client]:
-    """Clients with their aliases and obligations prefetched.
+    """Clients to answer or change one at a time; the answer reads aliases and obligations with
+    one query each (`client_aliases`, `client_obligations`).
 
     `writable` narrows to the clients the organization owns; otherwise clients shared with it
     are included too (read-only).
     """
-    clients = clients_of(organization) if writable else clients_readable_by(organization)
-    return clients.prefetch_related(
-        "aliases",
-        Prefetch(
-            "obligations",
-            queryset=Obligation.objects.select_related("country", "report_type", "pro"),
-        ),
-    )
+    return clients_of(organization) if writable else clients_readable_by(organization)
+
+
+def client_obligations(client: Client) -> list[dict]:
+    """The client's obligations as `{country, report_type, pro}` codes and name (pro None: any
+    PRO), by country then report type. Plain values: for one client, model instances and a
+    prefetch would cost more than the query itself."""
+    rows = client.obligations.order_by("country__code", "report_type__code", "pro__name")
+    return [
+        {"country": country, "report_type": report_type, "pro": pro}
+        for country, report_type, pro in rows.values_list(
+            "country__code", "report_type__code", "pro__name"
+        )
+    ]
 
 
 def _client_ids(rows: QuerySet) -> QuerySet:

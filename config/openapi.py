@@ -7,6 +7,8 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     """DRF's token scheme, described so that Swagger UI's Authorize dialog says what to type."""
 
     target_class = "rest_framework.authentication.TokenAuthentication"
+    # The API authenticates with a subclass (clients.authentication.MemberTokenAuthentication).
+    match_subclasses = True
     name = "tokenAuth"
     priority = 1
 

@@ -125,7 +125,7 @@ MIDDLEWARE = [
 # and sessions never call authenticate() and are not affected.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "clients.authentication.MemberModelBackend",
 ]
 # A username is locked out from one client address only, so an attacker who fails against
 # every username cannot lock their owners out from their own offices; the request throttles
@@ -246,7 +246,7 @@ if not DEBUG:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clients.authentication.MemberTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["clients.permissions.IsOrganizationMember"],

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from clients.limits import NAME_MAX_LENGTH, NOTES_MAX_LENGTH
 from clients.models import Client, Organization, Role
-from clients.selectors import client_aliases
+from clients.selectors import client_aliases, client_obligations
 from config.strict_input import UnknownFieldsRefusedMixin
 
 
@@ -63,9 +63,24 @@ class ObligationInputSerializer(UnknownFieldsRefusedMixin, serializers.Serialize
 class ObligationSerializer(serializers.Serializer):
     """A report the client must file: country, report type and the PRO (null: any)."""
 
-    country = serializers.CharField(read_only=True, source="country.code")
-    report_type = serializers.CharField(read_only=True, source="report_type.code")
-    pro = serializers.CharField(read_only=True, source="pro.name", allow_null=True)
+    country = serializers.CharField(read_only=True, help_text="Country code, e.g. DE.")
+    report_type = serializers.CharField(read_only=True, help_text="Report type code, e.g. WEEE.")
+    pro = serializers.CharField(
+        read_only=True, allow_null=True, help_text="PRO name, or null when any PRO will do."
+    )
+
+
+class ObligationsField(serializers.ListField):
+    """The client's obligations, read with one query (`client_obligations`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=ObligationSerializer(), **kwargs)
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, client):
+        return client_obligations(client)
 
 
 class ClientSummarySerializer(serializers.ModelSerializer):
@@ -143,7 +158,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "accepted the agency's invitation for it; any other id is refused as unknown."
         ),
     )
-    obligations = ObligationSerializer(many=True, read_only=True)
+    obligations = ObligationsField(read_only=True)
 
     class Meta:
         model = Client

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -218,7 +220,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            return client_list(organization=self.organization)
+            return client_list(organization=self.organization, version=self.portfolio_version)
         return client_details(
             organization=self.organization, writable=self.request.method not in SAFE_METHODS
         )
@@ -239,10 +241,14 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         fresh = client_details(organization=self.organization, writable=False).get(pk=client.pk)
         return Response(serializer_class(fresh).data, **kwargs)
 
+    @cached_property
+    def portfolio_version(self) -> int | None:
+        return portfolio_version(self.organization.pk)
+
     def list(self, request):
         # The version first: the queryset below already looks at the portfolio (whether
         # anything is shared with the organization).
-        version = portfolio_version(self.organization.pk)
+        version = self.portfolio_version
         filterset = self.filterset_class(
             request.query_params, queryset=self.get_queryset(), request=request
         )

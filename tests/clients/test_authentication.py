@@ -1,12 +1,20 @@
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.response import Response
-from rest_framework.test import APIRequestFactory
+from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
-from clients.authentication import ApiKeyAuthentication
-from clients.models import ApiKey
+from clients.authentication import ApiKeyAuthentication, MemberModelBackend
+from clients.models import ApiKey, Role
 from clients.permissions import HasOrganizationApiKey
 from clients.services import api_key_create
+from tests.factories import (
+    AliasFactory,
+    ClientFactory,
+    MembershipFactory,
+    ObligationFactory,
+    TokenFactory,
+)
 
 
 class OrganizationProbeView(APIView):
@@ -71,8 +79,6 @@ def test_use_of_a_key_is_recorded(organization):
 
 @pytest.mark.django_db
 def test_session_of_an_organization_member_reaches_the_logins_api(client, organization):
-    from tests.factories import MembershipFactory
-
     membership = MembershipFactory(organization=organization, role="viewer")
     client.force_login(membership.user)
 
@@ -84,3 +90,94 @@ def test_wrong_token_answers_401(anonymous_api):
     anonymous_api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef")
 
     assert anonymous_api.get("/logins/report_types").status_code == 401
+
+
+@pytest.fixture
+def detailed_client(organization):
+    client = ClientFactory(organization=organization)
+    AliasFactory(client=client, scope="DE")
+    ObligationFactory(client=client)
+    return client
+
+
+@pytest.mark.django_db
+def test_token_detail_reads_the_caller_in_one_query(
+    staff_api, detailed_client, django_assert_num_queries
+):
+    # The token with its user, membership and organization; the client; its aliases; its
+    # obligations.
+    with django_assert_num_queries(4):
+        response = staff_api.get(f"/logins/clients/{detailed_client.pk}")
+
+    assert response.status_code == 200
+    assert response.json()["id"] == detailed_client.pk
+
+
+@pytest.mark.django_db
+def test_token_catalog_route_reads_the_caller_and_the_catalog_only(
+    staff_api, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        response = staff_api.get("/logins/report_types")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_session_detail_reads_the_caller_in_one_query_after_the_session(
+    client, organization, detailed_client, django_assert_num_queries
+):
+    client.force_login(MembershipFactory(organization=organization, role=Role.VIEWER).user)
+
+    # The session; the user with its membership and organization; the client, its aliases,
+    # its obligations.
+    with django_assert_num_queries(5):
+        response = client.get(f"/logins/clients/{detailed_client.pk}")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_session_user_arrives_with_membership_and_organization(
+    organization, django_assert_num_queries
+):
+    membership = MembershipFactory(organization=organization)
+
+    with django_assert_num_queries(1):
+        user = MemberModelBackend().get_user(membership.user.pk)
+        assert user.membership.organization.name == "Acme Compliance"
+
+
+@pytest.mark.django_db
+def test_token_of_another_organization_still_finds_no_client(other_org_api, detailed_client):
+    assert other_org_api.get(f"/logins/clients/{detailed_client.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_token_of_a_user_without_membership_is_refused(detailed_client):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {TokenFactory().key}")
+
+    response = api.get(f"/logins/clients/{detailed_client.pk}")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You are not a member of any organization."}
+
+
+@pytest.mark.django_db
+def test_token_of_an_inactive_user_is_refused(staff_api, detailed_client):
+    get_user_model().objects.filter(pk=staff_api.user.pk).update(is_active=False)
+
+    response = staff_api.get(f"/logins/clients/{detailed_client.pk}")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+
+
+@pytest.mark.django_db
+def test_session_of_an_inactive_user_is_refused(client, organization, detailed_client):
+    user = MembershipFactory(organization=organization).user
+    client.force_login(user)
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+
+    assert client.get(f"/logins/clients/{detailed_client.pk}").status_code == 401

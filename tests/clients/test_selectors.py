@@ -3,6 +3,7 @@
 import pytest
 
 from clients.models import Client
+from clients.portfolio_version import portfolio_version
 from clients.selectors import (
     client_aliases,
     client_list,
@@ -57,9 +58,12 @@ def test_client_list_reads_aliases_in_one_query(organization, django_assert_num_
     for _ in range(5):
         AliasFactory(client=ClientFactory(organization=organization))
 
+    version = portfolio_version(organization.pk)
+
     # Whether anything is shared with the organization, the clients, their aliases.
     with django_assert_num_queries(3):
-        names = [client_aliases(client) for client in client_list(organization=organization)]
+        clients = client_list(organization=organization, version=version)
+        names = [client_aliases(client) for client in clients]
 
     assert len(names) == 5
 
@@ -78,11 +82,35 @@ def test_client_list_includes_clients_shared_with_the_organization(
         organization=other_organization, name="Not shared", client_organization=organization
     )
 
-    assert list(client_list(organization=organization)) == [own, shared]
-    assert list(client_list(organization=other_organization)) == [
+    assert list(readable_list(organization)) == [own, shared]
+    assert list(readable_list(other_organization)) == [
         Client.objects.get(name="Not shared"),
         shared,
     ]
+
+
+def readable_list(organization):
+    return client_list(organization=organization, version=portfolio_version(organization.pk))
+
+
+def test_client_list_remembers_that_nothing_is_shared_until_the_portfolio_changes(
+    organization, other_organization, django_assert_num_queries
+):
+    own = ClientFactory(organization=organization, name="Own")
+    list(readable_list(organization))
+
+    # The version, the clients and their aliases: whether anything is shared is known already.
+    with django_assert_num_queries(3):
+        assert list(readable_list(organization)) == [own]
+
+    shared = ClientFactory(
+        organization=other_organization,
+        name="Shared",
+        shared=True,
+        client_organization=organization,
+    )
+
+    assert list(readable_list(organization)) == [own, shared]
 
 
 def test_clients_covering_with_no_condition_is_the_same_queryset(organization):

@@ -54,3 +54,16 @@ def test_gunicorn_accepts_the_config_and_loads_the_app_with_production_settings(
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gunicorn_replaces_workers_rarely_and_at_spread_out_times(monkeypatch):
+    for name in ("GUNICORN_MAX_REQUESTS", "GUNICORN_MAX_REQUESTS_JITTER"):
+        monkeypatch.delenv(name, raising=False)
+
+    config = load(monkeypatch)
+
+    assert (config["max_requests"], config["max_requests_jitter"]) == (50_000, 5_000)
+
+
+def test_gunicorn_worker_replacement_can_be_turned_off(monkeypatch):
+    assert load(monkeypatch, GUNICORN_MAX_REQUESTS="0")["max_requests"] == 0
