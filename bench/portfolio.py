@@ -978,6 +978,16 @@ def _run_parallel(statements: dict[str, str], workers: int, what: str, log) -> N
         raise RuntimeError(f"{what} failed; run these statements:\n" + "\n".join(failed))
 
 
+def _rebuild(organization: Organization, log) -> None:
+    """The organization's coverage and statistics from its rows, and a new portfolio version
+    (in one transaction: the version changes with the statistics)."""
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        portfolio_stats.portfolio_rebuild(organization_ids=[organization.pk])
+        cursor.execute("SELECT clients_portfolio_note(ARRAY[%s]::bigint[])", [organization.pk])
+    log(f"  coverage and statistics rebuilt in {time.perf_counter() - started:.1f} s")
+
+
 def portfolio_generate(
     organization: Organization,
     size: PortfolioSize,
@@ -995,10 +1005,12 @@ def portfolio_generate(
     they come. The secondary indexes (neither unique nor a constraint's) are dropped in the
     transaction and built after its commit, `workers` at a time.
 
-    `triggers="off"`: the session runs in replica mode (`session_replication_role`, which
-    needs a superuser: the bench's default URL is one), so neither the portfolio triggers nor
-    the row-by-row foreign key checks run; the foreign keys are then checked set-based, and the
-    organization's coverage and statistics rebuilt once and its portfolio version renewed.
+    `triggers="off"`: the loading transaction runs in replica mode (`session_replication_role`,
+    which needs a superuser: the bench's default URL is one), so neither the portfolio triggers
+    nor the row-by-row foreign key checks run; the foreign keys are then checked set-based.
+    After the commit, while the indexes are built, the organization's coverage and statistics
+    are rebuilt once and its portfolio version renewed (with the triggers on again: the version
+    is renewed by the commit trigger of clients_portfoliochange).
     `"on"`: the statement triggers run once per COPY and the foreign keys are checked row by
     row; only the trigram indexes wait (the triggers read the others).
     """
@@ -1054,13 +1066,20 @@ def portfolio_generate(
             if broken:
                 raise RuntimeError(f"The generated rows break foreign keys: {broken}")
             log(f"  foreign keys checked in {time.perf_counter() - started:.1f} s")
-            started = time.perf_counter()
-            portfolio_stats.portfolio_rebuild(organization_ids=[organization.pk])
-            cursor.execute("SELECT clients_portfolio_note(ARRAY[%s]::bigint[])", [organization.pk])
-            log(f"  coverage and statistics rebuilt in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
     log(f"  committed in {time.perf_counter() - started:.1f} s")
-    _run_parallel({index.name: index.definition for index in indexes}, workers, "indexes", log)
+    started = time.perf_counter()
+    data_indexes = {i.name: i.definition for i in indexes if i.table not in KEPT_TABLES}
+    kept_indexes = {i.name: i.definition for i in indexes if i.table in KEPT_TABLES}
+    if triggers == "off":
+        # The rebuild reads the loaded tables while their indexes are built beside it.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            building = background.submit(_run_parallel, data_indexes, workers, "indexes", log)
+            _rebuild(organization, log)
+            building.result()
+    else:
+        _run_parallel(data_indexes, workers, "indexes", log)
+    _run_parallel(kept_indexes, workers, "coverage indexes", log)
     _run_parallel(
         {table: f"VACUUM ANALYZE {table}" for table in watched + list(KEPT_TABLES)},
         workers,
