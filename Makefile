@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo bench bench-data loadtest clean
+.PHONY: install run test lint format migrate demo bench bench-data bench-mixed loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,7 @@ format: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forsure_bench
 BENCH_CLIENTS ?= 100000
 BENCH_CREDENTIALS ?= 300000
+BENCH_TRIGGERS ?= off
 BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 \
 	SECRET_KEY=bench-only-secret-key-never-used-in-production \
 	FIELD_ENCRYPTION_KEY=9DN9RtT6NiNDgwsj1GRYPSft770LPRszG4RGrKLWE3U=
@@ -55,10 +56,14 @@ bench-data: install
 	$(BENCH_ENV) $(BIN)/python -m bench.database
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
 	$(BENCH_ENV) $(BIN)/python -m bench.generate --clients $(BENCH_CLIENTS) \
-		--credentials $(BENCH_CREDENTIALS) $(if $(filter 1,$(BENCH_RESET)),--reset)
+		--credentials $(BENCH_CREDENTIALS) --triggers $(BENCH_TRIGGERS) \
+		$(if $(BENCH_WORKERS),--workers $(BENCH_WORKERS)) $(if $(filter 1,$(BENCH_RESET)),--reset)
 
 bench: bench-data
 	$(BENCH_ENV) $(BIN)/python -m bench.run
+
+bench-mixed: bench-data
+	$(BENCH_ENV) CACHE_URL=locmem:// $(BIN)/python -m bench.mixed
 
 loadtest: bench-data
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -8,6 +8,7 @@ is deleted and generated anew. `--reset` always starts over. Prints the bench us
 """
 
 import argparse
+import os
 import sys
 import time
 
@@ -21,6 +22,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--reset", action="store_true", help="delete the bench portfolio and generate it again"
     )
+    parser.add_argument(
+        "--triggers",
+        choices=("off", "on"),
+        default=os.environ.get("BENCH_TRIGGERS", "off"),
+        help="off: disable the portfolio triggers for the load and rebuild the coverage and "
+        "statistics once (default); on: let the statement triggers run once per COPY",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("BENCH_WORKERS", "0")) or None,
+        help="processes building the rows (default: one per CPU)",
+    )
     return parser.parse_args(argv)
 
 
@@ -30,7 +44,6 @@ def main(argv=None) -> int:
     from bench.portfolio import (
         PortfolioSize,
         bench_organization,
-        portfolio_delete,
         portfolio_generate,
         portfolio_size,
     )
@@ -47,25 +60,31 @@ def main(argv=None) -> int:
         return 0
 
     started = time.perf_counter()
-    if current.clients:
-        print(f"Deleting {current.clients:,} clients of {organization.name} ...")
-        portfolio_delete(organization)
-        print(f"  deleted in {time.perf_counter() - started:.1f} s")
     print(
         f"Generating {wanted.clients:,} clients and {wanted.credentials:,} credentials "
-        f"for {organization.name} ..."
+        f"for {organization.name}"
+        + (f", replacing its {current.clients:,} clients" if current.clients else "")
+        + f" (triggers {args.triggers}; load average {_load()}) ..."
     )
-    generation_started = time.perf_counter()
-    portfolio = portfolio_generate(organization, wanted)
+    counts = portfolio_generate(
+        organization,
+        wanted,
+        replace=bool(current.clients),
+        triggers=args.triggers,
+        workers=args.workers,
+    )
     print(
-        f"Generated {len(portfolio.clients):,} clients, {len(portfolio.aliases):,} aliases, "
-        f"{len(portfolio.obligations):,} obligations, {len(portfolio.credentials):,} "
-        f"credentials, {len(portfolio.credential_report_types):,} credential report types in "
-        f"{time.perf_counter() - generation_started:.1f} s "
-        f"({time.perf_counter() - started:.1f} s with the reset)."
+        f"Generated {counts['clients']:,} clients, {counts['aliases']:,} aliases, "
+        f"{counts['obligations']:,} obligations, {counts['credentials']:,} credentials, "
+        f"{counts['credential_report_types']:,} credential report types in "
+        f"{time.perf_counter() - started:.1f} s (load average {_load()})."
     )
     print(f"Token: {token}")
     return 0
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 
 For every scenario of bench/scenarios.py: one untimed request under CaptureQueriesContext (the
 SQL query count and the status), then N timed repetitions: median, p95 and max milliseconds.
+List questions and stats are each followed by their minimal hand-written SQL
+(bench/lower_bounds.py), timed too: "SQL ms" and the ratio "x SQL" of the medians.
 Prints a table with each target and PASS/MISS, writes bench/results.json and keeps the run
 before it as bench/results.previous.json.
 """
@@ -153,14 +155,22 @@ def measure(http, scenario, repetitions: int) -> dict:
         if not 200 <= response.status_code < 300:
             detail = response.content[:200].decode("utf-8", "replace")
             return {**result, "outcome": "FAIL", "note": f"HTTP {response.status_code}: {detail}"}
+        if scenario.lower_bound:
+            result["lower_bound_agrees"] = (
+                scenario.answer_of(response.json()) == scenario.lower_bound()
+            )
         repetitions = scenario.repetitions or repetitions
-        samples = []
+        samples, bound_samples = [], []
         for repetition in range(1, repetitions + 1):
             if scenario.before_each:
                 scenario.before_each()
             started = time.perf_counter()
             response = send(http, scenario, repetition)
             samples.append((time.perf_counter() - started) * 1000)
+            if scenario.lower_bound:
+                started = time.perf_counter()
+                scenario.lower_bound()
+                bound_samples.append((time.perf_counter() - started) * 1000)
             if not 200 <= response.status_code < 300:
                 return {
                     **result,
@@ -184,10 +194,20 @@ def measure(http, scenario, repetitions: int) -> dict:
         p95_ms=round(percentile(samples, 0.95), 2),
         max_ms=round(max(samples), 2),
     )
+    if bound_samples:
+        result.update(
+            lower_bound_median_ms=round(statistics.median(bound_samples), 2),
+            lower_bound_p95_ms=round(percentile(bound_samples, 0.95), 2),
+        )
+        result["ratio_to_lower_bound"] = round(
+            result["median_ms"] / max(result["lower_bound_median_ms"], 0.01), 2
+        )
     if scenario.rows:
         result["rows"] = scenario.rows
         result["rows_per_s"] = round(scenario.rows / (result["median_ms"] / 1000), 1)
     result["outcome"] = outcome(result)
+    if result.get("lower_bound_agrees") is False:
+        result.update(outcome="FAIL", note="the answer differs from the minimal SQL's")
     return result
 
 
@@ -222,6 +242,8 @@ def table(results: list[dict], previous: dict[str, dict]) -> str:
         "rows/s",
         "peak MiB",
         "engine MiB",
+        "SQL ms",
+        "x SQL",
         "prev median",
         "target",
         "result",
@@ -240,13 +262,16 @@ def table(results: list[dict], previous: dict[str, dict]) -> str:
                 number(result.get("rows_per_s"), 0),
                 number(result.get("peak_mib")),
                 number(result.get("engine_peak_mib")),
+                number(result.get("lower_bound_median_ms")),
+                number(result.get("ratio_to_lower_bound"))
+                + ("" if result.get("lower_bound_agrees", True) else " (differs!)"),
                 number(before),
                 target_label(result),
                 result["outcome"],
             )
         )
     widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
-    numeric = {2, 3, 4, 5, 6, 7, 8, 9}
+    numeric = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
     rendered = []
     for index, line in enumerate(lines):
         cells = [

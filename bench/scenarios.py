@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db.models import Count
 
+from bench.lower_bounds import list_answer_of, list_lower_bound, stats_lower_bound
 from clients.models import Client, Organization
 from credentials.models import Credential
 
@@ -80,6 +81,8 @@ class Scenario:
     measure_memory: bool = False
     probe: Callable[[], dict[str, float]] | None = None
     before_each: Callable[[], None] | None = None
+    lower_bound: Callable[[], object] | None = None
+    answer_of: Callable[[dict], object] | None = None
 
     def body_for(self, repetition: int):
         return self.body(repetition) if callable(self.body) else self.body
@@ -140,10 +143,9 @@ def _query(path: str, **params) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
-@scenario_provider
-def client_list(context: BenchContext) -> list[Scenario]:
-    """GET /logins/clients with the fixed mix of filters and searches."""
-    mix = [
+def list_mix(context: BenchContext) -> list[tuple[str, dict[str, str]]]:
+    """The list questions: (label, query parameters)."""
+    return [
         ("no filter", {}),
         ("search common word", {"search": context.common_word}),
         ("search rare login", {"search": context.rare_login}),
@@ -166,6 +168,11 @@ def client_list(context: BenchContext) -> list[Scenario]:
             },
         ),
     ]
+
+
+@scenario_provider
+def client_list(context: BenchContext) -> list[Scenario]:
+    """GET /logins/clients with the fixed mix of filters and searches."""
     return [
         Scenario(
             name=f"list{cold}: {label}",
@@ -174,10 +181,29 @@ def client_list(context: BenchContext) -> list[Scenario]:
             group="list",
             target_ms=LIST_TARGET_MS,
             before_each=forget,
+            lower_bound=list_lower_bound(context.organization.pk, params),
+            answer_of=list_answer_of,
         )
         for cold, forget in COLD_AND_WARM
-        for label, params in mix
+        for label, params in list_mix(context)
     ]
+
+
+def stats_answer_of(response_json: dict) -> dict[str, dict[str, int]]:
+    """The statistics' answer as the lower bound gives it: counters by dimension and key (the
+    catalog's ids as text, as kept)."""
+    from reporting.models import Country, ReportType
+
+    countries = dict(Country.objects.values_list("code", "pk"))
+    report_types = dict(ReportType.objects.values_list("code", "pk"))
+    answer = {
+        "status": response_json["by_status"],
+        "country": {str(countries[code]): n for code, n in response_json["by_country"].items()},
+        "report_type": {
+            str(report_types[code]): n for code, n in response_json["by_report_type"].items()
+        },
+    }
+    return {dimension: counts for dimension, counts in answer.items() if counts}
 
 
 @scenario_provider
@@ -193,6 +219,8 @@ def portfolio_reads(context: BenchContext) -> list[Scenario]:
                 group="stats",
                 target_ms=STATS_TARGET_MS,
                 before_each=forget,
+                lower_bound=stats_lower_bound(context.organization.pk),
+                answer_of=stats_answer_of,
             )
             for cold, forget in COLD_AND_WARM
         ),

@@ -4,6 +4,7 @@ import itertools
 import random
 
 import pytest
+from psycopg.types.json import Jsonb
 
 from bench.portfolio import (
     ALIAS_COLUMNS,
@@ -13,9 +14,12 @@ from bench.portfolio import (
     OBLIGATION_COLUMNS,
     PortfolioSize,
     build_portfolio,
+    build_shard,
     client_name,
+    copy_text,
     credentials_per_client,
     load_catalog,
+    plan_portfolio,
 )
 from credentials.fields import EncryptedSecretField
 
@@ -114,3 +118,41 @@ def test_aliases_and_obligations_are_unique_per_scope(portfolio):
 
     assert len(set(aliases)) == len(aliases)
     assert len(set(keys)) == len(keys)
+
+
+def test_copy_text_escapes_separators_and_writes_null_as_backslash_n():
+    row = (7, "tab\there\\ and\nline", None, True, Jsonb({"portal_user_id": "12"}))
+
+    assert copy_text([row], suffix="\tf") == (
+        b'7\ttab\\there\\\\ and\\nline\t\\N\tt\t{"portal_user_id": "12"}\tf\n'
+    )
+
+
+def test_shards_hand_out_each_credential_id_once_and_build_the_same_portfolio_twice(
+    organization,
+):
+    size = PortfolioSize(clients=300, credentials=900)
+    catalog = load_catalog()
+
+    def build():
+        collective, shards = plan_portfolio(
+            organization_id=organization.pk,
+            size=size,
+            catalog=catalog,
+            ids=sequential_ids(),
+            shard_clients=40,
+        )
+        for shard in shards:
+            collective.extend(build_shard(shard))
+        return collective, shards
+
+    first, shards = build()
+    second, _ = build()
+    credential_ids = [row[0] for row in first.credentials]
+
+    assert len(shards) == 8
+    assert sorted(credential_ids) == list(range(301, 1201))
+    # Passwords are encrypted afresh and times follow the clock; everything else repeats.
+    assert [row[:6] for row in first.credentials] == [row[:6] for row in second.credentials]
+    assert [row[:4] for row in first.clients] == [row[:4] for row in second.clients]
+    assert first.credential_report_types == second.credential_report_types
