@@ -73,13 +73,18 @@ def _coverage_insert(source: str, table: str, clients: str) -> str:
 
 # PostgreSQL ------------------------------------------------------------------------------------
 
-POSTGRESQL_FUNCTIONS = f"""
-CREATE TABLE {PENDING_TABLE} (transaction_id bigint PRIMARY KEY DEFAULT txid_current());
+# Each refresh first locks the clients it recomputes (in id order, NO KEY UPDATE: inserts that
+# only reference a client are not held up). Two transactions writing one client then take turns
+# over its coverage and facets, and the second reads what the first committed; writers of
+# different clients of one organization never wait for each other.
+CLIENT_LOCK = f"PERFORM 1 FROM {CLIENT_TABLE} WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;"
 
-CREATE FUNCTION clients_stats_refresh(ids bigint[]) RETURNS void
+POSTGRESQL_REFRESH_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION clients_stats_refresh(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE txn bigint := txid_current();
 BEGIN
+    {CLIENT_LOCK}
     WITH old AS (
         DELETE FROM {FACET_TABLE} WHERE client_id = ANY(ids)
         RETURNING organization_id, dimension, key
@@ -99,6 +104,12 @@ BEGIN
 
     INSERT INTO {PENDING_TABLE} (transaction_id) VALUES (txn) ON CONFLICT DO NOTHING;
 END $$;
+"""
+
+POSTGRESQL_FUNCTIONS = f"""
+CREATE TABLE {PENDING_TABLE} (transaction_id bigint PRIMARY KEY DEFAULT txid_current());
+
+{POSTGRESQL_REFRESH_FUNCTION}
 
 CREATE FUNCTION clients_stats_commit() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -175,11 +186,11 @@ def postgresql_drop_triggers(table: str) -> str:
     )
 
 
-def postgresql_coverage_function(source: str, table: str) -> str:
+def postgresql_coverage_function_sql(source: str, table: str) -> str:
     """A trigger function recomputing `source`'s coverage of the clients whose `table` rows a
     statement wrote, then their statistics."""
     return f"""
-CREATE FUNCTION {table}_coverage_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION {table}_coverage_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE ids bigint[];
 BEGIN
@@ -190,13 +201,20 @@ BEGIN
     ELSE
         ids := ARRAY(SELECT client_id FROM new_rows UNION SELECT client_id FROM old_rows);
     END IF;
+    {CLIENT_LOCK}
     DELETE FROM {COVERAGE_TABLE} WHERE client_id = ANY(ids) AND source = '{source}';
     {_coverage_insert(source, table, "t.client_id = ANY(ids)")};
     PERFORM clients_stats_refresh(ids);
     RETURN NULL;
 END $$;
-{postgresql_triggers(table, f"{table}_coverage_changed")}
 """
+
+
+def postgresql_coverage_function(source: str, table: str) -> str:
+    """The coverage trigger function of `table` and its statement triggers."""
+    return postgresql_coverage_function_sql(source, table) + postgresql_triggers(
+        table, f"{table}_coverage_changed"
+    )
 
 
 def postgresql_drop_coverage_function(table: str) -> str:
