@@ -666,7 +666,10 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         report = self._import(dry_run=False)
         if report.job is not None:
             status_url = request.build_absolute_uri(
-                reverse("client-bulk-upload-detail", kwargs={"import_id": report.record.pk})
+                reverse(
+                    "credentials-api:client-bulk-upload-detail",
+                    kwargs={"import_id": report.record.pk},
+                )
             )
             body = BulkUploadJobSerializer(report, context={"status_url": status_url}).data
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": status_url})

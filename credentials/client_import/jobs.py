@@ -135,7 +135,7 @@ def import_job_run(job_id: int) -> ImportJob:
         state=ImportJob.State.RUNNING, error="", started_at=job.started_at or timezone.now()
     )
     record = job.client_import
-    reader = RowReader(record.mapping, Catalog.load())
+    reader = _reader(job)
     if record.atomic and job.chunks_done == 0:
         checked = _job_check(job, reader)
         if checked.invalid_rows:
@@ -229,6 +229,10 @@ def _job_close(
         job.save(update_fields=["progress", "state", "finished_at"])
         job.chunks.all().delete()
     return job
+
+
+def _reader(job: ImportJob) -> RowReader:
+    return RowReader(job.client_import.mapping, Catalog.load())
 
 
 def _chunk_rows(job: ImportJob, chunk: ImportJobChunk, reader: RowReader) -> UploadRows:
