@@ -211,8 +211,8 @@ IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "20000"))
 # Task queue (Celery, config/celery.py): import jobs, periodic reminders. Without a broker
 # (development, tests) a task runs at once in the process that queues it, so nothing more has
 # to run; production sets CELERY_BROKER_URL=redis://... and runs `celery -A config worker`.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A worker takes one message at a time: an import job is long, and the others wait for a free
