@@ -502,7 +502,8 @@ def _bulk_upload_description(action: str) -> str:
         f"{action}\n\n"
         "**Body**: `csvData` (the file's rows, each a list of cell strings), `mapping` (the "
         'field of each column; "" or null skips a column), `fileId` (identifiers of the '
-        "uploaded file, kept with the import record), optional `hasHeader` and `atomic`.\n\n"
+        "uploaded file, kept with the import record), optional `hasHeader`, `atomic` and "
+        "`background` (execute: run as a background job, answered 202).\n\n"
         f"**Fields** (case, spaces and hyphens ignored):\n{fields}\n\n"
         "**Rows**: a row names its client by `name` (matched ignoring case within your "
         "organization; a new name creates the client) or by `id` (a client of your "
