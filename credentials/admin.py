@@ -769,9 +769,13 @@ class ClientImportAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.
         return super().get_queryset(request).select_related("job")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        job = ImportJob.objects.filter(
-            client_import__in=self.get_queryset(request), pk=object_id
-        ).first()
+        job = (
+            ImportJob.objects.filter(
+                client_import__in=self.get_queryset(request), pk=object_id
+            ).first()
+            if str(object_id).isdigit()
+            else None
+        )
         running = job is not None and job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING)
         extra_context = {
             **(extra_context or {}),

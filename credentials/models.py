@@ -386,10 +386,6 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"Job of import {self.client_import_id} · {self.state}"
 
-    @property
-    def organization_id(self) -> int:
-        return self.client_import.organization_id
-
 
 class ImportJobChunk(models.Model):
     """Rows of a background upload not applied yet: `content` is the Fernet token (key

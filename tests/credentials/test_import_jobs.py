@@ -318,3 +318,12 @@ def test_a_streamed_preview_predicts_the_execution_and_changes_nothing(organizat
         done.updated,
         done.warnings,
     )
+
+
+def test_the_admin_page_of_an_import_id_that_is_not_a_number_is_not_an_error(client, db):
+    user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-Root-1")
+    client.force_login(user)
+
+    response = client.get("/admin/credentials/clientimport/abc/change/")
+
+    assert response.status_code == 302
