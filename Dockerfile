@@ -3,7 +3,10 @@
 #   docker build -t forsure-logins .
 #   docker run --rm --env-file prod.env forsure-logins python manage.py migrate --noinput
 #   docker run -d -p 8000:8000 --env-file prod.env forsure-logins
+#   docker run -d --env-file prod.env forsure-logins celery -A config worker   # task queue
+#   docker run -d --env-file prod.env forsure-logins celery -A config beat     # schedule, once
 #
+# docker-compose.yml runs the whole deployment (app, worker, PostgreSQL, Redis).
 # Configuration comes from the environment at run time (see README, "Deployment"); nothing
 # secret is baked into the image.
 FROM python:3.11-slim

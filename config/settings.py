@@ -205,6 +205,28 @@ IMPORT_UPLOAD_TTL = int(os.environ.get("IMPORT_UPLOAD_TTL", "3600"))
 # The admin's import keeps an uploaded file in the database, encrypted and bound to its user,
 # never in the temporary folder.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "credentials.import_uploads.PendingImportStorage"
+# Bulk uploads of more data rows than this run as background jobs on the task queue.
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "20000"))
+
+# Task queue (Celery, config/celery.py): import jobs, periodic reminders. Without a broker
+# (development, tests) a task runs at once in the process that queues it, so nothing more has
+# to run; production sets CELERY_BROKER_URL=redis://... and runs `celery -A config worker`.
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker takes one message at a time: an import job is long, and the others wait for a free
+# worker rather than behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "credentials.tasks.deadline_reminders",
+        "schedule": 3600.0,  # hourly: at most one digest per user and day anyway
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -32,6 +32,7 @@ from clients.tenancy import (
 )
 from credentials.attention import needs_attention
 from credentials.client_import import upload_validate
+from credentials.client_import.jobs import import_job_resume
 from credentials.csv_files import CsvFileError, csv_rows
 from credentials.import_uploads import PendingImportStorage, UploadGone
 from credentials.models import (
@@ -41,6 +42,7 @@ from credentials.models import (
     CollectiveAccount,
     Credential,
     CredentialPasswordHistory,
+    ImportJob,
     PasswordAccessEvent,
 )
 from credentials.resources import ClientCSV, ClientResource, PasswordAccessEventResource
@@ -740,6 +742,7 @@ class ClientImportAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.
         "created_at",
         "username",
         "source",
+        "job_progress",
         "file_name",
         "shown_file_ids",
         "mapping",
@@ -756,6 +759,53 @@ class ClientImportAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.
     ]
     readonly_fields = fields
     list_per_page = 50
+    actions = ["resume_jobs"]
+    # The record page of a job still running reloads itself this often (seconds).
+    JOB_REFRESH_SECONDS = 5
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("job")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = (
+            ImportJob.objects.filter(
+                client_import__in=self.get_queryset(request), pk=object_id
+            ).first()
+            if str(object_id).isdigit()
+            else None
+        )
+        running = job is not None and job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING)
+        extra_context = {
+            **(extra_context or {}),
+            "refresh_seconds": running and self.JOB_REFRESH_SECONDS,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="background job")
+    def job_progress(self, record: ClientImport):
+        job = getattr(record, "job", None)
+        if job is None:
+            return "— (run at once)"
+        text = f"{job.get_state_display()}: {job.rows_done:,} of {job.rows_total:,} rows"
+        return format_html(
+            '<progress value="{}" max="{}"></progress> {}{}',
+            job.rows_done,
+            job.rows_total,
+            text,
+            f" — {job.error}" if job.error else "",
+        )
+
+    @admin.action(description="Resume the selected failed background jobs")
+    def resume_jobs(self, request, queryset):
+        if not self._member_may(request, write=True):
+            raise PermissionDenied
+        resumed = sum(
+            import_job_resume(job)
+            for job in ImportJob.objects.filter(
+                client_import__in=queryset, state=ImportJob.State.FAILED
+            )
+        )
+        self.message_user(request, f"{resumed} job(s) queued again.", messages.SUCCESS)
 
     @admin.display(description="file ids")
     def shown_file_ids(self, record: ClientImport) -> str:

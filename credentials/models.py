@@ -349,6 +349,65 @@ class ClientImport(models.Model):
         return f"Import {self.pk} · {self.created_at:%Y-%m-%d %H:%M} · {self.username or '—'}"
 
 
+class ImportJob(models.Model):
+    """A bulk upload run in the background (credentials.client_import.jobs), for its import
+    record `client_import`.
+
+    Its rows wait in `chunks` (ImportJobChunk, encrypted: they hold passwords), planned as the
+    synchronous upload plans them. A worker applies one chunk per transaction, and in that same
+    transaction deletes the chunk and advances the checkpoint (`chunks_done`, `rows_done`,
+    `progress`), so a job stopped anywhere resumes after its last committed chunk and never
+    applies one twice. `progress` carries the report so far (counts, first row messages).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    client_import = models.OneToOneField(
+        ClientImport, on_delete=models.CASCADE, primary_key=True, related_name="job"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    has_header = models.BooleanField(default=False)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    progress = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, help_text="Why the job failed.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import job"
+
+    def __str__(self) -> str:
+        return f"Job of import {self.client_import_id} · {self.state}"
+
+
+class ImportJobChunk(models.Model):
+    """Rows of a background upload not applied yet: `content` is the Fernet token (key
+    FIELD_ENCRYPTION_KEY) of the JSON list of [row number, cells]. Deleted in the transaction
+    that applies it."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    position = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()
+    content = models.TextField()
+
+    class Meta:
+        verbose_name = "import job chunk"
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="import_job_chunk_position")
+        ]
+        ordering = ["job", "position"]
+
+    def __str__(self) -> str:
+        return f"Chunk {self.position} of job {self.job_id}"
+
+
 class PendingImportFile(models.Model):
     """A file uploaded to the admin's import, kept between its preview and its confirmation.
 

@@ -6,6 +6,8 @@ with per-row changes and errors, confirm) and export, the API's bulk upload and
 behind it (credentials.client_import).
 """
 
+from collections.abc import Sequence
+
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html
@@ -101,6 +103,7 @@ ENGINE_OPTIONS = (
     "file_name",
     "collect_rows",
     "progress",
+    "background",
 )
 ROW_TYPES = {
     "new": RowResult.IMPORT_TYPE_NEW,
@@ -209,7 +212,8 @@ class ClientResource(resources.ModelResource):
         API and `import_clients` give the file's rows as lists of cells (a ragged row is a row
         error there, which a Dataset cannot hold), and in `kwargs` the engine's options:
         `mapping`, `has_header`, `organization`, `atomic`, `source`, `file_ids`, `file_name`,
-        `progress`. An unusable mapping or a conflict is a base error of the Result (raised
+        `progress`, `background` (the upload becomes a job of the task queue). The command
+        gives an iterator of rows, which the engine streams chunk by chunk. An unusable mapping or a conflict is a base error of the Result (raised
         with `raise_errors`); unusable file ids raise ValidationError.
         """
         user = kwargs.get("user")
@@ -217,7 +221,7 @@ class ClientResource(resources.ModelResource):
         organization = kwargs.get("organization") or organization_for_user(user)
         result = self.get_result_class()()
         result.diff_headers = headers
-        result.total_rows = len(rows)
+        result.total_rows = len(rows) if isinstance(rows, Sequence) else 0
         try:
             if organization is None:
                 raise ImportConflict("Imports go into your organization, and you have none.")
@@ -230,6 +234,8 @@ class ClientResource(resources.ModelResource):
             if raise_errors:
                 raise
             return result
+        if not isinstance(rows, Sequence):
+            result.total_rows = report.rows
         self._fill_result(result, report, header_fields)
         return result
 

@@ -15,6 +15,7 @@ from clients.limits import (
 )
 from config.strict_input import UnknownFieldsRefusedMixin
 from credentials.client_import import MappingError, mapping_resolve, upload_validate
+from credentials.client_import.jobs import job_report
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.selectors import MissingCredential
 from credentials.services import NOTHING_REVEALED, NULL_CHARACTER_MESSAGE
@@ -483,6 +484,15 @@ class BulkUploadSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
             "then predicts 0 clients created and updated)."
         ),
     )
+    background = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Execute only. true: run the upload as a background job (202 with its status "
+            "URL), as uploads of more than IMPORT_BACKGROUND_ROWS data rows always are. "
+            "A preview ignores it."
+        ),
+    )
 
     def validate_mapping(self, value):
         try:
@@ -585,3 +595,37 @@ class BulkUploadResultSerializer(RowMessagesSerializer):
         if report.applied:
             return f"Bulk upload completed successfully. {counts}"
         return f"Bulk upload not applied (atomic): {counts}"
+
+
+class BulkUploadJobSerializer(serializers.Serializer):
+    """The answer of an execute run as a background job (202)."""
+
+    import_id = serializers.IntegerField(
+        source="record.pk", help_text="The import record, which the job fills."
+    )
+    status_url = serializers.SerializerMethodField(
+        help_text="GET it for the job's state and, once done, its result."
+    )
+
+    def get_status_url(self, report) -> str:
+        return self.context["status_url"]
+
+
+class BulkUploadStatusSerializer(serializers.Serializer):
+    """A background upload's state: `result` is the execute route's body once the job is done
+    (`applied` false when an atomic upload had errors), null before."""
+
+    state = serializers.ChoiceField(
+        choices=["queued", "running", "done", "failed"],
+        help_text="queued, running, done or failed (`error` says why; the rows applied stay).",
+    )
+    rows_done = serializers.IntegerField(help_text="Rows applied so far.")
+    rows_total = serializers.IntegerField(help_text="Rows of the upload (blank rows left out).")
+    error = serializers.CharField(help_text="Why a failed job stopped; empty otherwise.")
+    result = serializers.SerializerMethodField()
+
+    @extend_schema_field(BulkUploadResultSerializer(allow_null=True))
+    def get_result(self, job) -> dict | None:
+        if job.state != "done":
+            return None
+        return BulkUploadResultSerializer(job_report(job)).data

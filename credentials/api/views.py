@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,9 +21,11 @@ from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readabl
 from config.parsers import JSONParser
 from config.query_params import comma_lists_merged
 from credentials.api.serializers import (
+    BulkUploadJobSerializer,
     BulkUploadPreviewSerializer,
     BulkUploadResultSerializer,
     BulkUploadSerializer,
+    BulkUploadStatusSerializer,
     CollectiveAccountQuerySerializer,
     CollectiveAccountSerializer,
     CredentialConflictSerializer,
@@ -34,7 +38,7 @@ from credentials.api.serializers import (
     CredentialUpdateSerializer,
 )
 from credentials.client_import import FIELD_DESCRIPTIONS, ImportConflict
-from credentials.models import AccessReason, ClientImport, Credential
+from credentials.models import AccessReason, ClientImport, Credential, ImportJob
 from credentials.resources import ClientResource
 from credentials.selectors import (
     collective_accounts,
@@ -498,7 +502,8 @@ def _bulk_upload_description(action: str) -> str:
         f"{action}\n\n"
         "**Body**: `csvData` (the file's rows, each a list of cell strings), `mapping` (the "
         'field of each column; "" or null skips a column), `fileId` (identifiers of the '
-        "uploaded file, kept with the import record), optional `hasHeader` and `atomic`.\n\n"
+        "uploaded file, kept with the import record), optional `hasHeader`, `atomic` and "
+        "`background` (execute: run as a background job, answered 202).\n\n"
         f"**Fields** (case, spaces and hyphens ignored):\n{fields}\n\n"
         "**Rows**: a row names its client by `name` (matched ignoring case within your "
         "organization; a new name creates the client) or by `id` (a client of your "
@@ -577,11 +582,17 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
     serializer_class = BulkUploadSerializer
     # Rows of cells are nested lists: only JSON carries them (a form answers 415).
     parser_classes = [JSONParser]
+    lookup_url_kwarg = "import_id"
+    lookup_value_regex = "[0-9]+"
 
     def _import(self, *, dry_run: bool):
         serializer = BulkUploadSerializer(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        data_rows = len(data["csvData"]) - (1 if data["hasHeader"] else 0)
+        background = not dry_run and (
+            data["background"] or data_rows > settings.IMPORT_BACKGROUND_ROWS
+        )
         try:
             result = ClientResource().import_data(
                 data["csvData"],
@@ -594,6 +605,7 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
                 atomic=data["atomic"],
                 source=ClientImport.Source.API,
                 file_ids=data["fileId"],
+                background=background,
             )
         except ImportConflict as error:
             raise BulkUploadConflict(str(error)) from None
@@ -612,6 +624,11 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         ),
         responses={
             200: BulkUploadResultSerializer,
+            202: OpenApiResponse(
+                BulkUploadJobSerializer,
+                description="The upload runs as a background job: follow `status_url` "
+                "(also in the Location header).",
+            ),
             400: BULK_UPLOAD_EXECUTE_BAD_REQUEST,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
@@ -648,8 +665,66 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
     )
     def create(self, request):
         report = self._import(dry_run=False)
+        if report.job is not None:
+            status_url = request.build_absolute_uri(
+                reverse(
+                    "credentials-api:client-bulk-upload-detail",
+                    kwargs={"import_id": report.record.pk},
+                )
+            )
+            body = BulkUploadJobSerializer(report, context={"status_url": status_url}).data
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": status_url})
         code = status.HTTP_200_OK if report.applied else status.HTTP_400_BAD_REQUEST
         return Response(BulkUploadResultSerializer(report).data, status=code)
+
+    @extend_schema(
+        operation_id="bulk_upload_clients_status",
+        summary="State of a bulk upload run in the background",
+        description=(
+            "An execute answered 202 for an upload of more than IMPORT_BACKGROUND_ROWS data "
+            "rows (20,000 by default) or sent with `background: true`; its `status_url` is this "
+            "route. `state` is queued, running, done or failed; `rows_done` of `rows_total` "
+            "rows are applied; once done, `result` is the body the execute route answers for "
+            "an upload it runs at once (`applied: false` when an atomic upload had errors). "
+            "A job applies its rows a chunk at a time; a failed job keeps the chunks it "
+            "applied and can be resumed from the admin. Any member may read it; an import of "
+            "another organization, or one not run in the background, is 404."
+        ),
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "import_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The import."
+            )
+        ],
+        responses={
+            200: BulkUploadStatusSerializer,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+        examples=[
+            OpenApiExample(
+                "Running",
+                value={
+                    "state": "running",
+                    "rows_done": 40000,
+                    "rows_total": 230000,
+                    "error": "",
+                    "result": None,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def retrieve(self, request, import_id):
+        job = get_object_or_404(
+            ImportJob.objects.select_related("client_import"),
+            client_import__organization=self.organization,
+            pk=import_id,
+        )
+        response = Response(BulkUploadStatusSerializer(job).data)
+        add_never_cache_headers(response)
+        return response
 
     @extend_schema(
         operation_id="bulk_upload_clients_preview",

@@ -49,8 +49,12 @@ class UploadRows:
     reader: RowReader
     first_row_number: int
     has_header: bool
+    # The file's number of each row, when the rows are a part of the file (a chunk).
+    numbers: Sequence[int] | None = None
 
     def number(self, index: int) -> int:
+        if self.numbers is not None:
+            return self.numbers[index]
         return self.first_row_number + index
 
     def data_indexes(self) -> range:

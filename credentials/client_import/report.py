@@ -51,6 +51,8 @@ class ClientImportReport:
     sample_data: list[dict] = field(default_factory=list)
     row_reports: list[RowReport] | None = None
     record: ClientImport | None = None
+    # The background job applying the upload (credentials.client_import.jobs), if any.
+    job: object | None = None
 
 
 class Earliest:

@@ -22,6 +22,8 @@ class ChunkWrites:
     credentials: list[tuple[Client, CredentialState]] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    # The clients counted in `created` and `updated`.
+    counted: list[Client] = field(default_factory=list)
 
     def add(self, state: ClientState) -> None:
         """Add the writes of a client's state; a client no valid row reached writes nothing."""
@@ -35,8 +37,10 @@ class ChunkWrites:
         ]
         if state.is_new:
             self.created += 1
+            self.counted.append(state.client)
         elif any(changed):
             self.updated += 1
+            self.counted.append(state.client)
 
     def _add_client(self, state: ClientState) -> bool:
         if state.is_new:

@@ -256,7 +256,9 @@ def test_unknown_body_fields_answer_400_naming_them_and_change_nothing(staff_api
 
     assert response.status_code == 400
     assert response.json() == {
-        "has_header": ["Unknown field. Valid fields: csvData, mapping, fileId, hasHeader, atomic."]
+        "has_header": [
+            "Unknown field. Valid fields: csvData, mapping, fileId, hasHeader, atomic, background."
+        ]
     }
     assert not Client.objects.exists()
     assert not ClientImport.objects.exists()

@@ -1,3 +1,6 @@
+import csv
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -9,11 +12,16 @@ from clients.models import Organization
 from clients.parsing import parse_comma_list
 from clients.tenancy import organization_for_user
 from credentials.client_import import FIELDS, ImportConflict, upload_validate
-from credentials.csv_files import CsvFileError, csv_rows
 from credentials.models import ClientImport
 from credentials.resources import ClientResource
 
 ERRORS_SHOWN = 50
+# Rows read before the import, for the checks of the mapping and the header.
+VALIDATE_ROWS = 100
+
+
+class FileReadError(ValueError):
+    """The file stops being readable as UTF-8 CSV somewhere."""
 
 
 class Command(BaseCommand):
@@ -53,42 +61,67 @@ class Command(BaseCommand):
     def handle(self, *args, file, mapping, organization, user, header, dry_run, atomic, **options):
         user_obj = self._user(user)
         org = self._organization(organization, user_obj)
-        rows = self._rows(file)
         if mapping is None and header is False:
             raise CommandError("Without --mapping the first row must name the columns.")
-        if not rows:
-            raise CommandError(f"{file} is empty.")
         try:
-            shape = upload_validate(
-                rows=rows,
-                mapping=None if mapping is None else parse_comma_list(mapping, keep_blanks=True),
-                has_header=header,
-            )
-        except ValidationError as error:
-            if any(e.code == "header_only" for e in error.error_dict.get("file", [])):
-                raise CommandError(f"{file} has no data rows.") from None
-            raise CommandError(f"{file}: {' '.join(error.messages)}") from None
-        data_rows = len(rows) - (1 if shape.has_header else 0)
-        # The bar goes to the raw stream: Django's OutputWrapper would end each redraw with a
-        # newline and colour it as an error.
-        with tqdm(total=data_rows, unit="row", file=self.stderr._out, disable=None) as bar:
+            report = self._import(file, mapping, header, org, user_obj, dry_run, atomic)
+        except FileReadError as error:
+            raise CommandError(f"{file}: {error}") from None
+        self._report(report, dry_run)
+
+    def _import(self, file, mapping, header, org, user_obj, dry_run, atomic):
+        with self._open(file) as stream:
+            rows = self._rows(file, stream)
+            # The first rows are enough for the checks of upload_validate; the others are read
+            # as the engine plans them, a chunk at a time.
+            first = list(itertools.islice(rows, VALIDATE_ROWS))
+            if not first:
+                raise CommandError(f"{file} is empty.")
             try:
-                result = ClientResource().import_data(
-                    rows,
-                    dry_run=dry_run,
-                    raise_errors=True,
-                    organization=org,
-                    user=user_obj,
-                    mapping=shape.mapping,
-                    has_header=shape.has_header,
-                    atomic=atomic,
-                    source=ClientImport.Source.COMMAND,
-                    file_name=file.name,
-                    progress=bar.update,
+                shape = upload_validate(
+                    rows=first,
+                    mapping=None
+                    if mapping is None
+                    else parse_comma_list(mapping, keep_blanks=True),
+                    has_header=header,
                 )
-            except ImportConflict as error:
-                raise CommandError(str(error)) from None
-        self._report(result.client_import, dry_run)
+            except ValidationError as error:
+                if any(e.code == "header_only" for e in error.error_dict.get("file", [])):
+                    raise CommandError(f"{file} has no data rows.") from None
+                raise CommandError(f"{file}: {' '.join(error.messages)}") from None
+            # The bar goes to the raw stream: Django's OutputWrapper would end each redraw with
+            # a newline and colour it as an error. Its total is the file's size in bytes.
+            with tqdm(
+                total=file.stat().st_size,
+                unit="B",
+                unit_scale=True,
+                file=self.stderr._out,
+                disable=None,
+            ) as bar:
+                position = [0]
+
+                def progress(rows_done: int) -> None:
+                    done = stream.buffer.tell()
+                    bar.update(done - position[0])
+                    position[0] = done
+
+                try:
+                    result = ClientResource().import_data(
+                        itertools.chain(first, rows),
+                        dry_run=dry_run,
+                        raise_errors=True,
+                        organization=org,
+                        user=user_obj,
+                        mapping=shape.mapping,
+                        has_header=shape.has_header,
+                        atomic=atomic,
+                        source=ClientImport.Source.COMMAND,
+                        file_name=file.name,
+                        progress=progress,
+                    )
+                except ImportConflict as error:
+                    raise CommandError(str(error)) from None
+        return result.client_import
 
     def _user(self, username):
         if not username:
@@ -109,15 +142,33 @@ class Command(BaseCommand):
             raise CommandError("Give --organization (or a --user who belongs to one).")
         return organization
 
-    def _rows(self, file: Path) -> list[list[str]]:
+    def _open(self, file: Path):
+        # UTF-8 with or without a byte-order mark, read as it is planned. Other encodings,
+        # delimiters and XLSX come with the file reader of the admin's import.
         try:
-            raw = file.read_bytes()
+            return file.open(encoding="utf-8-sig", newline="")
         except FileNotFoundError:
             raise CommandError(f"No file {file}.") from None
-        try:
-            return csv_rows(raw)
-        except CsvFileError as error:
-            raise CommandError(f"{file}: {error.message}") from None
+        except IsADirectoryError:
+            raise CommandError(f"{file} is a folder, not a file.") from None
+
+    def _rows(self, file: Path, stream) -> Iterator[list[str]]:
+        """The file's rows, read one at a time; FileReadError (raised as the rows are read)
+        when it is not UTF-8 CSV."""
+        reader = csv.reader(stream)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as error:
+                raise FileReadError(
+                    f"The file is not UTF-8 text (byte 0x{error.object[error.start]:02x}). "
+                    'Save it as "CSV UTF-8".'
+                ) from None
+            except csv.Error as error:
+                raise FileReadError(f"The file cannot be read as CSV: {error}.") from None
+            yield row
 
     def _report(self, report, dry_run: bool) -> None:
         for error in report.row_errors[:ERRORS_SHOWN]:
