@@ -1,14 +1,11 @@
 """Login for a frontend: a DRF token for a username and password, its revocation, and who the
 token's user is (organization, role, and what the role allows)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from clients.api.serializers import (
@@ -89,10 +86,7 @@ class AuthTokenView(APIView):
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            token = auth_token_obtain(request=request, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise ValidationError(as_serializer_error(error)) from error
+        token = auth_token_obtain(request=request, **serializer.validated_data)
         return Response(AuthTokenSerializer(token.user.membership).data)
 
     @extend_schema(

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -10,10 +9,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from clients.api.pagination import ClientPagination
@@ -52,6 +50,7 @@ from clients.services import (
     client_update,
 )
 from clients.tenancy import OrganizationScopedMixin
+from config.exceptions import fields_renamed
 from reporting.selectors import Catalog, CatalogLookupError
 
 TAGS = ["clients"]
@@ -90,17 +89,6 @@ def alias_conflict_response(conflict: AliasConflict) -> Response:
     return Response(
         {"detail": conflict.message, "aliases": conflict.scopes}, status=status.HTTP_409_CONFLICT
     )
-
-
-def service_result(service, /, *, field_names: dict[str, str] | None = None, **kwargs):
-    """Call a service, answering its ValidationError as a 400 in DRF's usual shape, its
-    fields renamed by `field_names` (the service's name: the request's)."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        errors = as_serializer_error(error)
-        renamed = {(field_names or {}).get(field, field): errors[field] for field in errors}
-        raise ValidationError(renamed) from error
 
 
 def path_country(code: str):
@@ -265,12 +253,8 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        client = service_result(
-            client_create,
-            field_names={"name": serializer.name_field},
-            organization=self.organization,
-            **serializer.validated_data,
-        )
+        with fields_renamed({"name": serializer.name_field}):
+            client = client_create(organization=self.organization, **serializer.validated_data)
         return self._answer(client, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, client_id=None):
@@ -280,12 +264,8 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         client = self.get_object()
         serializer = self.get_serializer(client, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        client = service_result(
-            client_update,
-            field_names={"name": serializer.name_field},
-            client=client,
-            changes=serializer.validated_data,
-        )
+        with fields_renamed({"name": serializer.name_field}):
+            client = client_update(client=client, changes=serializer.validated_data)
         return self._answer(client)
 
     def partial_update(self, request, client_id=None):
@@ -321,8 +301,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         serializer = AliasInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            service_result(
-                client_alias_set,
+            client_alias_set(
                 client=client,
                 name=serializer.validated_data["alias"],
                 country=serializer.validated_data["country"],
@@ -368,8 +347,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
     def remove_alias(self, request, client_id=None, alias=None):
         client = self.get_object()
         try:
-            service_result(
-                client_alias_remove,
+            client_alias_remove(
                 client=client,
                 name=alias,
                 country=request.query_params.get("country"),
@@ -420,8 +398,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             return Response({"local_company_name": name})
         serializer = LocalCompanyNameSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        service_result(
-            client_local_company_name_set,
+        client_local_company_name_set(
             client=client,
             country=country,
             name=serializer.validated_data["local_company_name"],

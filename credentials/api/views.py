@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 
 from clients.models import Client
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
+from config.exceptions import fields_renamed
 from config.parsers import JSONParser
 from config.query_params import comma_lists_merged
 from credentials.api.serializers import (
@@ -109,18 +109,6 @@ SEED_CREDENTIAL = {
     "collective_account_id": None,
 }
 WRITE_ERRORS = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}
-
-
-def as_drf_validation_error(
-    exc: DjangoValidationError, field_names: dict[str, str] | None = None
-) -> serializers.ValidationError:
-    """The service's error in DRF's shape, its fields renamed by `field_names`."""
-    if hasattr(exc, "error_dict"):
-        names = field_names or {}
-        return serializers.ValidationError(
-            {names.get(field, field): messages for field, messages in exc.message_dict.items()}
-        )
-    return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
 class ClientScopedMixin(OrganizationScopedMixin):
@@ -327,12 +315,10 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
         client = self.get_client(write=True)
         path_country = self.get_country()
         data, field_names = self.input_data(CredentialInputSerializer, client=client)
-        try:
+        with fields_renamed(field_names):
             credential = credential_create(
                 client=client, country=path_country.code, user=request.user, **data
             )
-        except DjangoValidationError as exc:
-            raise as_drf_validation_error(exc, field_names) from None
         return self.respond_with(credential, status.HTTP_201_CREATED)
 
     def update(self, request, client_id, country, credential_id):
@@ -341,10 +327,8 @@ class CredentialViewSet(ClientScopedMixin, viewsets.GenericViewSet):
         data, field_names = self.input_data(
             CredentialUpdateSerializer, client=client, credential=credential
         )
-        try:
+        with fields_renamed(field_names):
             credential = credential_update(credential=credential, user=request.user, **data)
-        except DjangoValidationError as exc:
-            raise as_drf_validation_error(exc, field_names) from None
         return self.respond_with(credential, status.HTTP_200_OK)
 
     def partial_update(self, request, client_id, country, credential_id):
@@ -595,8 +579,6 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             )
         except ImportConflict as error:
             raise BulkUploadConflict(str(error)) from None
-        except DjangoValidationError as exc:
-            raise as_drf_validation_error(exc) from None
 
     @extend_schema(
         operation_id="bulk_upload_clients_execute",

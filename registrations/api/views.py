@@ -1,6 +1,7 @@
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
@@ -10,6 +11,7 @@ from rest_framework.views import APIView, exception_handler
 from clients.authentication import ApiKeyAuthentication
 from clients.permissions import HasOrganizationApiKey
 from clients.throttling import ApiKeyRateThrottle
+from config.exceptions import validation_error_detail
 from config.parsers import JSONParser
 from config.throttling import ClientAddressRateThrottle, throttle_refused_authentication
 from registrations.api import examples
@@ -45,9 +47,10 @@ def registrations_exception_handler(exc, context):
     """Every failure in the contract's shape `{"error", "message", "details"}`.
 
     DRF's own answer gives the status and headers (`WWW-Authenticate` on a 401, `Allow` on a
-    405); the body is replaced. A spent request budget (wrong keys included, counted per client
-    address) is a 429 `ALGOREP_029` with `Retry-After`. Anything unexpected is logged here and
-    answered without its trace.
+    405); the body is replaced. A service's Django ValidationError is a 400 `ALGOREP_005` whose
+    `details` are the API's usual field errors. A spent request budget (wrong keys included,
+    counted per client address) is a 429 `ALGOREP_029` with `Retry-After`. Anything unexpected
+    is logged here and answered without its trace.
     """
     exc = throttle_refused_authentication(exc, context.get("request"))
     if isinstance(exc, exceptions.Throttled):
@@ -62,6 +65,9 @@ def registrations_exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         error = InvalidRegistrations("The request body is too large.")
         return Response(error.as_dict(), status=413)
+    if isinstance(exc, DjangoValidationError):
+        error = InvalidRegistrations(details=validation_error_detail(exc))
+        return Response(error.as_dict(), status=error.status_code)
     if isinstance(exc, exceptions.APIException):
         error = InvalidRegistrations(str(exc.detail))
         return Response(error.as_dict(), status=exc.status_code)
