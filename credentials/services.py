@@ -109,8 +109,9 @@ def _collective_account(
             {field: ["A collective account cannot itself be linked to another one."]}
         )
     target = (
-        Credential.objects.select_related("client", "country", "pro")
-        .filter(pk=collective_account_id, client__organization_id=client.organization_id)
+        Credential.objects.of(client.organization_id)
+        .select_related("client", "country", "pro")
+        .filter(pk=collective_account_id)
         .first()
     )
     if target is None:

@@ -151,9 +151,7 @@ class SubmissionCreateView(OrganizationScopedMixin, APIView):
 class SubmissionDetailView(OrganizationScopedMixin, APIView):
     @schema.submission_delete
     def delete(self, request, submission_id: int):
-        submission = get_object_or_404(
-            Submission.objects.filter(organization=self.organization), pk=submission_id
-        )
+        submission = get_object_or_404(Submission.objects.of(self.organization), pk=submission_id)
         submission_delete(submission=submission)
         return Response({"message": "Submission removed: the deadline is open again."})
 
