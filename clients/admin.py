@@ -18,7 +18,6 @@ from clients.models import (
     Membership,
     Obligation,
     Organization,
-    Role,
 )
 from clients.selectors import (
     client_aliases,
@@ -39,6 +38,7 @@ from clients.services import (
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
     OrganizationScopedHistoryAdminMixin,
+    is_organization_admin,
     membership_for_user,
     organization_for_user,
 )
@@ -79,10 +79,7 @@ class ApiKeyAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
 
     def _member_may(self, request, write: bool) -> bool:
         # Keys open the /users routes: only organization admins manage them.
-        membership = membership_for_user(request.user)
-        return request.user.is_superuser or (
-            membership is not None and membership.role == Role.ADMIN
-        )
+        return request.user.is_superuser or is_organization_admin(request.user)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -494,9 +491,9 @@ class ClientOrganizationGrantAdmin(OrganizationScopedAdminMixin, admin.ModelAdmi
         return [accept, *super().get_urls()]
 
     def accept_view(self, request):
-        membership = membership_for_user(request.user)
-        if membership is None or membership.role != Role.ADMIN:
+        if not is_organization_admin(request.user):
             raise PermissionDenied
+        membership = membership_for_user(request.user)
         form = InvitationTokenForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -32,6 +32,7 @@ from clients.models import (
     Role,
 )
 from clients.selectors import client_name_taken, client_organizations_consenting
+from clients.tenancy import is_organization_admin, membership_for_user
 from reporting.models import Country, Pro, ReportType
 from reporting.selectors import Catalog, CatalogLookupError
 
@@ -561,9 +562,9 @@ def client_organization_invitation_accept(*, token: str, user) -> ClientOrganiza
     Raises PermissionDenied unless `user` is an admin of an organization, and ValidationError
     when the token is unknown, already used, or the agency's own; nothing changes then.
     """
-    membership = Membership.objects.filter(user=user).select_related("organization").first()
-    if membership is None or membership.role != Role.ADMIN:
+    if not is_organization_admin(user):
         raise PermissionDenied("Only an admin of an organization can accept an invitation.")
+    membership = membership_for_user(user)
     invitation = (
         ClientOrganizationGrant.objects.select_for_update()
         .select_related("client")

@@ -4,7 +4,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseNotAllowed
 
-from clients.models import Client, Membership, Organization
+from clients.models import Client, Membership, Organization, Role
 
 
 def membership_for_user(user) -> Membership | None:
@@ -20,6 +20,27 @@ def membership_for_user(user) -> Membership | None:
 def organization_for_user(user) -> Organization | None:
     membership = membership_for_user(user)
     return membership.organization if membership else None
+
+
+def is_organization_admin(user) -> bool:
+    """Whether `user` is an admin of their organization (API keys, grants, invitations)."""
+    membership = membership_for_user(user)
+    return membership is not None and membership.role == Role.ADMIN
+
+
+def may_reveal(user, client: Client | None = None) -> bool:
+    """Whether `user` may see plaintext passwords of `client`'s credentials (of their own
+    organization's when `client` is None).
+
+    Admins and staff of the organization that owns the client may, and superusers; viewers
+    never, nor members of an organization a client is only shared with.
+    """
+    if user.is_superuser:
+        return True
+    membership = membership_for_user(user)
+    if membership is None or not membership.can_reveal_passwords:
+        return False
+    return client is None or client.organization_id == membership.organization_id
 
 
 def clients_of(organization: Organization) -> QuerySet[Client]:

@@ -23,10 +23,10 @@ from import_export.formats import base_formats
 from import_export.forms import ExportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from clients.models import Role
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
     OrganizationScopedHistoryAdminMixin,
+    is_organization_admin,
     membership_for_user,
     organization_for_user,
 )
@@ -579,10 +579,7 @@ class PasswordAccessEventAdmin(OrganizationScopedAdminMixin, ExportMixin, admin.
     def _member_may(self, request, write: bool) -> bool:
         if write:
             return False
-        membership = membership_for_user(request.user)
-        return request.user.is_superuser or (
-            membership is not None and membership.role == Role.ADMIN
-        )
+        return request.user.is_superuser or is_organization_admin(request.user)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

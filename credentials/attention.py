@@ -78,7 +78,7 @@ def credentials_needing_attention(
 ) -> QuerySet[Credential]:
     """The organization's credentials that need attention, by client name."""
     return (
-        needs_attention(Credential.objects.filter(client__organization=organization), now)
+        needs_attention(Credential.objects.of(organization), now)
         .select_related("client", "country", "pro", "collective_account")
         .order_by("client__name", "client_id", "country__code", "pro__name", "id")
     )

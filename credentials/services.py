@@ -27,7 +27,7 @@ from clients.limits import (
     length_errors,
 )
 from clients.models import Client
-from clients.tenancy import membership_for_user
+from clients.tenancy import may_reveal
 from config.bulk_copy import (
     CHANGED,
     CREATED,
@@ -109,8 +109,9 @@ def _collective_account(
             {field: ["A collective account cannot itself be linked to another one."]}
         )
     target = (
-        Credential.objects.select_related("client", "country", "pro")
-        .filter(pk=collective_account_id, client__organization_id=client.organization_id)
+        Credential.objects.of(client.organization_id)
+        .select_related("client", "country", "pro")
+        .filter(pk=collective_account_id)
         .first()
     )
     if target is None:
@@ -804,18 +805,12 @@ def password_reveal_allowed(*, user, client: Client | None = None, previous: boo
     """Whether `user` may see plaintext passwords of `client`'s credentials (of their own
     organization's when `client` is None), or with `previous` its previous passwords.
 
-    Admins and staff of the organization that owns the client may, and superusers; viewers
-    never, nor members of an organization a client is only shared with. Previous passwords
-    also need the "reveal_password_history" permission.
+    The members clients.tenancy.may_reveal allows; previous passwords also need the
+    "reveal_password_history" permission.
     """
     if previous and not user.has_perm(REVEAL_HISTORY_PERMISSION):
         return False
-    if user.is_superuser:
-        return True
-    membership = membership_for_user(user)
-    if membership is None or not membership.can_reveal_passwords:
-        return False
-    return client is None or client.organization_id == membership.organization_id
+    return may_reveal(user, client)
 
 
 @dataclass(frozen=True)

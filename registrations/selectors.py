@@ -21,9 +21,9 @@ def producer_for_user(*, organization: Organization, user_bubble_id: str, nrn: s
         # compare with one.
         raise ProducerNotFound(details={"UserBubbleId": user_bubble_id, "ProducerNrn": nrn})
     producer = (
-        Producer.objects.select_related("seller")
+        Producer.objects.of(organization)
+        .select_related("seller")
         .filter(
-            organization=organization,
             nrn=nrn,
             users__organization=organization,
             users__bubble_id=user_bubble_id,

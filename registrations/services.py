@@ -193,7 +193,7 @@ def _registrations_upsert_once(
 
     schemes_by_id, schemes_by_bubble_id = _schemes_named_in(items)
     bubble_ids = {item["bubble_id"] for item in items if item.get("bubble_id")}
-    existing = Registration.objects.filter(organization_id=producer.organization_id).filter(
+    existing = Registration.objects.of(producer.organization_id).filter(
         Q(bubble_id__in=bubble_ids) | Q(producer=producer, scheme_id__in=schemes_by_id.keys())
     )
     batch = _Batch(producer, list(existing))

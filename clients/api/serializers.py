@@ -263,10 +263,6 @@ class LocalCompanyNameSerializer(UnknownFieldsRefusedMixin, serializers.Serializ
     local_company_name = serializers.CharField(max_length=NAME_MAX_LENGTH)
 
 
-class MessageSerializer(serializers.Serializer):
-    message = serializers.CharField()
-
-
 class ClientStatsSerializer(serializers.Serializer):
     total_clients = serializers.IntegerField()
     by_country = serializers.DictField(
@@ -280,22 +276,11 @@ class ClientStatsSerializer(serializers.Serializer):
     )
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class AliasConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     aliases = serializers.DictField(
         child=serializers.CharField(),
         help_text="The aliases concerned, by scope (a country code or * for the global alias).",
-    )
-
-
-class DeletionConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    dependants = serializers.ListField(
-        child=serializers.CharField(), help_text="The records that depend on this one."
     )
 
 

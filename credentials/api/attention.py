@@ -6,8 +6,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from clients.api.serializers import ErrorSerializer
 from clients.tenancy import OrganizationScopedMixin
+from config.api_schema import UNAUTHORIZED, error_response
 from credentials.attention import attention_reasons, credentials_needing_attention
 from credentials.calendar.api.pagination import AttentionPagination
 from credentials.models import MASK, Credential
@@ -73,8 +73,8 @@ class CredentialAttentionView(OrganizationScopedMixin, GenericAPIView):
         responses={
             200: CredentialAttentionSerializer(many=True),
             400: OpenApiResponse(description="A bad offset or limit."),
-            401: OpenApiResponse(ErrorSerializer, description="No or an invalid token."),
-            403: OpenApiResponse(ErrorSerializer, description="Not a member."),
+            401: UNAUTHORIZED,
+            403: error_response("Not a member."),
         },
         tags=["credentials"],
     )

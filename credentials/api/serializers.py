@@ -346,19 +346,6 @@ class CollectiveAccountQuerySerializer(serializers.Serializer):
         return value
 
 
-class CredentialMessageSerializer(serializers.Serializer):
-    message = serializers.CharField()
-
-
-class CredentialErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class CredentialConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    dependants = serializers.ListField(child=serializers.CharField())
-
-
 @extend_schema_field(
     {
         "type": "array",

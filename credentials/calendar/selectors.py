@@ -124,8 +124,8 @@ def _narrow(queryset, wanted: DeadlineFilter, *, by_pro: bool = True):
 
 def _credential_rows(organization: Organization, wanted: DeadlineFilter) -> Iterable[_Obliged]:
     rows = (
-        _narrow(CredentialReportType.objects.all(), wanted)
-        .filter(client__organization=organization, client__collective_account=False)
+        _narrow(CredentialReportType.objects.of(organization), wanted)
+        .filter(client__collective_account=False)
         .exclude(client__status__in=INACTIVE_CLIENT_STATUSES)
         .exclude(credential__status=CredentialStatus.INACTIVE)
         .values_list(
@@ -145,9 +145,11 @@ def _credential_rows(organization: Organization, wanted: DeadlineFilter) -> Iter
 
 
 def _obligation_rows(organization: Organization, wanted: DeadlineFilter):
-    queryset = Obligation.objects.filter(
-        client__organization=organization, client__collective_account=False
-    ).exclude(client__status__in=INACTIVE_CLIENT_STATUSES)
+    queryset = (
+        Obligation.objects.of(organization)
+        .filter(client__collective_account=False)
+        .exclude(client__status__in=INACTIVE_CLIENT_STATUSES)
+    )
     # An obligation without a PRO may still be the wanted PRO's (the only one taking it).
     queryset = _narrow(queryset, wanted, by_pro=False)
     if wanted.pro_ids:
@@ -180,7 +182,7 @@ class _Terms:
             rule = getattr(scheme, "deadline_rule", None)
             if rule is not None:
                 self.rules[key] = rule
-        overrides = DeadlineRuleOverride.objects.filter(organization=organization)
+        overrides = DeadlineRuleOverride.objects.of(organization)
         for override in overrides.select_related("scheme"):
             self.rules[(override.scheme.pro_id, override.scheme.report_type_id)] = override
 
@@ -269,7 +271,7 @@ def deadlines_of(
     submitted = {}
     if period_names:
         submissions = _narrow(
-            Submission.objects.filter(organization=organization, period__in=period_names), wanted
+            Submission.objects.of(organization).filter(period__in=period_names), wanted
         ).values_list("id", "client_id", "country_id", "pro_id", "report_type_id", "period")
         submitted = {tuple(key): pk for pk, *key in submissions}
 

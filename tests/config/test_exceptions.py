@@ -1,9 +1,11 @@
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from config.exceptions import api_exception_handler
+from config.exceptions import api_exception_handler, fields_renamed
 
 
 class Blocker:
@@ -33,6 +35,27 @@ def test_long_lists_of_dependants_are_summarised_in_the_message():
     assert response.data["detail"].count("Client") == 20
     assert "and 5 more" in response.data["detail"]
     assert len(response.data["dependants"]) == 25
+
+
+def test_a_services_field_errors_answer_400_by_field():
+    response = handle(DjangoValidationError({"name": ["Taken."], "notes": ["Too long."]}))
+
+    assert response.status_code == 400
+    assert response.data == {"name": ["Taken."], "notes": ["Too long."]}
+
+
+def test_a_services_error_without_a_field_answers_400_as_non_field_errors():
+    response = handle(DjangoValidationError("Not now."))
+
+    assert response.status_code == 400
+    assert response.data == {"non_field_errors": ["Not now."]}
+
+
+def test_fields_renamed_answers_under_the_requests_field_names():
+    with pytest.raises(ValidationError) as raised, fields_renamed({"name": "client_name"}):
+        raise DjangoValidationError({"name": ["Taken."], "notes": ["Too long."]})
+
+    assert raised.value.detail == {"client_name": ["Taken."], "notes": ["Too long."]}
 
 
 @pytest.mark.django_db

@@ -210,6 +210,9 @@ ALLOWED_MODULES = {
     "credentials/models.py": "defines effective_password and has_password",
     "credentials/fields.py": "decrypts what the database holds",
     "credentials/checks.py": "reads one secret at startup to prove the key opens it; shows none",
+    "credentials/client_import/jobs.py": (
+        "decrypts a background upload's stored rows for the worker that imports them; shows none"
+    ),
     "credentials/import_uploads.py": (
         "encrypts an admin upload while it waits and decrypts it for the import only; the "
         "import shows its passwords as ***"

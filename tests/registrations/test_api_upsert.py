@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -492,6 +493,25 @@ def test_wrong_types_answer_005_with_details_by_item_and_field(users_api, upsert
     assert body["details"]["1"]["isExternalRegistration"] == ["Must be a valid boolean."]
     assert body["details"]["1"]["uinReceivedAt"][0].startswith("Datetime has wrong format.")
     assert Registration.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_services_validation_error_answers_005_with_its_field_errors(
+    users_api, upsert_url, refashion, monkeypatch
+):
+    def refuse(**kwargs):
+        raise DjangoValidationError({"uin": ["This UIN is taken."]})
+
+    monkeypatch.setattr("registrations.api.views.registrations_upsert", refuse)
+
+    response = users_api.post(upsert_url, [item(schemeProId=str(refashion.pk))], format="json")
+
+    assert response.status_code == 400
+    assert error_of(response) == {
+        "error": "ALGOREP_005",
+        "message": "Bad Request",
+        "details": {"uin": ["This UIN is taken."]},
+    }
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from clients.api.serializers import ErrorSerializer, MessageSerializer
+from config.api_schema import BAD_REQUEST, UNAUTHORIZED, MessageSerializer, error_response
 from credentials.calendar.api.serializers import (
     CalendarFeedSerializer,
     DeadlineQuerySerializer,
@@ -13,12 +13,8 @@ from credentials.calendar.api.serializers import (
 )
 
 TAGS = ["deadlines"]
-BAD_REQUEST = OpenApiResponse(
-    OpenApiTypes.OBJECT, description='Invalid input, by field: `{"field": ["message"]}`.'
-)
-UNAUTHORIZED = OpenApiResponse(ErrorSerializer, description="No or an invalid token.")
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not a member, or a viewer writing.")
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found in your organization.")
+FORBIDDEN = error_response("Not a member, or a viewer writing.")
+NOT_FOUND = error_response("Not found in your organization.")
 
 DEADLINE_EXAMPLE = {
     "client_id": 123,
@@ -72,7 +68,7 @@ submission_create = extend_schema(
         401: UNAUTHORIZED,
         403: FORBIDDEN,
         404: NOT_FOUND,
-        409: OpenApiResponse(ErrorSerializer, description="Already recorded as submitted."),
+        409: error_response("Already recorded as submitted."),
     },
     tags=TAGS,
 )
@@ -112,7 +108,7 @@ feed_delete = extend_schema(
         200: MessageSerializer,
         401: UNAUTHORIZED,
         403: FORBIDDEN,
-        404: OpenApiResponse(ErrorSerializer, description="You have no calendar URL."),
+        404: error_response("You have no calendar URL."),
     },
     tags=TAGS,
 )

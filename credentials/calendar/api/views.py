@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import status
@@ -7,7 +6,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from clients.models import Client
@@ -147,17 +145,13 @@ class SubmissionCreateView(OrganizationScopedMixin, APIView):
             raise NotFound("No such client in your organization.") from None
         except SubmissionExists as error:
             raise SubmissionConflict(str(error)) from None
-        except DjangoValidationError as error:
-            raise ValidationError(as_serializer_error(error)) from None
         return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
 
 
 class SubmissionDetailView(OrganizationScopedMixin, APIView):
     @schema.submission_delete
     def delete(self, request, submission_id: int):
-        submission = get_object_or_404(
-            Submission.objects.filter(organization=self.organization), pk=submission_id
-        )
+        submission = get_object_or_404(Submission.objects.of(self.organization), pk=submission_id)
         submission_delete(submission=submission)
         return Response({"message": "Submission removed: the deadline is open again."})
 
