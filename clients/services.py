@@ -139,7 +139,7 @@ class ObligationInput(TypedDict):
     """An obligation as the API and CSV files spell it: catalog codes and names."""
 
     country: str
-    report_type: str
+    report_type: NotRequired[str | None]
     pro: NotRequired[str | None]
 
 
@@ -253,15 +253,19 @@ def _resolve_obligations(
     for number, obligation in enumerate(obligations, start=1):
         try:
             country = catalog.country(obligation.get("country") or "")
-            report_type = catalog.report_type(obligation.get("report_type") or "")
-            pro = None
+            report_type = pro = None
+            if (obligation.get("report_type") or "").strip():
+                report_type = catalog.report_type(obligation["report_type"])
             if (obligation.get("pro") or "").strip():
+                if report_type is None:
+                    errors.append(f"Obligation {number}: a PRO is chosen for a report type.")
+                    continue
                 pro = catalog.pro(country, obligation["pro"])
                 catalog.check_offered(pro, report_type)
         except CatalogLookupError as error:
             errors.append(f"Obligation {number}: {error.message}")
             continue
-        key = (country.pk, report_type.pk, pro.pk if pro else None)
+        key = (country.pk, report_type.pk if report_type else None, pro.pk if pro else None)
         resolved[key] = {"country": country, "report_type": report_type, "pro": pro}
     if errors:
         raise ValidationError({"obligations": errors})

@@ -110,8 +110,8 @@ def test_atomic_with_an_error_answers_400_and_applies_nothing(staff_api, organiz
     data = response.json()
     assert (data["created"], data["updated"], data["errors"], data["applied"]) == (0, 0, 1, False)
     assert data["summary"] == (
-        "Bulk upload not applied (atomic): 0 clients created, 0 clients updated, "
-        "1 error encountered."
+        "Nothing was uploaded (atomic: a row had an error). 0 clients created, "
+        "0 clients updated, 1 error encountered."
     )
     assert not organization.clients.exists()
     assert ClientImport.objects.get(pk=data["import_id"]).applied is False
