@@ -8,7 +8,7 @@ from tqdm import tqdm
 from clients.models import Organization
 from clients.tenancy import organization_for_user
 from credentials.client_import import FIELDS, ImportConflict, upload_validate
-from credentials.csv_files import CsvFileError, csv_rows
+from credentials.client_import.files import FileReadError, read_rows
 from credentials.models import ClientImport
 from credentials.resources import ClientResource
 
@@ -17,14 +17,15 @@ ERRORS_SHOWN = 50
 
 class Command(BaseCommand):
     help = (
-        "Import clients from a CSV file (UTF-8), as the bulk upload does: rows name clients by "
+        "Import clients from a spreadsheet (CSV separated by commas, semicolons or tabs, in "
+        "UTF-8, UTF-16 or Windows-1252; or XLSX), as the bulk upload does: rows name clients by "
         "name or id and may carry status, notes, aliases, obligations and credentials. "
         f"Fields: {', '.join(FIELDS)}. Invalid rows are reported and skipped (--atomic: "
         "nothing is applied); --dry-run only shows what would happen."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The CSV file.")
+        parser.add_argument("file", type=Path, help="The CSV or XLSX file.")
         parser.add_argument(
             "--mapping",
             help='The field of each column, comma-separated ("name,status,country"; an empty '
@@ -109,14 +110,14 @@ class Command(BaseCommand):
         return organization
 
     def _rows(self, file: Path) -> list[list[str]]:
+        if not file.is_file():
+            raise CommandError(f"No file {file}.")
         try:
-            raw = file.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(f"No file {file}.") from None
-        try:
-            return csv_rows(raw)
-        except CsvFileError as error:
+            info, rows = read_rows(file)
+        except FileReadError as error:
             raise CommandError(f"{file}: {error.message}") from None
+        self.stderr.write(f"{file.name}: {info.description}.")
+        return rows
 
     def _report(self, report, dry_run: bool) -> None:
         for error in report.row_errors[:ERRORS_SHOWN]:
@@ -136,7 +137,8 @@ class Command(BaseCommand):
         elif report.applied:
             self.stdout.write(self.style.SUCCESS(f"Imported (import {report.record.pk}): {counts}"))
         else:
-            raise CommandError(f"Nothing imported (--atomic, import {report.record.pk}): {counts}")
+            why = "no valid row" if report.valid_rows == 0 else "--atomic"
+            raise CommandError(f"Nothing imported ({why}, import {report.record.pk}): {counts}")
         if report.invalid_rows:
             skipped = "would be skipped" if dry_run else "were not imported"
             raise CommandError(f"{report.invalid_rows} rows with errors {skipped} (see above).")
