@@ -241,9 +241,7 @@ def test_an_unusable_body_answers_400_and_changes_nothing(staff_api, upload, err
 
 
 def test_unknown_mapping_names_answer_400_naming_the_valid_ones(staff_api):
-    response = staff_api.post(
-        PREVIEW, {"csvData": [["ABC"]], "mapping": ["company"]}, format="json"
-    )
+    response = staff_api.post(PREVIEW, {"csvData": [["ABC"]], "mapping": ["colour"]}, format="json")
 
     assert response.status_code == 400
     (message,) = response.json()["mapping"]
