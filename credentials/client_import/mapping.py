@@ -255,11 +255,13 @@ def upload_validate(
     if header and not any(rows[start:]):
         _refuse("file", "The file has a header row but no data rows.", "header_only")
     if whole_rows:
-        _check_widths(rows, len(resolved), start)
+        rows_width_check(rows, len(resolved), start)
     return UploadShape(mapping=resolved, has_header=header)
 
 
-def _check_widths(rows: Sequence[Sequence[str]], width: int, start: int) -> None:
+def rows_width_check(rows: Sequence[Sequence[str]], width: int, start: int) -> None:
+    """ValidationError {"file": [...]} (code ragged) listing the rows from `start` whose
+    number of cells is not `width` (blank lines pass)."""
     ragged = [
         f"Row {number} has {len(row)} cells, the header {width}."
         for number, row in enumerate(rows[start:], start=start + 1)
