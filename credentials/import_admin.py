@@ -93,6 +93,8 @@ class ClientConfirmImportForm(ConfirmImportForm):
     )
 
     def clean_mapping(self):
+        if not self.cleaned_data["mapping"]:
+            return None  # the file's header row names the fields
         mapping = _mapping_of(self.cleaned_data["mapping"])
         if any(name not in FIELDS for name in mapping if name):
             raise ValidationError("Unknown field in the mapping.")
@@ -129,13 +131,15 @@ class ClientMappingForm(forms.Form):
 def rejected_rows_csv(result) -> bytes:
     """The invalid rows of a preview or an import as a CSV file to fix and upload again: the
     file's header and cells, then the row's number in the file and its errors. Password cells
-    are "***" and every cell a spreadsheet would run as a formula is quoted, as in exports.
+    are "***", and so are the cells a row error rejects (the preview's rule: in a file mapped
+    off by a column, a password may sit under any field); every cell a spreadsheet would run
+    as a formula is quoted, as in exports.
     In the file's own delimiter, UTF-8 with a byte-order mark (so Excel reads it right)."""
     report = result.client_import
     info = getattr(result, "file_info", None)
     delimiter = info.delimiter if info is not None and info.delimiter else ","
     headers = list(result.diff_headers)
-    passwords = {i for i, name in enumerate(report.mapping) if name == "password"}
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow([spreadsheet_safe(h) for h in [*headers, "row", "error"]])
@@ -145,7 +149,11 @@ def rejected_rows_csv(result) -> bytes:
             continue
         cells = list(result.source_rows[row.number - first])
         cells += [""] * (len(headers) - len(cells))
-        cells = [MASK if i in passwords and cell else cell for i, cell in enumerate(cells)]
+        withheld = {"password", *(field for field, _ in row.errors if field)}
+        cells = [
+            MASK if cell and name in withheld else cell
+            for cell, name in zip(cells, report.mapping, strict=False)
+        ]
         error = "; ".join(
             f"{field}: {message}" if field else message for field, message in row.errors
         )

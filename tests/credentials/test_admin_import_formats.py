@@ -234,8 +234,8 @@ def test_the_rejected_rows_download_holds_the_invalid_rows_with_their_errors(sta
     ]
     assert rows[1][:7] == [
         "'=cmd|' /C calc'!A0",
-        "paused",
-        "XX",
+        "***",  # a cell a row error rejects is withheld like a password
+        "***",
         "WEEE",
         "Stiftung EAR",
         "bad@example.com",
@@ -253,6 +253,16 @@ def test_the_rejected_rows_never_hold_a_password_in_plaintext(staff_browser):
     response = staff_browser.get(preview.context["rejected_url"])
 
     assert b"Pl4in-Pw" not in response.content
+
+
+def test_an_admin_confirmation_without_a_mapping_reads_the_fields_from_the_header(
+    staff_browser, organization
+):
+    preview = upload(staff_browser, GERMAN.encode("cp1252"))
+
+    confirm(staff_browser, preview, mapping="")
+
+    assert "Müller GmbH" in names(organization)
 
 
 def test_the_rejected_rows_are_linked_after_confirming(staff_browser):
