@@ -337,11 +337,17 @@ class Alias(models.Model):
 
 
 class Obligation(models.Model):
-    """The client must report `report_type` in `country` (optionally with a given PRO)."""
+    """The client must report `report_type` in `country` (optionally with a given PRO).
+
+    Without a report type (and then without a PRO) it records only that the client operates in
+    the country: a file mapping just name and country says that much, and the country then
+    counts in the statistics and the filters, and lacks a credential until one is there."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="obligations")
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
-    report_type = models.ForeignKey(ReportType, on_delete=models.PROTECT, related_name="+")
+    report_type = models.ForeignKey(
+        ReportType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     pro = models.ForeignKey(Pro, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     objects = organization_queryset("client__organization").as_manager()
 
@@ -357,8 +363,19 @@ class Obligation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["client", "country", "report_type"],
-                condition=Q(pro__isnull=True),
+                condition=Q(pro__isnull=True, report_type__isnull=False),
                 name="clients_obligation_without_pro_unique",
+            ),
+            # NULLs are distinct in a unique index: the country-only case needs its own.
+            models.UniqueConstraint(
+                fields=["client", "country"],
+                condition=Q(report_type__isnull=True),
+                name="clients_obligation_country_only_unique",
+            ),
+            # A PRO is chosen for a report type: no PRO without one.
+            models.CheckConstraint(
+                condition=Q(report_type__isnull=False) | Q(pro__isnull=True),
+                name="clients_obligation_pro_needs_report_type",
             ),
         ]
         indexes = [
@@ -370,8 +387,9 @@ class Obligation(models.Model):
         ]
 
     def __str__(self) -> str:
+        report_type = f" · {self.report_type.code}" if self.report_type_id else ""
         pro = f" · {self.pro.name}" if self.pro_id else ""
-        return f"{self.country.code} · {self.report_type.code}{pro}"
+        return f"{self.country.code}{report_type}{pro}"
 
 
 class CoverageSource(models.TextChoices):

@@ -251,7 +251,7 @@ class MissingCredential:
 
     country: str
     country_name: str
-    report_type: str
+    report_type: str | None
     pro: str | None
 
     def matches(self, term: str) -> bool:
@@ -259,7 +259,7 @@ class MissingCredential:
         return (
             term == self.country.casefold()
             or (len(term) > 2 and self.country_name.casefold().startswith(term))
-            or term in self.report_type.casefold()
+            or term in (self.report_type or "").casefold()
             or term in (self.pro or "").casefold()
         )
 
@@ -271,7 +271,8 @@ def missing_credentials_of_clients(
     queries whatever the number of clients (and the catalog's, when a PRO must be guessed).
 
     A credential covers an obligation when it is for the same country and report type, and for
-    the same PRO when the obligation names one. The row's PRO is the obligation's, else the
+    the same PRO when the obligation names one; any credential in the country covers an
+    obligation without a report type. The row's PRO is the obligation's, else the
     only PRO the catalog has for that country and report type, else None. `covered_rows`, the
     clients' (client_id, country_id, report_type_id, pro_id) credential report types, saves
     the first query when the caller has read them already.
@@ -286,7 +287,7 @@ def missing_credentials_of_clients(
     covered: dict[int, set] = {pk: set() for pk in client_ids}
     for client_id, country_id, report_type_id, pro_id in covered_rows:
         covered[client_id].update(
-            {(country_id, report_type_id, pro_id), (country_id, report_type_id)}
+            {(country_id, report_type_id, pro_id), (country_id, report_type_id), (country_id,)}
         )
     catalog = None
     missing: dict[int, list[MissingCredential]] = {pk: [] for pk in client_ids}
@@ -295,7 +296,11 @@ def missing_credentials_of_clients(
     )
     for obligation in obligations:
         key = (obligation.country_id, obligation.report_type_id)
-        if obligation.pro_id is not None:
+        if obligation.report_type_id is None:
+            if (obligation.country_id,) in covered[obligation.client_id]:
+                continue
+            pro = None
+        elif obligation.pro_id is not None:
             if (*key, obligation.pro_id) in covered[obligation.client_id]:
                 continue
             pro = obligation.pro
@@ -308,7 +313,7 @@ def missing_credentials_of_clients(
             MissingCredential(
                 country=obligation.country.code,
                 country_name=obligation.country.name_en,
-                report_type=obligation.report_type.code,
+                report_type=obligation.report_type.code if obligation.report_type_id else None,
                 pro=pro.name if pro else None,
             )
         )
@@ -361,7 +366,8 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
     )
     for client_id, country, report_type in obligations:
         countries[client_id].add(country)
-        report_types[client_id].add(report_type)
+        if report_type is not None:
+            report_types[client_id].add(report_type)
     credential_counts = dict(
         rows_pointing_at_client("credentials")
         .filter(client_id__in=client_ids)

@@ -140,7 +140,7 @@ class ObligationInput(TypedDict):
     """An obligation as the API and CSV files spell it: catalog codes and names."""
 
     country: str
-    report_type: str
+    report_type: NotRequired[str | None]
     pro: NotRequired[str | None]
 
 
@@ -244,12 +244,15 @@ def client_alias_validate(*, scope: str | None, name: str) -> tuple[str, str]:
 
 
 def obligation_validate(
-    *, country: Country, report_type: ReportType, pro: Pro | None = None
+    *, country: Country, report_type: ReportType | None, pro: Pro | None = None
 ) -> None:
     """Raise ValidationError keyed `pro` unless `pro` (when given) is a PRO of `country` that
-    takes `report_type`: the rule client_obligations_replace applies to codes and names."""
+    takes `report_type`: the rule client_obligations_replace applies to codes and names. An
+    obligation without a report type (the client operates in the country) names no PRO."""
     if pro is None:
         return
+    if report_type is None:
+        raise ValidationError({"pro": "Choose the report type this PRO takes, or no PRO."})
     if pro.country_id != country.pk:
         raise ValidationError(
             {"pro": f"{pro.name} is a PRO of {pro.country.code}, not of this country."}
@@ -295,15 +298,19 @@ def _resolve_obligations(
     for number, obligation in enumerate(obligations, start=1):
         try:
             country = catalog.country(obligation.get("country") or "")
-            report_type = catalog.report_type(obligation.get("report_type") or "")
-            pro = None
+            report_type = pro = None
+            if (obligation.get("report_type") or "").strip():
+                report_type = catalog.report_type(obligation["report_type"])
             if (obligation.get("pro") or "").strip():
+                if report_type is None:
+                    errors.append(f"Obligation {number}: a PRO is chosen for a report type.")
+                    continue
                 pro = catalog.pro(country, obligation["pro"])
                 catalog.check_offered(pro, report_type)
         except CatalogLookupError as error:
             errors.append(f"Obligation {number}: {error.message}")
             continue
-        key = (country.pk, report_type.pk, pro.pk if pro else None)
+        key = (country.pk, report_type.pk if report_type else None, pro.pk if pro else None)
         resolved[key] = {"country": country, "report_type": report_type, "pro": pro}
     if errors:
         raise ValidationError({"obligations": errors})

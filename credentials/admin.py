@@ -1,16 +1,13 @@
 """Admin for credentials: masked passwords with a logged reveal, previous passwords, collective
 accounts with their linked clients, credentials on the client page, and the access log."""
 
-from contextvars import ContextVar
-
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ExportForm, ImportForm
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.tenancy import (
@@ -31,10 +28,8 @@ from clients.tenancy import (
     organization_for_user,
 )
 from credentials.attention import needs_attention
-from credentials.client_import import upload_validate
 from credentials.client_import.jobs import import_job_resume
-from credentials.csv_files import CsvFileError, csv_rows
-from credentials.import_uploads import PendingImportStorage, UploadGone
+from credentials.import_admin import ClientImportAdminMixin, PendingImportAdminMixin
 from credentials.models import (
     MASK,
     AccessReason,
@@ -45,7 +40,7 @@ from credentials.models import (
     ImportJob,
     PasswordAccessEvent,
 )
-from credentials.resources import ClientCSV, ClientResource, PasswordAccessEventResource
+from credentials.resources import ClientFile, ClientResource, PasswordAccessEventResource
 from credentials.services import (
     UNSET,
     credential_create,
@@ -588,95 +583,16 @@ class PasswordAccessEventAdmin(OrganizationScopedAdminMixin, ExportMixin, admin.
         return super().get_export_queryset(request).select_related("organization", "client")
 
 
-class ClientImportForm(ImportForm):
-    """The upload step: the file must be UTF-8 CSV whose header row names known fields and
-    whose rows all have the header's number of cells; otherwise a form error says what is
-    wrong, before anything is read into the preview (credentials.client_import.upload_validate,
-    the checks every door shares)."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        try:
-            # A file over the limit is refused before it is read.
-            rows = [] if upload.size > settings.IMPORT_MAX_BYTES else self._rows(upload)
-            upload_validate(rows=rows, size=upload.size, whole_rows=True)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
-        return upload
-
-    def _rows(self, upload) -> list[list[str]]:
-        raw = upload.read()
-        upload.seek(0)
-        try:
-            return csv_rows(raw)
-        except CsvFileError as error:
-            raise ValidationError(error.message) from None
-
-
-# The request an import view is handling, for django-import-export's storage hooks, which are
-# not given it.
-_import_request: ContextVar = ContextVar("import_request")
-
-
-class PendingImportAdminMixin:
-    """The uploaded file of an import (credentials.import_uploads): stored for the request's
-    user and organization, confirmed by them only, and not kept when its preview cannot be
-    confirmed. A confirmation of an upload the user may not read (another's, expired, already
-    confirmed, or a made-up name) imports nothing and sends the user back to the upload form."""
-
-    tmp_storage_class = PendingImportStorage
-    UPLOAD_GONE_MESSAGE = (
-        "That upload is no longer available (an upload waits {minutes} minutes for its "
-        "confirmation, and is used once): upload the file again."
-    )
-
-    def get_tmp_storage_class_kwargs(self):
-        request = _import_request.get()
-        return {
-            **super().get_tmp_storage_class_kwargs(),
-            "user": request.user,
-            "organization": organization_for_user(request.user),
-        }
-
-    def import_action(self, request, **kwargs):
-        token = _import_request.set(request)
-        try:
-            response = super().import_action(request, **kwargs)
-            context = getattr(response, "context_data", None) or {}
-            form = context.get("form")
-            upload = getattr(form, "cleaned_data", {}).get("import_file")
-            name = getattr(upload, "tmp_storage_name", None)
-            if name and "confirm_form" not in context:
-                # No confirmation is offered (invalid rows, unreadable file): nothing to keep.
-                self.get_tmp_storage_class()(
-                    name=name, **self.get_tmp_storage_class_kwargs()
-                ).remove()
-            return response
-        finally:
-            _import_request.reset(token)
-
-    def process_import(self, request, **kwargs):
-        token = _import_request.set(request)
-        try:
-            return super().process_import(request, **kwargs)
-        except UploadGone:
-            minutes = max(1, settings.IMPORT_UPLOAD_TTL // 60)
-            messages.error(request, self.UPLOAD_GONE_MESSAGE.format(minutes=minutes))
-            info = self.opts.app_label, self.opts.model_name
-            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
-        finally:
-            _import_request.reset(token)
-
-
-class ClientCredentialsAdminMixin(PendingImportAdminMixin, ImportExportMixin):
+class ClientCredentialsAdminMixin(
+    PendingImportAdminMixin, ClientImportAdminMixin, ImportExportMixin
+):
     """What this app adds to the client admin (clients.admin.client_admin_extensions): the
-    client's credentials listed on its page, CSV import (upload, preview, confirm) and CSV/XLSX
-    export of the clients listed."""
+    client's credentials listed on its page, CSV/XLSX import (upload, mapping, preview, confirm,
+    rejected rows: credentials.import_admin) and CSV/XLSX export of the clients listed."""
 
     resource_classes = [ClientResource]
-    import_form_class = ClientImportForm
     export_form_class = ExportForm
-    import_formats = [ClientCSV]
+    import_formats = [ClientFile]
     export_formats = [base_formats.CSV, base_formats.XLSX]
     # Each import is recorded as a ClientImport and every change is in the history.
     skip_admin_log = True
@@ -693,26 +609,6 @@ class ClientCredentialsAdminMixin(PendingImportAdminMixin, ImportExportMixin):
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("aliases")
-
-    def add_success_message(self, result, request):
-        report = getattr(result, "client_import", None)
-        if report is None:
-            # The import stopped before its plan (e.g. a name taken meanwhile): nothing applied.
-            for error in result.base_errors:
-                messages.error(request, f"Nothing was imported: {error.error}")
-            return
-        counts = (
-            f"{report.created} client(s) created, {report.updated} updated "
-            f"(import {report.record.pk})."
-        )
-        if report.applied:
-            messages.success(request, f"Import finished: {counts}")
-        else:
-            messages.error(
-                request,
-                f"Nothing was imported: {report.invalid_rows} row(s) have errors now "
-                f"(import {report.record.pk}). Upload the file again to see them.",
-            )
 
 
 @admin.register(ClientImport)

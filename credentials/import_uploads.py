@@ -40,14 +40,14 @@ def pending_uploads_purge() -> int:
 
 class PendingImportStorage(BaseStorage):
     """django-import-export's temporary storage of an admin import, bound to `user` and
-    `organization` (the admin passes them, see PendingImportAdminMixin)."""
+    `organization` (the admin passes them, see credentials.import_admin)."""
 
     def __init__(self, *, user=None, organization: Organization | None = None, **kwargs):
         super().__init__(**kwargs)
         if user is None or organization is None:
             raise ImproperlyConfigured(
                 "PendingImportStorage needs the importing user and organization: give the admin "
-                "credentials.admin.PendingImportAdminMixin."
+                "credentials.import_admin.PendingImportAdminMixin."
             )
         self.user = user
         self.organization = organization

@@ -25,7 +25,7 @@ from credentials.client_import import (
     clients_import,
     mapping_resolve,
 )
-from credentials.csv_files import csv_rows
+from credentials.client_import.files import read_rows
 from credentials.models import ClientImport, PasswordAccessEvent
 
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -65,18 +65,46 @@ class PasswordAccessEventResource(resources.ModelResource):
         return spreadsheet_safe(super().export_field(field, instance, **kwargs))
 
 
-class ClientCSV(base_formats.CSV):
-    """CSV whose blank lines stay rows (blank rows are skipped by the import, not removed from
-    the file), so that row numbers are the file's own."""
+class ClientFile(base_formats.Format):
+    """A spreadsheet as credentials.client_import.files reads it (CSV by comma, semicolon or
+    tab in UTF-8, UTF-16 or Windows-1252, or XLSX), read as bytes so that its encoding is
+    detected. Blank lines stay rows (the import skips them) so that row numbers are the
+    file's own; the Dataset carries what was detected as `file_info`."""
+
+    def __init__(self, encoding=None):
+        # The encoding is detected from the bytes; django-import-export passes its default.
+        self.encoding = encoding
+
+    def get_title(self):
+        return "CSV or XLSX"
 
     def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        rows = csv_rows(in_stream)
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        info, rows = read_rows(in_stream)
         dataset = tablib.Dataset(headers=rows[0] if rows else [])
         for row in rows[1:]:
             dataset.append(row or [""] * dataset.width)
+        dataset.file_info = info
         return dataset
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def get_extension(self):
+        return "csv"
+
+    def get_content_type(self):
+        return "text/csv"
+
+    def can_import(self):
+        return True
+
+    def can_export(self):
+        return False
 
 
 EXPORT_FIELDS = [
@@ -131,9 +159,10 @@ class ClientResource(resources.ModelResource):
     registration_number, interval, credential_status is a credential: it updates the client's
     credential for that country and PRO sharing a report type (adding the row's other report
     types) or creates one; passwords are encrypted. A row with country and report_type and no
-    credential column is an obligation (pro optional). Conflicting values within a file: the
-    later row wins, with a warning. In the admin an import is all or nothing: the preview
-    lists every row's changes, and a file with invalid rows cannot be confirmed.
+    credential column is an obligation (pro optional), with a country alone it records that
+    the client operates there. Conflicting values within a file: the later row wins, with a
+    warning. In the admin, as in the API, the valid rows are applied and the invalid ones
+    skipped, unless staff ask for all or nothing.
 
     Rows are planned and written set-based by credentials.client_import rather than one by one
     through import_row (hundreds of times faster); `import_data` turns its report into the
@@ -207,8 +236,10 @@ class ClientResource(resources.ModelResource):
         (credentials.client_import.clients_import); the Result carries its report as
         `client_import`.
 
-        The admin gives a tablib Dataset whose headers name the columns: the import goes into
-        the organization of `kwargs["user"]`, all or nothing, with a row report per row. The
+        The admin gives a tablib Dataset whose headers name the columns, or `mapping` their
+        fields, and `atomic`: the import goes into the organization of `kwargs["user"]`, with a
+        row report per row; the Result carries the rows read as `source_rows` and what the
+        file was as `file_info`. The
         API and `import_clients` give the file's rows as lists of cells (a ragged row is a row
         error there, which a Dataset cannot hold), and in `kwargs` the engine's options:
         `mapping`, `has_header`, `organization`, `atomic`, `source`, `file_ids`, `file_name`,
@@ -222,9 +253,16 @@ class ClientResource(resources.ModelResource):
         result = self.get_result_class()()
         result.diff_headers = headers
         result.total_rows = len(rows) if isinstance(rows, Sequence) else 0
+        # The rows themselves, when they were given whole (the admin's rejected-rows file).
+        result.source_rows = rows if isinstance(rows, Sequence) else None
+        result.file_info = getattr(dataset, "file_info", None)
         try:
             if organization is None:
                 raise ImportConflict("Imports go into your organization, and you have none.")
+            if len(options["mapping"]) != len(headers):
+                raise MappingError(
+                    [f"The mapping has {len(options['mapping'])} columns, the file {len(headers)}."]
+                )
             header_fields = mapping_resolve(options["mapping"])
             report = clients_import(
                 organization=organization, user=user, rows=rows, dry_run=dry_run, **options
@@ -272,10 +310,10 @@ def _engine_arguments(dataset, kwargs: dict) -> tuple[list, list[str], dict]:
         return dataset, [name or "" for name in options["mapping"]], options
     headers = list(dataset.headers or [])
     options = {
-        "mapping": headers,
+        "mapping": kwargs.get("mapping") or headers,
         "has_header": False,
         "first_row_number": FIRST_DATA_ROW,
-        "atomic": True,
+        "atomic": bool(kwargs.get("atomic", False)),
         "source": ClientImport.Source.ADMIN,
         "file_name": kwargs.get("file_name") or "",
         "collect_rows": True,

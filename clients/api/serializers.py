@@ -46,10 +46,18 @@ class NotesField(serializers.CharField):
 
 
 class ObligationInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
-    """A report the client must file: country, report type and, optionally, the PRO."""
+    """A report the client must file: country and, optionally, the report type and the PRO
+    (a country alone: the client operates there)."""
 
     country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
-    report_type = serializers.CharField(max_length=40, help_text="Report type code, e.g. WEEE.")
+    report_type = serializers.CharField(
+        max_length=40,
+        allow_null=True,
+        allow_blank=True,
+        required=False,
+        default=None,
+        help_text="Report type code, e.g. WEEE; null when only the country is known.",
+    )
     pro = serializers.CharField(
         max_length=120,
         allow_null=True,
@@ -61,10 +69,15 @@ class ObligationInputSerializer(UnknownFieldsRefusedMixin, serializers.Serialize
 
 
 class ObligationSerializer(serializers.Serializer):
-    """A report the client must file: country, report type and the PRO (null: any)."""
+    """A report the client must file: country, report type (null: only the country is known)
+    and the PRO (null: any)."""
 
     country = serializers.CharField(read_only=True, help_text="Country code, e.g. DE.")
-    report_type = serializers.CharField(read_only=True, help_text="Report type code, e.g. WEEE.")
+    report_type = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Report type code, e.g. WEEE; null when the obligation names the country alone.",
+    )
     pro = serializers.CharField(
         read_only=True, allow_null=True, help_text="PRO name, or null when any PRO will do."
     )

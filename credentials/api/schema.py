@@ -296,7 +296,9 @@ def _bulk_upload_description(action: str) -> str:
         "registration_number, interval, credential_status is a credential: it updates the "
         "client's credential for that country and PRO that shares a report type (adding the "
         "row's other report types), or creates one. A row with `country` and `report_type` "
-        "but no credential column is an obligation (`pro` optional). When rows of a file give "
+        "but no credential column is an obligation (`pro` optional); a row with `country` "
+        "alone records that the client operates there (an obligation without report type). "
+        "When rows of a file give "
         "the same value different contents, the later row wins and a warning says so.\n\n"
         "**Header**: with `hasHeader` left out, the first row is a header when its cells spell "
         "the mapping's field names. Row numbers count the file's rows from 1, header included.\n\n"
@@ -342,8 +344,8 @@ BULK_UPLOAD_EXECUTE_BAD_REQUEST = OpenApiResponse(
         ]
     },
     description=(
-        "atomic was true and rows had errors: nothing applied, the result says so "
-        f"(applied: false). {UNUSABLE_BODY}"
+        "No row could be applied, or atomic was true and rows had errors: nothing applied, "
+        f"the result says so (applied: false). {UNUSABLE_BODY}"
     ),
 )
 BULK_UPLOAD_TOO_LARGE = OpenApiResponse(
@@ -364,8 +366,8 @@ BULK_UPLOAD_EXECUTE_SCHEMA = extend_schema(
     description=_bulk_upload_description(
         "Applies the valid rows and reports the invalid ones, in one transaction; the "
         "import is recorded (who, when, fileId, counts, errors) and listed in the admin. "
-        "With `atomic: true`, any row error means nothing is applied: 400 with the same "
-        "body, `applied: false`."
+        "When no row can be applied, or with `atomic: true` any row has an error, "
+        "nothing is applied: 400 with the same body, `applied: false`."
     ),
     responses={
         200: BulkUploadResultSerializer,

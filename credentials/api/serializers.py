@@ -227,6 +227,13 @@ class CredentialSearchRowSerializer(CredentialSerializer):
 
     id = serializers.IntegerField(allow_null=True, read_only=True)
     status = serializers.ChoiceField(choices=SEARCH_ROW_STATUSES, read_only=True)
+    report_type = serializers.CharField(
+        source="report_type_codes",
+        allow_null=True,
+        read_only=True,
+        help_text='Comma-joined, e.g. "WEEE,Batteries"; null for a missing credential of an '
+        "obligation that names only its country.",
+    )
     pro = serializers.CharField(source="pro.name", allow_null=True, read_only=True)
 
     class Meta(CredentialSerializer.Meta):
@@ -252,7 +259,7 @@ class CredentialSearchRowSerializer(CredentialSerializer):
                 "id": None,
                 "country": instance.country,
                 "report_type": instance.report_type,
-                "report_types": [instance.report_type],
+                "report_types": [instance.report_type] if instance.report_type else [],
                 "pro": instance.pro,
                 "login": None,
                 "password": None,
@@ -569,7 +576,8 @@ class BulkUploadResultSerializer(RowMessagesSerializer):
     warnings = serializers.IntegerField()
     summary = serializers.SerializerMethodField()
     applied = serializers.BooleanField(
-        help_text="false when atomic was requested and a row had an error: nothing applied."
+        help_text="false when nothing was applied: no row could be, or atomic was requested "
+        "and a row had an error."
     )
     import_id = serializers.IntegerField(source="record.pk", help_text="The import record.")
 
@@ -581,7 +589,12 @@ class BulkUploadResultSerializer(RowMessagesSerializer):
         )
         if report.applied:
             return f"Bulk upload completed successfully. {counts}"
-        return f"Bulk upload not applied (atomic): {counts}"
+        if report.valid_rows == 0:
+            return (
+                "Nothing was uploaded: no row could be applied. "
+                f"{_count(report.invalid_rows, 'error')} encountered."
+            )
+        return f"Nothing was uploaded (atomic: a row had an error). {counts}"
 
 
 class BulkUploadJobSerializer(serializers.Serializer):

@@ -145,9 +145,10 @@ def _credential_rows(organization: Organization, wanted: DeadlineFilter) -> Iter
 
 
 def _obligation_rows(organization: Organization, wanted: DeadlineFilter):
+    # An obligation without a report type has no scheme, hence no deadline.
     queryset = (
         Obligation.objects.of(organization)
-        .filter(client__collective_account=False)
+        .filter(client__collective_account=False, report_type__isnull=False)
         .exclude(client__status__in=INACTIVE_CLIENT_STATUSES)
     )
     # An obligation without a PRO may still be the wanted PRO's (the only one taking it).

@@ -57,7 +57,7 @@ def clients_import(
     it; MappingError when it is unusable). `has_header` None: the first row is a header when its
     cells spell the mapping. Rows are numbered as the file counts them, the first one being
     `first_row_number`. Invalid rows are reported and skipped; with `atomic`, any invalid row
-    means nothing is applied. An execution is recorded as a ClientImport (`report.record`),
+    means nothing is applied, and without a valid row nothing is (`report.applied` False). An execution is recorded as a ClientImport (`report.record`),
     writes history with `user`, and runs in one transaction: a failure applies nothing
     (ImportConflict when another change took a name or credential meanwhile).
 
@@ -143,7 +143,8 @@ def clients_import(
         with transaction.atomic():
             organization_imports_lock(organization.pk)
             report = plan()
-            if dry_run or (atomic and report.invalid_rows):
+            # With no valid row there is nothing to apply: the upload says so, not "done".
+            if dry_run or report.valid_rows == 0 or (atomic and report.invalid_rows):
                 raise _NothingApplied(report)
             report.applied = True
             report.record = record(report)

@@ -1,11 +1,13 @@
 """The fields an upload's columns may hold, and which field each column is (no database).
 
 A mapping names the field of each column ("" or None skips it); `mapping_resolve` checks it and
-spells each name as FIELD_DESCRIPTIONS does (case, spaces, hyphens and the SYNONYMS ignored).
+spells each name as FIELD_DESCRIPTIONS does (case, accents, spaces, hyphens and the SYNONYMS
+ignored); `mapping_detect` reads a header row tolerantly for the admin.
 `is_header_row` tells a header row from a data row. `upload_validate` checks an upload as a
 whole (size, mapping, header, data rows) before any row is read.
 """
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,13 +37,75 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
 }
 FIELDS = tuple(FIELD_DESCRIPTIONS)
 CREDENTIAL_FIELDS = ("login", "password", "registration_number", "interval", "credential_status")
-# Other spellings a frontend or a spreadsheet may use for a field.
+# Other spellings a frontend or a spreadsheet may use for a field, as `field_name` normalizes
+# them (case, accents, spaces, hyphens, dots and apostrophes ignored): English, German, French.
 SYNONYMS = {
-    "client_id": "id",
-    "client_name": "name",
-    "company_name": "name",
-    "report_types": "report_type",
-    "local_name": "local_company_name",
+    synonym: field
+    for field, synonyms in {
+        "id": ["client_id", "kunden_id", "kundennummer"],
+        "name": [
+            "company",
+            "company_name",
+            "client",
+            "client_name",
+            "firma",
+            "firmenname",
+            "unternehmen",
+            "kunde",
+            "societe",
+            "entreprise",
+            "raison_sociale",
+            "nom",
+        ],
+        "status": ["statut", "client_status"],
+        "notes": [
+            "note",
+            "notizen",
+            "notiz",
+            "bemerkungen",
+            "remarques",
+            "comments",
+            "commentaires",
+        ],
+        "alias": ["global_alias"],
+        "local_company_name": [
+            "local_name",
+            "lokaler_firmenname",
+            "lokaler_name",
+            "nom_local",
+            "raison_sociale_locale",
+        ],
+        "country": ["land", "pays", "country_code", "landercode"],
+        "report_type": [
+            "report_types",
+            "berichtsart",
+            "berichtsarten",
+            "type_de_declaration",
+            "type_de_rapport",
+        ],
+        "pro": ["organisation", "organization", "system", "scheme", "systeme"],
+        "login": [
+            "username",
+            "user_name",
+            "user",
+            "benutzername",
+            "benutzer",
+            "identifiant",
+            "utilisateur",
+        ],
+        "password": ["passwort", "kennwort", "mot_de_passe", "pwd"],
+        "registration_number": [
+            "registration_no",
+            "registration",
+            "registrierungsnummer",
+            "numero_d_enregistrement",
+            "weee_reg_nr",
+            "reg_nr",
+        ],
+        "interval": ["intervall", "frequency", "frequence", "haufigkeit"],
+        "credential_status": ["login_status", "zugangsstatus", "statut_acces"],
+    }.items()
+    for synonym in synonyms
 }
 
 
@@ -53,10 +117,27 @@ class MappingError(ValueError):
         self.messages = messages
 
 
+_SEPARATORS = str.maketrans({c: " " for c in "-_.'’/"})
+
+
 def field_name(name) -> str:
-    """A column name as the mapping understands it: case, spaces and hyphens ignored."""
-    normalized = "_".join(str(name).strip().casefold().replace("-", " ").split())
+    """A column name as the mapping understands it: case, accents, spaces, hyphens,
+    underscores, dots and apostrophes ignored, and the SYNONYMS ("Firma", "Mot de passe",
+    "WEEE-Reg.-Nr.") read as their field."""
+    decomposed = unicodedata.normalize("NFKD", str(name).strip().casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    normalized = "_".join(plain.translate(_SEPARATORS).split())
     return SYNONYMS.get(normalized, normalized)
+
+
+def mapping_detect(header: Sequence) -> list[str | None]:
+    """The field each header cell names, None where it names none (or a field an earlier
+    column took): a starting point the admin shows and lets staff change."""
+    detected: list[str | None] = []
+    for cell in header:
+        key = None if _is_skipped(cell) else field_name(cell)
+        detected.append(key if key in FIELD_DESCRIPTIONS and key not in detected else None)
+    return detected
 
 
 def _is_skipped(name) -> bool:
@@ -174,11 +255,13 @@ def upload_validate(
     if header and not any(rows[start:]):
         _refuse("file", "The file has a header row but no data rows.", "header_only")
     if whole_rows:
-        _check_widths(rows, len(resolved), start)
+        rows_width_check(rows, len(resolved), start)
     return UploadShape(mapping=resolved, has_header=header)
 
 
-def _check_widths(rows: Sequence[Sequence[str]], width: int, start: int) -> None:
+def rows_width_check(rows: Sequence[Sequence[str]], width: int, start: int) -> None:
+    """ValidationError {"file": [...]} (code ragged) listing the rows from `start` whose
+    number of cells is not `width` (blank lines pass)."""
     ragged = [
         f"Row {number} has {len(row)} cells, the header {width}."
         for number, row in enumerate(rows[start:], start=start + 1)

@@ -206,6 +206,8 @@ class ChunkPlanner:
             self._apply_credential(state, row, match, changes)
         elif row.report_types is not None:
             _apply_obligations(state, row, changes)
+        elif row.country is not None:
+            _apply_country(state, row, changes)
         state.valid_rows += 1
         self.log.valid(row, client=state.client, creates_client=creates_client, changes=changes)
 
@@ -307,6 +309,20 @@ def _several_credentials_message(row: Row, matches: list[CredentialState]) -> st
         f"client for {row.country.code} · {row.pro.name} ({ids}): give the report "
         "types of one credential per row."
     )
+
+
+def _apply_country(state: ClientState, row: Row, changes: Changes) -> None:
+    """Record that the client operates in the row's country (an obligation without report
+    type), unless an obligation or a credential of the client there says so already."""
+    country_id = row.country.pk
+    if any(o.country_id == country_id for o in state.obligations) or any(
+        c.country_id == country_id for c in state.credentials
+    ):
+        return
+    state.obligations.append(
+        Obligation(client=state.client, country=row.country, report_type=None, pro=None)
+    )
+    changes["country"] = ("", row.country.code)
 
 
 def _apply_obligations(state: ClientState, row: Row, changes: Changes) -> None:

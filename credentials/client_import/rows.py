@@ -267,14 +267,8 @@ def _combination_errors(
     elif country_code is None:
         if report_type_codes is not None or pro_name is not None:
             errors.append(("country", "A report_type or pro needs the row's country."))
-    elif report_type_codes is None and not has_local_name:
-        errors.append(
-            (
-                "report_type",
-                "With a country, give a report_type (an obligation, or a credential with "
-                "pro, login, ...) or a local_company_name.",
-            )
-        )
+    elif report_type_codes is None and pro_name is not None:
+        errors.append(("report_type", "A pro is chosen for a report_type: give the row's."))
     if country_code is None and has_local_name:
         errors.append(
             ("country", "A local_company_name is the client's name in the row's country.")

@@ -487,7 +487,10 @@ def test_create_with_obligations(staff_api):
             },
             "obligations",
         ),
-        ({"client_name": "Ok", "obligations": [{"country": "DE"}]}, "obligations"),
+        (
+            {"client_name": "Ok", "obligations": [{"country": "DE", "pro": "Stiftung EAR"}]},
+            "obligations",
+        ),
         ({"client_name": "Ok", "shared": "sometimes"}, "shared"),
     ],
 )

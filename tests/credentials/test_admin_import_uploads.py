@@ -58,7 +58,9 @@ def upload(browser, content=CSV):
     return browser.post(
         IMPORT,
         {
-            "import_file": SimpleUploadedFile("clients.csv", content.encode()),
+            "import_file": SimpleUploadedFile(
+                "clients.csv", content.encode() if isinstance(content, str) else content
+            ),
             "format": "0",
             "resource": "0",
         },
@@ -184,10 +186,19 @@ def test_purging_keeps_the_uploads_still_waiting(preview, settings):
     assert PendingImportFile.objects.count() == 1
 
 
-def test_an_upload_with_invalid_rows_is_not_kept(staff_browser):
+def test_an_upload_with_invalid_rows_waits_with_its_rejected_rows_for_the_same_user(
+    staff_browser,
+):
     response = upload(staff_browser, CSV + "Broken SA,XX,WEEE,,,\n")
 
-    assert response.context["result"].has_validation_errors()
+    assert "confirm_form" in response.context
+    assert set(PendingImportFile.objects.values_list("user", flat=True)) == {staff_browser.user.pk}
+    assert PendingImportFile.objects.count() == 2  # the upload, and its rejected rows
+
+
+def test_an_unreadable_upload_is_not_kept(staff_browser):
+    upload(staff_browser, b"name\n\x00\x81\x00\n")
+
     assert not PendingImportFile.objects.exists()
 
 

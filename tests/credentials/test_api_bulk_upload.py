@@ -110,8 +110,8 @@ def test_atomic_with_an_error_answers_400_and_applies_nothing(staff_api, organiz
     data = response.json()
     assert (data["created"], data["updated"], data["errors"], data["applied"]) == (0, 0, 1, False)
     assert data["summary"] == (
-        "Bulk upload not applied (atomic): 0 clients created, 0 clients updated, "
-        "1 error encountered."
+        "Nothing was uploaded (atomic: a row had an error). 0 clients created, "
+        "0 clients updated, 1 error encountered."
     )
     assert not organization.clients.exists()
     assert ClientImport.objects.get(pk=data["import_id"]).applied is False
@@ -241,9 +241,7 @@ def test_an_unusable_body_answers_400_and_changes_nothing(staff_api, upload, err
 
 
 def test_unknown_mapping_names_answer_400_naming_the_valid_ones(staff_api):
-    response = staff_api.post(
-        PREVIEW, {"csvData": [["ABC"]], "mapping": ["company"]}, format="json"
-    )
+    response = staff_api.post(PREVIEW, {"csvData": [["ABC"]], "mapping": ["colour"]}, format="json")
 
     assert response.status_code == 400
     (message,) = response.json()["mapping"]

@@ -609,9 +609,9 @@ def test_passwords_are_masked_in_sample_data_and_never_in_row_errors(run):
             "Give the client's name or id.",
         ),
         (
-            credential_row("Alpha GmbH", "DE", "", "", "", ""),
+            credential_row("Alpha GmbH", "DE", "", "Stiftung EAR", "", ""),
             "report_type",
-            "With a country, give a report_type",
+            "A pro is chosen for a report_type",
         ),
         (
             ["Alpha GmbH", "active"],
@@ -630,7 +630,7 @@ def test_passwords_are_masked_in_sample_data_and_never_in_row_errors(run):
         "unknown report type",
         "unknown interval",
         "no name",
-        "country without report type",
+        "pro without report type",
         "ragged row",
     ],
 )

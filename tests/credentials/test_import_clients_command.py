@@ -131,14 +131,14 @@ def test_the_progress_bar_goes_through_every_byte_of_the_file(csv_file, organiza
 @pytest.mark.parametrize(
     ("content", "arguments", "message"),
     [
-        (b"name\nCaf\xe9\n", [], "is not UTF-8 text (byte 0xe9)"),
+        (b"name\n\x00\x81\x00\n", [], "is neither text nor an XLSX workbook"),
         (WITH_HEADER, ["--mapping", "name,colour"], r"Unknown field in column 2\."),
         ("Name,Name\nA,B\n", [], "Columns 1 and 2 both map to 'name'"),
         ("name\n", [], "has no data rows"),
         ("", [], "is empty"),
         (b"name\n" + b"x" * 200_000 + b"\n", [], "cannot be read as CSV: field larger"),
     ],
-    ids=["not utf-8", "unknown field", "duplicate field", "header only", "empty", "huge cell"],
+    ids=["binary", "unknown field", "duplicate field", "header only", "empty", "huge cell"],
 )
 def test_an_unusable_file_is_refused_and_changes_nothing(
     csv_file, organization, content, arguments, message

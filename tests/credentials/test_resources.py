@@ -5,7 +5,7 @@ import tablib
 
 from clients.models import Role
 from credentials.models import ClientImport
-from credentials.resources import ClientCSV, ClientResource, spreadsheet_safe
+from credentials.resources import ClientFile, ClientResource, spreadsheet_safe
 from tests.factories import AliasFactory, ClientFactory, CredentialFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def staff(organization):
 
 
 def dataset(text: str) -> tablib.Dataset:
-    return ClientCSV(encoding="utf-8").create_dataset(text)
+    return ClientFile().create_dataset(text.encode())
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
@@ -83,10 +83,19 @@ def test_invalid_rows_carry_their_errors_by_field_and_file_row_and_mask_the_reje
     assert invalid.values == ("Alpha GmbH", "***", "x")
 
 
-def test_an_admin_import_is_all_or_nothing(organization, staff):
+def test_an_admin_import_applies_the_valid_rows_and_skips_the_invalid_ones(organization, staff):
     data = dataset("name,status\nAlpha GmbH,active\nBeta BV,paused\n")
 
     result = ClientResource().import_data(data, dry_run=False, user=staff)
+
+    assert result.client_import.applied is True
+    assert list(organization.clients.values_list("name", flat=True)) == ["Alpha GmbH"]
+
+
+def test_an_admin_import_asked_for_all_or_nothing_applies_nothing(organization, staff):
+    data = dataset("name,status\nAlpha GmbH,active\nBeta BV,paused\n")
+
+    result = ClientResource().import_data(data, dry_run=False, user=staff, atomic=True)
 
     assert result.client_import.applied is False
     assert not organization.clients.exists()

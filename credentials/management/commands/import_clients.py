@@ -1,4 +1,3 @@
-import csv
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from clients.models import Organization
 from clients.parsing import parse_comma_list
 from clients.tenancy import organization_for_user
 from credentials.client_import import FIELDS, ImportConflict, upload_validate
+from credentials.client_import.files import FileReadError, read_table
 from credentials.models import ClientImport
 from credentials.resources import ClientResource
 
@@ -20,20 +20,17 @@ ERRORS_SHOWN = 50
 VALIDATE_ROWS = 100
 
 
-class FileReadError(ValueError):
-    """The file stops being readable as UTF-8 CSV somewhere."""
-
-
 class Command(BaseCommand):
     help = (
-        "Import clients from a CSV file (UTF-8), as the bulk upload does: rows name clients by "
+        "Import clients from a spreadsheet (CSV separated by commas, semicolons or tabs, in "
+        "UTF-8, UTF-16 or Windows-1252; or XLSX), as the bulk upload does: rows name clients by "
         "name or id and may carry status, notes, aliases, obligations and credentials. "
         f"Fields: {', '.join(FIELDS)}. Invalid rows are reported and skipped (--atomic: "
         "nothing is applied); --dry-run only shows what would happen."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The CSV file.")
+        parser.add_argument("file", type=Path, help="The CSV or XLSX file.")
         parser.add_argument(
             "--mapping",
             help='The field of each column, comma-separated ("name,status,country"; an empty '
@@ -91,8 +88,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{file}: {' '.join(error.messages)}") from None
             # The bar goes to the raw stream: Django's OutputWrapper would end each redraw with
             # a newline and colour it as an error. Its total is the file's size in bytes.
+            size = file.stat().st_size
             with tqdm(
-                total=file.stat().st_size,
+                total=size,
                 unit="B",
                 unit_scale=True,
                 file=self.stderr._out,
@@ -101,7 +99,8 @@ class Command(BaseCommand):
                 position = [0]
 
                 def progress(rows_done: int) -> None:
-                    done = stream.buffer.tell()
+                    # The reader closes the file once it has read it all.
+                    done = size if stream.closed else stream.tell()
                     bar.update(done - position[0])
                     position[0] = done
 
@@ -143,32 +142,19 @@ class Command(BaseCommand):
         return organization
 
     def _open(self, file: Path):
-        # UTF-8 with or without a byte-order mark, read as it is planned. Other encodings,
-        # delimiters and XLSX come with the file reader of the admin's import.
         try:
-            return file.open(encoding="utf-8-sig", newline="")
+            return file.open("rb")
         except FileNotFoundError:
             raise CommandError(f"No file {file}.") from None
         except IsADirectoryError:
             raise CommandError(f"{file} is a folder, not a file.") from None
 
     def _rows(self, file: Path, stream) -> Iterator[list[str]]:
-        """The file's rows, read one at a time; FileReadError (raised as the rows are read)
-        when it is not UTF-8 CSV."""
-        reader = csv.reader(stream)
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError as error:
-                raise FileReadError(
-                    f"The file is not UTF-8 text (byte 0x{error.object[error.start]:02x}). "
-                    'Save it as "CSV UTF-8".'
-                ) from None
-            except csv.Error as error:
-                raise FileReadError(f"The file cannot be read as CSV: {error}.") from None
-            yield row
+        """The file's rows, read one at a time as they are planned (CSV in any of the encodings
+        and delimiters the reader detects, or XLSX); FileReadError when it cannot be read."""
+        info, rows = read_table(stream)
+        self.stderr.write(f"{file.name}: {info.description}.")
+        return rows
 
     def _report(self, report, dry_run: bool) -> None:
         for error in report.row_errors[:ERRORS_SHOWN]:
@@ -188,7 +174,8 @@ class Command(BaseCommand):
         elif report.applied:
             self.stdout.write(self.style.SUCCESS(f"Imported (import {report.record.pk}): {counts}"))
         else:
-            raise CommandError(f"Nothing imported (--atomic, import {report.record.pk}): {counts}")
+            why = "no valid row" if report.valid_rows == 0 else "--atomic"
+            raise CommandError(f"Nothing imported ({why}, import {report.record.pk}): {counts}")
         if report.invalid_rows:
             skipped = "would be skipped" if dry_run else "were not imported"
             raise CommandError(f"{report.invalid_rows} rows with errors {skipped} (see above).")
