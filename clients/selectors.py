@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Lower
 
 from clients.models import (
@@ -23,6 +23,7 @@ from clients.models import (
 )
 from clients.portfolio_stats import organization_counts
 from clients.portfolio_version import cached_for_portfolio
+from clients.search import folded_contains
 from clients.tenancy import clients_of, clients_readable_by
 from reporting.models import Country, Pro, ReportType
 from reporting.selectors import Catalog
@@ -186,7 +187,8 @@ def _client_ids(rows: QuerySet) -> QuerySet:
 def clients_matching(
     clients: QuerySet[Client], *, text: str, company_name_only: bool = False
 ) -> QuerySet[Client]:
-    """Clients whose name or an alias contains `text` (case-insensitive).
+    """Clients whose name or an alias contains `text`, ignoring case and accents ("lumiere"
+    finds "Lumière", "ŁÓDŹ" finds "Łódź"; clients/search.py).
 
     Unless `company_name_only`, notes, credential logins (including the login a linked
     credential reads from its collective account) and registration numbers match too.
@@ -194,26 +196,26 @@ def clients_matching(
     text = text.strip()
     if not text:
         return clients
-    # One id set per source, each found through its own (trigram) index, united into one set:
-    # the database then estimates its size from the sources' and joins the few matching
-    # clients, instead of walking every client in name order and testing it against each set.
-    named = Q(name__icontains=text)
+    # One id set per source, each found through its own trigram index on the folded column,
+    # united into one set: the database then estimates its size from the sources' and joins
+    # the few matching clients, instead of walking every client in name order and testing it
+    # against each set.
+    named = folded_contains("name", text)
     if not company_name_only:
-        named |= Q(notes__icontains=text)
+        named |= folded_contains("notes", text)
     sources = [
         Client.objects.filter(named).order_by().values("pk"),
-        Alias.objects.filter(name__icontains=text).order_by().values("client_id"),
+        Alias.objects.filter(folded_contains("name", text)).order_by().values("client_id"),
     ]
     if not company_name_only:
         credentials = rows_pointing_at_client("credentials")
+        login = folded_contains("login", text)
         sources += [
-            credentials.filter(Q(login__icontains=text) | Q(registration_number__icontains=text))
+            credentials.filter(login | folded_contains("registration_number", text))
             .order_by()
             .values("client_id"),
             # A linked credential has no login of its own: its collective account's counts.
-            credentials.filter(
-                collective_account__in=credentials.filter(login__icontains=text).values("pk")
-            )
+            credentials.filter(collective_account__in=credentials.filter(login).values("pk"))
             .order_by()
             .values("client_id"),
         ]

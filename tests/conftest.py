@@ -29,12 +29,18 @@ def pytest_collection_modifyitems(config, items):
     the suite on PostgreSQL."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+    engine = settings.DATABASES["default"]["ENGINE"]
+    # Likewise, tests marked `sqlite` prove what only SQLite needs (its connections' Unicode
+    # functions, config/sqlite_functions.py), and are deselected on other databases.
+    running = {
+        "django.db.backends.postgresql": "postgresql",
+        "django.db.backends.sqlite3": "sqlite",
+    }
+    other_markers = {"postgresql", "sqlite"} - {running.get(engine)}
+    deselected = [item for item in items if any(item.get_closest_marker(m) for m in other_markers)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+        items[:] = [item for item in items if item not in deselected]
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.views.decorators.debug import sensitive_variables
 
 from clients.models import GLOBAL_SCOPE, Alias, Client, Obligation, Organization
+from config.sqlite_functions import unicode_lower
 from credentials.client_import.report import ImportLog
 from credentials.client_import.rows import Row, RowError, RowReader
 from credentials.client_import.state import (
@@ -104,7 +105,7 @@ def client_groups(upload: UploadRows) -> ClientGroups:
         if row.has_error("id") or row.has_error("name"):
             found.unidentified[index] = [e for e in row.errors if e[0] in ("id", "name", None)]
             continue
-        pending.append((index, row.client_id, row.name.lower()))
+        pending.append((index, row.client_id, unicode_lower(row.name)))
         if len(pending) >= LOOKUP_BATCH:
             _key_rows(upload.organization, pending, found)
             pending = []
@@ -143,7 +144,7 @@ def _known_clients(
         .filter(lower_name__in=names)
         .values_list("pk", "name")
     )
-    return known_ids, {name.lower(): pk for pk, name in matches}
+    return known_ids, {unicode_lower(name): pk for pk, name in matches}
 
 
 class ChunkPlanner:
@@ -291,7 +292,11 @@ class ChunkPlanner:
 
 
 def _check_identity(state: ClientState, row: Row) -> None:
-    if row.client_id is not None and row.name and row.name.lower() != state.client.name.lower():
+    if (
+        row.client_id is not None
+        and row.name
+        and unicode_lower(row.name) != unicode_lower(state.client.name)
+    ):
         row.errors.append(
             (
                 "name",

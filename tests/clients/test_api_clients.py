@@ -1169,3 +1169,16 @@ def test_a_consent_given_for_another_agencys_client_cannot_be_used(
     assert response.json() == {
         "client_organization": [f'Invalid pk "{created.pk}" - object does not exist.']
     }
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [("lumiere", "Lumière Emballages"), ("ŁÓDŹ", "Łódź Recykling"), ("muller", "Müller AG")],
+)
+def test_list_search_ignores_accents_and_case(staff_api, organization, search, found):
+    for name in ("Lumière Emballages", "Łódź Recykling", "Müller AG"):
+        ClientFactory(organization=organization, name=name)
+
+    response = staff_api.get("/logins/clients", {"search": search, "companyNameOnly": "true"})
+
+    assert [c["name"] for c in response.json()["clients"]] == [found]

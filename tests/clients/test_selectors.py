@@ -11,6 +11,7 @@ from clients.selectors import (
     client_name_taken,
     client_stats,
     clients_covering,
+    clients_matching,
 )
 from tests.factories import (
     AliasFactory,
@@ -143,3 +144,76 @@ def test_client_stats_use_a_fixed_number_of_queries(organization, django_assert_
     # The kept counts; the codes of their countries, then of their report types.
     with django_assert_num_queries(3):
         client_stats(organization=organization)
+
+
+@pytest.fixture
+def accented(organization):
+    """Clients whose texts carry accents, each reachable through one field only."""
+    by_name = ClientFactory(organization=organization, name="Lumière Emballages", notes="")
+    by_alias = ClientFactory(organization=organization, name="Alias Holder", notes="")
+    AliasFactory(client=by_alias, scope="*", name="Müller Verpackung")
+    by_notes = ClientFactory(organization=organization, name="Notes Holder", notes="Dépôt à Łódź")
+    by_login = ClientFactory(organization=organization, name="Login Holder", notes="")
+    CredentialFactory(client=by_login, login="søren@grønt.example", registration_number="X1")
+    by_regno = ClientFactory(organization=organization, name="Regno Holder", notes="")
+    CredentialFactory(client=by_regno, login="plain@example.com", registration_number="ÉCO-42")
+    return {
+        "name": by_name,
+        "alias": by_alias,
+        "notes": by_notes,
+        "login": by_login,
+        "registration_number": by_regno,
+    }
+
+
+def matching(organization, text, **options) -> set[str]:
+    found = clients_matching(Client.objects.of(organization), text=text, **options)
+    return set(found.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("lumiere", "name"),
+        ("LUMIÈRE", "name"),
+        ("muller", "alias"),
+        ("MÜLLER", "alias"),
+        ("ŁÓDŹ", "notes"),
+        ("lodz", "notes"),
+        ("gront", "login"),
+        ("GRØNT", "login"),
+        ("eco-42", "registration_number"),
+    ],
+)
+def test_search_ignores_case_and_accents_in_every_searched_field(accented, text, field):
+    organization = accented[field].organization
+
+    assert matching(organization, text) == {accented[field].name}
+
+
+def test_search_with_accents_finds_the_text_written_without_them(organization):
+    ClientFactory(organization=organization, name="Lumiere Plain", notes="")
+
+    assert matching(organization, "Lumière") == {"Lumiere Plain"}
+
+
+def test_search_spells_out_the_sharp_s_as_postgresql_unaccent_does(organization):
+    ClientFactory(organization=organization, name="Straße Recycling", notes="")
+
+    assert matching(organization, "STRASSE") == {"Straße Recycling"}
+
+
+def test_company_name_only_search_ignores_accented_notes_and_logins(accented):
+    organization = accented["name"].organization
+
+    assert matching(organization, "lodz", company_name_only=True) == set()
+    assert matching(organization, "gront", company_name_only=True) == set()
+    assert matching(organization, "muller", company_name_only=True) == {"Alias Holder"}
+
+
+def test_search_wildcards_in_the_text_are_literal_characters(organization):
+    ClientFactory(organization=organization, name="Öko 100% Recycling", notes="")
+    ClientFactory(organization=organization, name="Öko 1000 Recycling", notes="")
+
+    assert matching(organization, "öko 100%") == {"Öko 100% Recycling"}
+    assert matching(organization, "ko_1") == set()

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from clients.models import Obligation, Role
+from clients.models import Client, Obligation, Role
 from credentials.client_import import MappingError, clients_import, mapping_resolve
 from credentials.client_import import plan as client_import
 from credentials.models import (
@@ -844,3 +844,46 @@ def test_a_password_cell_at_its_limit_is_stored_in_full(run, organization):
 
     assert report.row_errors == []
     assert Credential.objects.get().password == "P" * 500
+
+
+# Each name, and the same name in another case (PostgreSQL's upper() keeps "ß").
+UNICODE_NAMES = {
+    "Imp Öko Tools": "IMP ÖKO TOOLS",
+    "Éco Systèmes": "éco systèmes",
+    "Łódź Recykling": "ŁÓDŹ RECYKLING",
+    "Straße Verpackung": "STRAßE verpackung",
+}
+
+
+def test_a_rerun_naming_clients_in_another_case_previews_updates_not_creations(run, organization):
+    run([[name, "first"] for name in UNICODE_NAMES], mapping=["name", "notes"])
+
+    preview = run(
+        [[variant, "second"] for variant in UNICODE_NAMES.values()],
+        mapping=["name", "notes"],
+        dry_run=True,
+    )
+
+    assert (preview.created, preview.updated, preview.invalid_rows) == (0, 4, 0)
+
+
+def test_a_rerun_naming_clients_in_another_case_updates_them(run, organization):
+    run([[name, "first"] for name in UNICODE_NAMES], mapping=["name", "notes"])
+
+    report = run(
+        [[variant, "second"] for variant in UNICODE_NAMES.values()], mapping=["name", "notes"]
+    )
+
+    assert (report.created, report.updated, report.invalid_rows) == (0, 4, 0)
+    assert sorted(Client.objects.of(organization).values_list("name", "notes")) == sorted(
+        (name, "second") for name in UNICODE_NAMES
+    )
+
+
+def test_rows_naming_one_new_client_in_two_cases_create_it_once(run, organization):
+    report = run(
+        [["Łódź Recykling", "first"], ["ŁÓDŹ RECYKLING", "second"]], mapping=["name", "notes"]
+    )
+
+    assert report.created == 1
+    assert Client.objects.of(organization).get().name == "Łódź Recykling"

@@ -1,0 +1,28 @@
+"""Substring search that ignores case and accents: "lumiere" finds "Lumière", "ŁÓDŹ" "Łódź".
+
+Both sides are compared as lower(f_unaccent(text)). On PostgreSQL f_unaccent is an IMMUTABLE
+wrapper of the unaccent extension (clients migration 0009), so that trigram indexes can be
+built on that very expression (clients 0009, credentials 0011) and answer the search; on SQLite it is
+the same substitution table, in Python (config/sqlite_functions.py).
+"""
+
+from django.db.models import Func, Q, TextField, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Contains
+
+
+class Unaccent(Func):
+    """The text without its accents, as PostgreSQL's unaccent extension writes it."""
+
+    function = "f_unaccent"
+    output_field = TextField()
+
+
+def folded(expression) -> Lower:
+    """`expression` (a column name or an expression) lowered and without accents."""
+    return Lower(Unaccent(expression))
+
+
+def folded_contains(field: str, text: str) -> Q:
+    """Rows whose `field` contains `text`, ignoring case and accents."""
+    return Q(Contains(folded(field), folded(Value(text))))
