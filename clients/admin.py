@@ -3,6 +3,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -255,9 +256,27 @@ class AliasInline(ClientPartInline):
     fields = ["scope", "name"]
 
 
+class CatalogChoicesFormSet(BaseInlineFormSet):
+    """Every row's catalog selects share the choices read by the first: without it each row
+    reads the countries, report types and PROs again."""
+
+    catalog_fields = ("country", "report_type", "pro")
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        choices = self.__dict__.setdefault("_catalog_choices", {})
+        for name in self.catalog_fields:
+            if name in form.fields:
+                if name not in choices:
+                    choices[name] = list(form.fields[name].choices)
+                form.fields[name].choices = choices[name]
+        return form
+
+
 class ObligationInline(ClientPartInline):
     model = Obligation
     form = ObligationForm
+    formset = CatalogChoicesFormSet
     fields = ["country", "report_type", "pro"]
 
     def get_queryset(self, request):

@@ -291,10 +291,17 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     ]
     search_fields = ["client__name", "login", "registration_number", "pro__name"]
     list_select_related = ["client", "country", "pro__country", "collective_account"]
-    autocomplete_fields = ["client"]
+    # Searched as you type: a select would render every collective account of the
+    # organization (thousands) on each credential form.
+    autocomplete_fields = ["client", "collective_account"]
     readonly_fields = ["password_state", "created_at", "updated_at"]
     inlines = [PasswordHistoryInline]
     list_per_page = 50
+    # Newest first, read along the primary key: the model's ordering (country code, PRO name)
+    # sorts every credential of the organization for each page.
+    ordering = ["-pk"]
+    # The page count is enough: a second count of every credential would cost as much again.
+    show_full_result_count = False
     reveal_template = "admin/credentials/reveal_password.html"
 
     def get_fieldsets(self, request, obj=None):
@@ -313,16 +320,33 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
+    def _is_id_of(self, field_name: str, value) -> bool:
+        try:
+            self.opts.get_field(field_name).target_field.to_python(value)
+        except ValidationError:
+            return False
+        return True
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "collective_account":
+            # The credential form's collective account: only collective accounts are offered.
+            queryset = queryset.filter(client__collective_account=True)
+        return queryset, may_have_duplicates
+
     def get_changeform_initial_data(self, request):
         """The add form pre-filled from the query string, as the admin does for model fields
-        (`?client=1&country=2&pro=3&report_types=4,5`, ids), report types included. A value
+        (`?client=1&country=…&pro=…&report_types=…,…`, ids), report types included. A value
         that is not an id is left out rather than failing the page."""
         initial = super().get_changeform_initial_data(request)
         for name in ("client", "country", "pro", "collective_account"):
-            if name in initial and not str(initial[name]).isdigit():
+            if name in initial and not self._is_id_of(name, initial[name]):
                 del initial[name]
-        report_types = initial.pop("report_types", None) or []
-        ids = [pk for pk in report_types if pk.isdigit()]
+        ids = [
+            pk
+            for pk in initial.pop("report_types", None) or []
+            if self._is_id_of("report_types", pk)
+        ]
         if ids:
             initial["report_type_choices"] = ids
         return initial
@@ -342,8 +366,11 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "collective_account":
-            queryset = Credential.objects.filter(client__collective_account=True).select_related(
-                "client", "country", "pro"
+            # Labels only: thousands of choices, none of whose passwords is to be decrypted.
+            queryset = (
+                Credential.objects.filter(client__collective_account=True)
+                .select_related("client", "country", "pro")
+                .only("client__name", "country__code", "pro__name")
             )
             if not request.user.is_superuser:
                 queryset = queryset.of(organization_for_user(request.user))
