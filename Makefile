@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo bench bench-data loadtest clean
+.PHONY: install run test lint format migrate demo bench bench-admin bench-data loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ bench-data: install
 
 bench: bench-data
 	$(BENCH_ENV) $(BIN)/python -m bench.run
+
+# The admin pages staff use (client list, client page, credential list) as the bench staff user.
+bench-admin: bench-data
+	$(BENCH_ENV) $(BIN)/python -m bench.admin_pages
 
 loadtest: bench-data
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
