@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo bench bench-data bench-mixed loadtest clean
+.PHONY: install run test lint format migrate demo bench bench-admin bench-data bench-mixed loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bench: bench-data
 
 bench-mixed: bench-data
 	$(BENCH_ENV) CACHE_URL=locmem:// $(BIN)/python -m bench.mixed
+
+# The admin pages staff use (client list, client page, credential list) as the bench staff user.
+bench-admin: bench-data
+	$(BENCH_ENV) $(BIN)/python -m bench.admin_pages
 
 loadtest: bench-data
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -3,13 +3,16 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.module_loading import import_string
 from simple_history.admin import SimpleHistoryAdmin
 
+from clients.client_page import ClientPageSection
 from clients.models import (
+    GLOBAL_SCOPE,
     Alias,
     ApiKey,
     Client,
@@ -21,8 +24,12 @@ from clients.models import (
 )
 from clients.selectors import (
     client_aliases,
+    client_obligations,
     client_organizations_consenting,
+    client_portfolio_summaries,
     clients_covering,
+    clients_matching,
+    clients_missing_credentials,
 )
 from clients.services import (
     api_key_create,
@@ -152,6 +159,46 @@ class ProListFilter(CatalogListFilter):
         return [(str(p.pk), f"{p.name} ({p.country.code})") for p in self.catalog_rows()]
 
 
+class MissingCredentialsListFilter(admin.SimpleListFilter):
+    """Clients with an obligation that no credential covers (the rule of the credentials
+    search's showMissing, clients.selectors.uncovered_obligations)."""
+
+    title = "missing credentials"
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has missing credentials"), ("no", "None missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        return clients_missing_credentials(queryset, missing=self.value() == "yes")
+
+
+class CollectiveAccountListFilter(admin.SimpleListFilter):
+    """Collective-account pseudo-clients are left out of the list unless asked for, as the
+    API's list leaves them out unless collective_account=true."""
+
+    title = "collective accounts"
+    parameter_name = "collective"
+
+    def lookups(self, request, model_admin):
+        return [("only", "Only collective accounts"), ("all", "Clients and collective accounts")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "only":
+            return queryset.filter(collective_account=True)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(collective_account=False)
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        # The default is not "all" here: it hides the pseudo-clients.
+        choices[0]["display"] = "Hidden"
+        return choices
+
+
 class ClientPartInline(OrganizationScopedAdminMixin, admin.TabularInline):
     """Rows that belong to a client: members of its organization see and edit them."""
 
@@ -206,9 +253,27 @@ class AliasInline(ClientPartInline):
     fields = ["scope", "name"]
 
 
+class CatalogChoicesFormSet(BaseInlineFormSet):
+    """Every row's catalog selects share the choices read by the first: without it each row
+    reads the countries, report types and PROs again."""
+
+    catalog_fields = ("country", "report_type", "pro")
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        choices = self.__dict__.setdefault("_catalog_choices", {})
+        for name in self.catalog_fields:
+            if name in form.fields:
+                if name not in choices:
+                    choices[name] = list(form.fields[name].choices)
+                form.fields[name].choices = choices[name]
+        return form
+
+
 class ObligationInline(ClientPartInline):
     model = Obligation
     form = ObligationForm
+    formset = CatalogChoicesFormSet
     fields = ["country", "report_type", "pro"]
 
     def get_queryset(self, request):
@@ -283,16 +348,31 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     """The client admin. Apps built on this one add to it through client_admin_extensions()."""
 
     form = ClientAdminForm
-    list_display = ["name", "status", "alias_names", "shared", "collective_account", "updated_at"]
+    change_form_template = "admin/clients/client/change_form.html"
+    list_display = [
+        "name",
+        "status",
+        "alias_names",
+        "countries",
+        "credential_count",
+        "missing_count",
+        "shared",
+        "updated_at",
+    ]
     list_filter = [
         "status",
+        MissingCredentialsListFilter,
         CountryListFilter,
         ReportTypeListFilter,
         ProListFilter,
-        "collective_account",
+        CollectiveAccountListFilter,
         "shared",
     ]
-    search_fields = ["name", "aliases__name"]
+    # Searched by get_search_results, as the API's search is; the field only shows the box.
+    search_fields = ["name"]
+    search_help_text = "Name, alias, notes, credential login or registration number."
+    # The page count is enough: a second count of every client would cost as much again.
+    show_full_result_count = False
     inlines = [AliasInline, ObligationInline]
     actions = ["archive_selected", "activate_selected"]
     readonly_fields = ["created_at", "updated_at"]
@@ -302,6 +382,59 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
+
+    def get_search_results(self, request, queryset, search_term):
+        return clients_matching(queryset, text=search_term), False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page's portfolio summaries, read as the API's list reads them: a few queries for
+        # the whole page.
+        summaries = client_portfolio_summaries([client.pk for client in changelist.result_list])
+        for client in changelist.result_list:
+            client.portfolio_summary = summaries[client.pk]
+        return changelist
+
+    @admin.display(description="countries")
+    def countries(self, obj: Client) -> str:
+        return ", ".join(obj.portfolio_summary.countries) or "—"
+
+    @admin.display(description="credentials")
+    def credential_count(self, obj: Client) -> int:
+        return obj.portfolio_summary.credential_count
+
+    @admin.display(description="missing")
+    def missing_count(self, obj: Client) -> int:
+        return obj.portfolio_summary.missing_count
+
+    def client_page_sections(self, request, client: Client) -> list[ClientPageSection]:
+        """The read-only sections of the client's page; admin extensions add theirs."""
+        obligations = client_obligations(client)
+        aliases = client_aliases(client)
+        codes = sorted({*aliases, *(row["country"] for row in obligations)} - {GLOBAL_SCOPE})
+        names = dict(Country.objects.filter(code__in=codes).values_list("code", "name_en"))
+        countries = [
+            {
+                "code": code,
+                "name": names.get(code, ""),
+                "local_name": aliases.get(code),
+                "obligations": [row for row in obligations if row["country"] == code],
+            }
+            for code in codes
+        ]
+        return [
+            ClientPageSection(
+                template="admin/clients/client/names_section.html",
+                order=10,
+                context={"trading_name": aliases.get(GLOBAL_SCOPE), "countries": countries},
+            )
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            sections = self.client_page_sections(request, obj)
+            context["client_page_sections"] = sorted(sections, key=lambda s: s.order)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fields(self, request, obj=None):
         fields = [

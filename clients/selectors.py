@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import IsNull
 
 from clients.models import (
     GLOBAL_SCOPE,
@@ -266,49 +267,49 @@ class MissingCredential:
         )
 
 
-def missing_credentials_of_clients(
-    client_ids: Iterable[int], *, covered_rows: Iterable[tuple] | None = None
-) -> dict[int, list[MissingCredential]]:
-    """For each client, one row per obligation that none of its credentials covers, in two
-    queries whatever the number of clients (and the catalog's, when a PRO must be guessed).
+def uncovered_obligations(obligations: QuerySet[Obligation]) -> QuerySet[Obligation]:
+    """The obligations none of their client's credentials covers: the missing-credential rule,
+    written once for every read of missing credentials (a client's, a page's, a list filter).
 
     A credential covers an obligation when it is for the same country and report type, and for
     the same PRO when the obligation names one; any credential in the country covers an
-    obligation without a report type. The row's PRO is the obligation's, else the
-    only PRO the catalog has for that country and report type, else None. `covered_rows`, the
-    clients' (client_id, country_id, report_type_id, pro_id) credential report types, saves
-    the first query when the caller has read them already.
+    obligation without a report type (the client operates there).
+    """
+    # One NOT EXISTS, so that the database reads it as an anti-join.
+    covering = rows_pointing_at_client("credential_report_types").filter(
+        Q(pro_id=OuterRef("pro_id")) | Q(IsNull(OuterRef("pro_id"), True)),
+        Q(report_type_id=OuterRef("report_type_id")) | Q(IsNull(OuterRef("report_type_id"), True)),
+        client_id=OuterRef("client_id"),
+        country_id=OuterRef("country_id"),
+    )
+    return obligations.exclude(Exists(covering))
+
+
+def clients_missing_credentials(clients: QuerySet[Client], *, missing: bool) -> QuerySet[Client]:
+    """The clients with (`missing`) or without an obligation that no credential covers."""
+    uncovered = _client_ids(uncovered_obligations(Obligation.objects.all()))
+    return clients.filter(pk__in=uncovered) if missing else clients.exclude(pk__in=uncovered)
+
+
+def missing_credentials_of_clients(client_ids: Iterable[int]) -> dict[int, list[MissingCredential]]:
+    """For each client, one row per obligation that none of its credentials covers
+    (`uncovered_obligations`), in one query whatever the number of clients (and the catalog's,
+    when a PRO must be guessed).
+
+    The row's PRO is the obligation's, else the only PRO the catalog has for that country and
+    report type, else None.
     """
     client_ids = list(client_ids)
-    if covered_rows is None:
-        covered_rows = (
-            rows_pointing_at_client("credential_report_types")
-            .filter(client_id__in=client_ids)
-            .values_list("client_id", "country_id", "report_type_id", "pro_id")
-        )
-    covered: dict[int, set] = {pk: set() for pk in client_ids}
-    for client_id, country_id, report_type_id, pro_id in covered_rows:
-        covered[client_id].update(
-            {(country_id, report_type_id, pro_id), (country_id, report_type_id), (country_id,)}
-        )
     catalog = None
     missing: dict[int, list[MissingCredential]] = {pk: [] for pk in client_ids}
-    obligations = Obligation.objects.filter(client_id__in=client_ids).select_related(
-        "country", "report_type", "pro"
-    )
+    obligations = uncovered_obligations(
+        Obligation.objects.filter(client_id__in=client_ids)
+    ).select_related("country", "report_type", "pro")
     for obligation in obligations:
-        key = (obligation.country_id, obligation.report_type_id)
+        pro = obligation.pro
         if obligation.report_type_id is None:
-            if (obligation.country_id,) in covered[obligation.client_id]:
-                continue
             pro = None
-        elif obligation.pro_id is not None:
-            if (*key, obligation.pro_id) in covered[obligation.client_id]:
-                continue
-            pro = obligation.pro
-        else:
-            if key in covered[obligation.client_id]:
-                continue
+        elif obligation.pro_id is None:
             catalog = catalog or Catalog.load()
             pro = catalog.only_pro_for(obligation.country, obligation.report_type)
         missing[obligation.client_id].append(
@@ -339,28 +340,12 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
     client_ids = list(client_ids)
     countries: dict[int, set[str]] = {pk: set() for pk in client_ids}
     report_types: dict[int, set[str]] = {pk: set() for pk in client_ids}
-    covered_rows = []
     credential_report_types = (
         rows_pointing_at_client("credential_report_types")
         .filter(client_id__in=client_ids)
-        .values_list(
-            "client_id",
-            "country_id",
-            "report_type_id",
-            "pro_id",
-            "country__code",
-            "report_type__code",
-        )
+        .values_list("client_id", "country__code", "report_type__code")
     )
-    for (
-        client_id,
-        country_id,
-        report_type_id,
-        pro_id,
-        country,
-        report_type,
-    ) in credential_report_types:
-        covered_rows.append((client_id, country_id, report_type_id, pro_id))
+    for client_id, country, report_type in credential_report_types:
         countries[client_id].add(country)
         report_types[client_id].add(report_type)
     obligations = Obligation.objects.filter(client_id__in=client_ids).values_list(
@@ -377,7 +362,7 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
         .values_list("client_id")
         .annotate(count=Count("pk"))
     )
-    missing = missing_credentials_of_clients(client_ids, covered_rows=covered_rows)
+    missing = missing_credentials_of_clients(client_ids)
     return {
         pk: ClientPortfolioSummary(
             countries=sorted(countries[pk]),

@@ -1,6 +1,9 @@
 """Admin for credentials: masked passwords with a logged reveal, previous passwords, collective
 accounts with their linked clients, credentials on the client page, and the access log."""
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
@@ -20,6 +23,8 @@ from import_export.formats import base_formats
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from clients.client_page import ClientPageSection
+from clients.selectors import MissingCredential
 from clients.tenancy import (
     OrganizationScopedAdminMixin,
     OrganizationScopedHistoryAdminMixin,
@@ -41,6 +46,7 @@ from credentials.models import (
     PasswordAccessEvent,
 )
 from credentials.resources import ClientFile, ClientResource, PasswordAccessEventResource
+from credentials.selectors import credentials_with_relations, missing_credentials
 from credentials.services import (
     UNSET,
     credential_create,
@@ -51,7 +57,7 @@ from credentials.services import (
     request_origin,
     secrets_reveal,
 )
-from reporting.models import Pro, ReportType
+from reporting.models import Country, Pro, ReportType
 
 
 def may_reveal_passwords(request) -> bool:
@@ -259,34 +265,6 @@ class ReadOnlyCredentialInline(
         )
 
 
-class CredentialInline(ReadOnlyCredentialInline):
-    """The client's credentials, on the client page; changes happen on the credential page."""
-
-    fk_name = "client"
-
-    def get_fields(self, request, obj=None):
-        fields = ["country", "pro", "report_type_codes", "shown_login", "status", "interval"]
-        password = "password_with_reveal" if may_reveal_passwords(request) else "masked_password"
-        return [*fields[:4], password, *fields[4:]]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
-
-    @admin.display(description="login")
-    def shown_login(self, credential: Credential) -> str:
-        return credential.effective_login or "—"
-
-    @admin.display(description="password")
-    def masked_password(self, credential: Credential) -> str:
-        return MASK if credential.has_password else "—"
-
-    @admin.display(description="password")
-    def password_with_reveal(self, credential: Credential):
-        if not credential.has_password:
-            return "—"
-        return _reveal_link(reverse("admin:credentials_credential_reveal", args=[credential.pk]))
-
-
 @admin.register(Credential)
 class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     organization_path = "client__organization"
@@ -311,10 +289,17 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     ]
     search_fields = ["client__name", "login", "registration_number", "pro__name"]
     list_select_related = ["client", "country", "pro__country", "collective_account"]
-    autocomplete_fields = ["client"]
+    # Searched as you type: a select would render every collective account of the
+    # organization (thousands) on each credential form.
+    autocomplete_fields = ["client", "collective_account"]
     readonly_fields = ["password_state", "created_at", "updated_at"]
     inlines = [PasswordHistoryInline]
     list_per_page = 50
+    # Newest first, read along the primary key: the model's ordering (country code, PRO name)
+    # sorts every credential of the organization for each page.
+    ordering = ["-pk"]
+    # The page count is enough: a second count of every credential would cost as much again.
+    show_full_result_count = False
     reveal_template = "admin/credentials/reveal_password.html"
 
     def get_fieldsets(self, request, obj=None):
@@ -333,6 +318,37 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
+    def _is_id_of(self, field_name: str, value) -> bool:
+        try:
+            self.opts.get_field(field_name).target_field.to_python(value)
+        except ValidationError:
+            return False
+        return True
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "collective_account":
+            # The credential form's collective account: only collective accounts are offered.
+            queryset = queryset.filter(client__collective_account=True)
+        return queryset, may_have_duplicates
+
+    def get_changeform_initial_data(self, request):
+        """The add form pre-filled from the query string, as the admin does for model fields
+        (`?client=1&country=…&pro=…&report_types=…,…`, ids), report types included. A value
+        that is not an id is left out rather than failing the page."""
+        initial = super().get_changeform_initial_data(request)
+        for name in ("client", "country", "pro", "collective_account"):
+            if name in initial and not self._is_id_of(name, initial[name]):
+                del initial[name]
+        ids = [
+            pk
+            for pk in initial.pop("report_types", None) or []
+            if self._is_id_of("report_types", pk)
+        ]
+        if ids:
+            initial["report_type_choices"] = ids
+        return initial
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.readonly_fields)
         # Moving a credential to another client is not an edit: delete it and create a new one.
@@ -348,8 +364,11 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "collective_account":
-            queryset = Credential.objects.filter(client__collective_account=True).select_related(
-                "client", "country", "pro"
+            # Labels only: thousands of choices, none of whose passwords is to be decrypted.
+            queryset = (
+                Credential.objects.filter(client__collective_account=True)
+                .select_related("client", "country", "pro")
+                .only("client__name", "country__code", "pro__name")
             )
             if not request.user.is_superuser:
                 queryset = queryset.of(organization_for_user(request.user))
@@ -583,12 +602,42 @@ class PasswordAccessEventAdmin(OrganizationScopedAdminMixin, ExportMixin, admin.
         return super().get_export_queryset(request).select_related("organization", "client")
 
 
+@dataclass(frozen=True)
+class CatalogIds:
+    countries: dict[str, int]
+    pros: dict[tuple[str, str], int]
+    report_types: dict[str, int]
+
+
+def _catalog_ids(missing: list[MissingCredential]) -> CatalogIds:
+    """The catalog ids of the missing rows' country, PRO and report type codes, which the
+    credential add form takes as its initial values; no query when nothing is missing."""
+    if not missing:
+        return CatalogIds(countries={}, pros={}, report_types={})
+    codes = {row.country for row in missing}
+    return CatalogIds(
+        countries=dict(Country.objects.filter(code__in=codes).values_list("code", "pk")),
+        pros={
+            (country, name): pk
+            for country, name, pk in Pro.objects.filter(
+                country__code__in=codes, name__in={row.pro for row in missing if row.pro}
+            ).values_list("country__code", "name", "pk")
+        },
+        report_types=dict(
+            ReportType.objects.filter(code__in={row.report_type for row in missing}).values_list(
+                "code", "pk"
+            )
+        ),
+    )
+
+
 class ClientCredentialsAdminMixin(
     PendingImportAdminMixin, ClientImportAdminMixin, ImportExportMixin
 ):
     """What this app adds to the client admin (clients.admin.client_admin_extensions): the
-    client's credentials listed on its page, CSV/XLSX import (upload, mapping, preview, confirm,
-    rejected rows: credentials.import_admin) and CSV/XLSX export of the clients listed."""
+    client's credentials and missing credentials by country on its page, CSV/XLSX import
+    (upload, mapping, preview, confirm, rejected rows: credentials.import_admin) and CSV/XLSX
+    export of the clients listed."""
 
     resource_classes = [ClientResource]
     export_form_class = ExportForm
@@ -597,8 +646,51 @@ class ClientCredentialsAdminMixin(
     # Each import is recorded as a ClientImport and every change is in the history.
     skip_admin_log = True
 
-    def get_inlines(self, request, obj):
-        return [*super().get_inlines(request, obj), CredentialInline]
+    def client_page_sections(self, request, client) -> list[ClientPageSection]:
+        """The client's credentials by country, each country's missing credentials (the
+        obligations no credential covers, as the credentials search's showMissing lists them)
+        with a link to add one, in a few queries whatever their number."""
+        credentials = credentials_with_relations(Credential.objects.filter(client=client))
+        missing = missing_credentials(client=client)
+        countries: dict[str, dict] = {}
+        for credential in credentials.order_by("country__code", "pro__name", "id"):
+            country = credential.country
+            group = countries.setdefault(
+                country.code, {"code": country.code, "name": country.name_en, "missing": []}
+            )
+            group.setdefault("credentials", []).append(credential)
+        add_url = reverse("admin:credentials_credential_add")
+        links = _catalog_ids(missing)
+        for row in missing:
+            group = countries.setdefault(
+                row.country, {"code": row.country, "name": row.country_name, "missing": []}
+            )
+            initial = {
+                "client": client.pk,
+                "country": links.countries.get(row.country),
+                "pro": links.pros.get((row.country, row.pro)),
+                "report_types": links.report_types.get(row.report_type),
+            }
+            query = urlencode({key: value for key, value in initial.items() if value})
+            group["missing"].append({"row": row, "add_url": f"{add_url}?{query}"})
+        may_add = self.admin_site.get_model_admin(Credential).has_add_permission(request)
+        return [
+            *super().client_page_sections(request, client),
+            ClientPageSection(
+                template="admin/credentials/client/credentials_section.html",
+                order=20,
+                context={
+                    "countries": [countries[code] for code in sorted(countries)],
+                    "credential_count": sum(
+                        len(group.get("credentials", ())) for group in countries.values()
+                    ),
+                    "missing_count": len(missing),
+                    "add_url": f"{add_url}?{urlencode({'client': client.pk})}" if may_add else None,
+                    "may_add": may_add,
+                    "may_reveal": may_reveal_passwords(request),
+                },
+            ),
+        ]
 
     def has_import_permission(self, request) -> bool:
         membership = membership_for_user(request.user)

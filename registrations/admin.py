@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db.models import Prefetch
 
+from clients.client_page import ClientPageSection
 from clients.models import Organization
 from clients.tenancy import OrganizationScopedAdminMixin, organization_for_user
 from registrations.models import (
@@ -162,3 +164,27 @@ class DeclarationAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
         "registration__scheme__report_type",
     ]
     autocomplete_fields = ["registration"]
+
+
+class ClientRegistrationsAdminMixin:
+    """What this app adds to the client admin (clients.admin.client_admin_extensions): the
+    producers linked to the client and their registrations, read-only on the client's page,
+    each linking to its own admin page."""
+
+    def client_page_sections(self, request, client) -> list[ClientPageSection]:
+        registrations = Registration.objects.select_related(
+            "scheme__pro__country", "scheme__report_type"
+        ).order_by("scheme__pro__country__code", "scheme__pro__name", "created_at")
+        producers = (
+            Producer.objects.filter(client=client, organization_id=client.organization_id)
+            .select_related("seller")
+            .prefetch_related(Prefetch("registrations", queryset=registrations))
+        )
+        return [
+            *super().client_page_sections(request, client),
+            ClientPageSection(
+                template="admin/registrations/client/registrations_section.html",
+                order=30,
+                context={"producers": list(producers)},
+            ),
+        ]

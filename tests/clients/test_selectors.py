@@ -217,3 +217,29 @@ def test_search_wildcards_in_the_text_are_literal_characters(organization):
 
     assert matching(organization, "öko 100%") == {"Öko 100% Recycling"}
     assert matching(organization, "ko_1") == set()
+
+
+@pytest.mark.parametrize(
+    ("obligation_pro", "credential_pro", "missing"),
+    [
+        (None, ("DE", "Stiftung EAR"), False),
+        (("DE", "Stiftung EAR"), ("DE", "Stiftung EAR"), False),
+        (None, None, True),
+    ],
+)
+def test_the_missing_filter_agrees_with_the_missing_rows(
+    organization, obligation_pro, credential_pro, missing
+):
+    from clients.models import Client
+    from clients.selectors import clients_missing_credentials, missing_credentials_of_clients
+    from tests.factories import ClientFactory, CredentialFactory, ObligationFactory, pro
+
+    listed = ClientFactory(organization=organization)
+    ObligationFactory(client=listed, pro=pro(*obligation_pro) if obligation_pro else None)
+    if credential_pro:
+        CredentialFactory(client=listed, pro=pro(*credential_pro))
+
+    filtered = clients_missing_credentials(Client.objects.all(), missing=True)
+
+    assert bool(missing_credentials_of_clients([listed.pk])[listed.pk]) is missing
+    assert filtered.filter(pk=listed.pk).exists() is missing
