@@ -10,11 +10,13 @@ from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
@@ -66,8 +68,16 @@ def may_reveal_previous_passwords(request) -> bool:
     return password_reveal_allowed(user=request.user, previous=True)
 
 
-def _reveal_link(url: str):
-    return format_html('{} <a class="button" href="{}">Reveal</a>', MASK, url)
+REVEAL_CONTROL_TEMPLATE = "admin/credentials/_reveal_control.html"
+
+
+def reveal_control(credential: Credential) -> str:
+    """The masked password with its in-place reveal (templates/admin/credentials/
+    _reveal_control.html), for the admin columns shown only to users who may reveal the
+    organization's passwords (the page's CSRF token is read by the control's script)."""
+    return render_to_string(
+        REVEAL_CONTROL_TEMPLATE, {"credential": credential, "reveal_allowed": True}
+    )
 
 
 class ReadOnlyAdminMixin:
@@ -287,7 +297,7 @@ class CredentialInline(ReadOnlyCredentialInline):
     def password_with_reveal(self, credential: Credential):
         if not credential.has_password:
             return "—"
-        return _reveal_link(reverse("admin:credentials_credential_reveal", args=[credential.pk]))
+        return reveal_control(credential)
 
 
 @admin.register(Credential)
@@ -315,7 +325,7 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     search_fields = ["client__name", "login", "registration_number", "pro__name"]
     list_select_related = ["client", "country", "pro__country", "collective_account"]
     autocomplete_fields = ["client"]
-    readonly_fields = ["password_state", "created_at", "updated_at"]
+    readonly_fields = ["password_state", "masked_password_state", "created_at", "updated_at"]
     inlines = [PasswordHistoryInline]
     list_per_page = 50
     reveal_template = "admin/credentials/reveal_password.html"
@@ -323,7 +333,9 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         login = ["collective_account", "login"]
         if obj is not None:
-            login.append("password_state")
+            login.append(
+                "password_state" if may_reveal_passwords(request) else "masked_password_state"
+            )
         if self.has_change_permission(request, obj):
             login += ["new_password", "clear_password"] if obj else ["new_password"]
         login.append("registration_number")
@@ -439,20 +451,29 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         return TemplateResponse(request, self.reveal_template, context)
 
     def reveal_view(self, request, object_id):
+        """The confirmation page, then the password shown once; a POST asking for JSON (the
+        in-place reveal of _reveal_control.html) answers the login and the password instead."""
         credential = self._credential_or_404(request, object_id)
         if not may_reveal_passwords(request):
             raise PermissionDenied
-        return self._reveal_page(
-            request,
-            credential,
-            f"the password of {credential}",
-            lambda origin: secrets_reveal(
+
+        def reveal(origin) -> str:
+            return secrets_reveal(
                 user=request.user,
                 credentials=[credential],
                 origin=origin,
                 reason=AccessReason.ADMIN_REVEAL,
-            ).passwords.get(credential.pk, ""),
-        )
+            ).passwords.get(credential.pk, "")
+
+        # A browser's form asks for HTML first (and accepts */*): only a JSON-first request
+        # gets JSON.
+        wants_json = request.get_preferred_type(["text/html", "application/json"])
+        if request.method == "POST" and wants_json == "application/json":
+            password = reveal(request_origin(request))
+            response = JsonResponse({"login": credential.effective_login, "password": password})
+            patch_cache_control(response, no_store=True, private=True)
+            return response
+        return self._reveal_page(request, credential, f"the password of {credential}", reveal)
 
     def reveal_previous_view(self, request, object_id, entry_id):
         credential = self._credential_or_404(request, object_id)
@@ -491,20 +512,30 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     def password_with_reveal(self, credential: Credential):
         if not credential.has_password:
             return "—"
-        return _reveal_link(reverse("admin:credentials_credential_reveal", args=[credential.pk]))
+        return reveal_control(credential)
 
     @admin.display(description="current password")
     def password_state(self, credential: Credential):
+        """For users who may reveal: the in-place reveal of the login and password."""
+        return self._password_state(credential, self.password_with_reveal)
+
+    @admin.display(description="current password")
+    def masked_password_state(self, credential: Credential):
+        return self._password_state(credential, self.masked_password)
+
+    @staticmethod
+    def _password_state(credential: Credential, shown):
         if credential.is_linked:
             collective = reverse(
                 "admin:credentials_credential_change", args=[credential.collective_account_id]
             )
             return format_html(
-                'Read from <a href="{}">collective account {}</a>.',
+                'Read from <a href="{}">collective account {}</a>. {}',
                 collective,
-                credential.collective_account_id,
+                credential.collective_account,
+                shown(credential),
             )
-        return self.password_with_reveal(credential) if credential.has_password else "Not set."
+        return shown(credential) if credential.has_password else "Not set."
 
 
 class LinkedCredentialInline(ReadOnlyCredentialInline):
