@@ -56,7 +56,7 @@ from credentials.services import (
     request_origin,
     secrets_reveal,
 )
-from reporting.models import Pro, ReportType
+from reporting.models import Country, Pro, ReportType
 
 
 def may_reveal_passwords(request) -> bool:
@@ -119,8 +119,44 @@ class NeedsAttentionListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ExtraInfoField(forms.JSONField):
+    """extra_info typed as a JSON object: empty when there is none (not "null"), and a bad
+    value answered in words."""
+
+    default_error_messages = {
+        "invalid": (
+            "This is not valid JSON. Write an object in braces with quoted names, e.g. "
+            '{"portal_url": "https://example.com", "customer_no": "4711"}, or leave it empty.'
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            'More fields of the portal login as a JSON object, e.g. {"customer_no": "4711"}. '
+            "Leave empty when there are none.",
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if value is None:
+            return ""
+        return super().prepare_value(value)
+
+
+COLLECTIVE_ACCOUNT_HELP = (
+    "Choose the collective account this credential shares its login with (same country and "
+    "PRO): its login and password are then read from the collective account, so leave Login "
+    "and Password empty here. Choose the empty line to give this credential its own login."
+)
+
+
 class CredentialAdminForm(forms.ModelForm):
-    """Edits go through credentials.services; the stored password is never put in the page."""
+    """Edits go through credentials.services; the stored password is never put in the page.
+
+    A password typed into a form that comes back with errors is put back into its box (the
+    typed value only, never the stored one), so that saving again does not drop it."""
 
     report_type_choices = forms.ModelMultipleChoiceField(
         label="Report types",
@@ -136,6 +172,7 @@ class CredentialAdminForm(forms.ModelForm):
         help_text="Leave blank to keep the current password. It is stored encrypted.",
     )
     clear_password = forms.BooleanField(label="Remove the password", required=False)
+    extra_info = ExtraInfoField(label="Extra info")
 
     # Service field names → the form fields that carry them.
     FORM_FIELDS = {
@@ -161,6 +198,7 @@ class CredentialAdminForm(forms.ModelForm):
         ]
         help_texts = {
             "login": "Leave empty when the credential reads it from a collective account.",
+            "collective_account": COLLECTIVE_ACCOUNT_HELP,
         }
 
     def __init__(self, *args, **kwargs):
@@ -169,6 +207,38 @@ class CredentialAdminForm(forms.ModelForm):
             self.fields["report_type_choices"].initial = list(
                 ReportType.objects.filter(code__in=self.instance.report_type_list)
             )
+        self._follow_the_catalog()
+
+    def _chosen(self, name: str):
+        """The pk chosen for `name`: the submitted one, else the credential's."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name)) or None
+        return getattr(self.instance, f"{name}_id", None)
+
+    def _follow_the_catalog(self) -> None:
+        """The PRO choices shown are the chosen country's, the report types the chosen PRO's;
+        the page's script (credentials/credential_form.js) keeps them in step as the user
+        picks. The fields still take any catalog value, so that a combination the catalog does
+        not offer gets the services' message, which names the valid choices."""
+        if "pro" in self.fields:
+            country = catalog_pk(Country, self._chosen("country"))
+            pros = Pro.objects.filter(country_id=country).order_by("name") if country else []
+            _show_choices(self.fields["pro"], [("", "---------")], pros, lambda p: p.name)
+        if "report_type_choices" in self.fields:
+            pro = catalog_pk(Pro, self._chosen("pro"))
+            field = self.fields["report_type_choices"]
+            offered = ReportType.objects.filter(pros=pro) if pro else []
+            _show_choices(field, [], offered, str)
+            field.help_text = (
+                "The report types the chosen PRO takes." if pro else "Choose a PRO first."
+            )
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.errors and "new_password" in self.fields:
+            # The re-rendered page keeps what the user typed (the submitted value, never the
+            # stored password), so that the next save does not silently drop it.
+            self.fields["new_password"].widget.render_value = True
 
     def password_argument(self):
         if self.cleaned_data.get("clear_password"):
@@ -197,31 +267,71 @@ class CredentialAdminForm(forms.ModelForm):
         return arguments
 
     def clean(self):
+        """The services' rules are checked even when another field has an error, so that one
+        submit shows every error at once; a field that failed its own check is left out."""
         cleaned = super().clean()
         client = cleaned.get("client") or (self.instance.client if self.instance.pk else None)
         required = ("country", "pro", "report_type_choices", "status")
-        if self.errors or client is None or any(not cleaned.get(name) for name in required):
+        if client is None or any(not cleaned.get(name) for name in required):
             return cleaned
         arguments = self.service_arguments()
+        failed = {self.FORM_FIELDS.get(name, name) for name in self.errors}
+        checked = {
+            name: value
+            for name, value in arguments.items()
+            if self.FORM_FIELDS.get(name, name) not in failed
+        }
         try:
             credential_validate(
                 client=client,
                 credential=self.instance if self.instance.pk else None,
-                country=arguments["country"],
-                pro=arguments["pro"],
-                report_types=arguments["report_types"],
-                login=arguments["login"],
-                password=arguments.get("password", UNSET),
-                extra_info=arguments["extra_info"],
-                collective_account_id=arguments["collective_account_id"],
-                registration_number=arguments["registration_number"],
-                notes=arguments["notes"],
+                **{name: checked.get(name, UNSET) for name in SERVICE_CHECKED},
             )
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
+            collective = cleaned.get("collective_account")
+            for field, messages_ in exc.message_dict.items():
                 name = self.FORM_FIELDS.get(field, field)
-                self.add_error(name if name in self.fields else None, messages)
+                if field in ("login", "password") and collective is not None:
+                    messages_ = [linked_secret_message(field, collective)]
+                self.add_error(name if name in self.fields else None, messages_)
         return cleaned
+
+
+# The arguments credential_validate checks.
+SERVICE_CHECKED = (
+    "country",
+    "pro",
+    "report_types",
+    "login",
+    "password",
+    "extra_info",
+    "collective_account_id",
+    "registration_number",
+    "notes",
+)
+
+
+def linked_secret_message(field: str, collective: Credential) -> str:
+    return (
+        f"This credential reads its {field} from the collective account {collective}. To give "
+        f"it its own {field}, set Collective account to the empty line and save the login and "
+        "password together."
+    )
+
+
+def _show_choices(field, first, rows, label) -> None:
+    widget = getattr(field.widget, "widget", field.widget)
+    widget.choices = [*first, *((str(row.pk), label(row)) for row in rows)]
+
+
+def catalog_pk(model, value):
+    """`value` as a primary key of the catalog `model`, or None when it is not one."""
+    if value in (None, ""):
+        return None
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError:
+        return None
 
 
 class PasswordHistoryInline(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.TabularInline):
@@ -330,6 +440,9 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     list_per_page = 50
     reveal_template = "admin/credentials/reveal_password.html"
 
+    class Media:
+        js = ["credentials/credential_form.js"]
+
     def get_fieldsets(self, request, obj=None):
         login = ["collective_account", "login"]
         if obj is not None:
@@ -340,9 +453,21 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             login += ["new_password", "clear_password"] if obj else ["new_password"]
         login.append("registration_number")
         return [
-            (None, {"fields": ["client", "country", "pro", "report_type_choices", "status"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "client",
+                        "country",
+                        "pro",
+                        "report_type_choices",
+                        "status",
+                        "interval",
+                    ]
+                },
+            ),
             ("Login", {"fields": login}),
-            ("More", {"fields": ["interval", "notes", "extra_info", "created_at", "updated_at"]}),
+            ("More", {"fields": ["notes", "extra_info", "created_at", "updated_at"]}),
         ]
 
     def get_inlines(self, request, obj):
@@ -381,7 +506,30 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             if widget is not None:
                 widget.can_add_related = widget.can_change_related = False
                 widget.can_delete_related = widget.can_view_related = False
+        if "country" in form.base_fields:
+            select = getattr(form.base_fields["country"].widget, "widget", None)
+            select = select or form.base_fields["country"].widget
+            select.attrs["data-catalog-url"] = reverse("admin:credentials_credential_catalog")
         return form
+
+    def catalog_view(self, request):
+        """The PROs of `?country=<id>` or the report types of `?pro=<id>`, for the credential
+        form's dependent choices. Django's autocomplete does not fit: it cannot narrow one
+        field by another's value without a forwarding add-on, and the catalog's own admin
+        (which an autocomplete would ask) is for superusers only."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        country = catalog_pk(Country, request.GET.get("country"))
+        pro = catalog_pk(Pro, request.GET.get("pro"))
+        if country:
+            pros = Pro.objects.filter(country_id=country).order_by("name")
+            return JsonResponse({"pros": [{"id": str(p.pk), "name": p.name} for p in pros]})
+        if pro:
+            report_types = ReportType.objects.filter(pros=pro).order_by("code")
+            return JsonResponse(
+                {"report_types": [{"id": str(rt.pk), "name": str(rt)} for rt in report_types]}
+            )
+        return JsonResponse({"detail": "Give ?country=<id> or ?pro=<id>."}, status=400)
 
     @method_decorator(sensitive_post_parameters("new_password"))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -414,6 +562,11 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            path(
+                "catalog/",
+                self.admin_site.admin_view(self.catalog_view),
+                name="{}_{}_catalog".format(*info),
+            ),
             path(
                 "<int:object_id>/reveal/",
                 self.admin_site.admin_view(self.reveal_view),
