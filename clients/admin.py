@@ -250,9 +250,16 @@ class ClientAdminForm(forms.ModelForm):
         if "client_organization" in self.fields:
             # Only an organization that agreed to be this client (or the one it already has);
             # any other id gets the same "not one of the available choices" as an unknown one.
-            self.fields["client_organization"].queryset = client_organizations_consenting(
-                self.instance
-            ) | Organization.objects.filter(pk=self.instance.client_organization_id)
+            # A select of these, by name: no other organization's name is ever listed.
+            field = self.fields["client_organization"]
+            field.queryset = (
+                client_organizations_consenting(self.instance)
+                | Organization.objects.filter(pk=self.instance.client_organization_id)
+            ).order_by("name")
+            field.help_text = (
+                "The organization that is this client, among those that accepted your "
+                "invitation (Client organization grants)."
+            )
 
     def target_organization(self) -> Organization | None:
         if self.instance.organization_id:
@@ -299,8 +306,6 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     inlines = [AliasInline, ObligationInline]
     actions = ["archive_selected", "activate_selected"]
     readonly_fields = ["created_at", "updated_at"]
-    # A select would list every organization's name to members of any organization.
-    raw_id_fields = ["client_organization"]
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -329,13 +334,6 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         if not request.user.is_superuser:
             form.organization_of_member = organization_for_user(request.user)
         return form
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "client_organization" and not request.user.is_superuser:
-            # Typed as an id: the raw-id widget would show the name of any organization whose
-            # id is typed. The form narrows the choices to the consenting organizations.
-            kwargs["widget"] = forms.NumberInput
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # Written in save_related, with its aliases and obligations, by one service call.

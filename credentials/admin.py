@@ -879,6 +879,17 @@ class ClientCredentialsAdminMixin(PendingImportAdminMixin, ImportExportMixin):
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("aliases")
 
+    def init_request_context_data(self, request, form):
+        # The export page lists the columns the file has (the resource's visible fields are
+        # the ones an import reads).
+        context = super().init_request_context_data(request, form)
+        kwargs = self.get_export_resource_kwargs(request)
+        context["fields_list"] = [
+            (resource.get_display_name(), resource(**kwargs).get_export_headers())
+            for resource in self.get_export_resource_classes(request)
+        ]
+        return context
+
     def add_success_message(self, result, request):
         report = getattr(result, "client_import", None)
         if report is None:
