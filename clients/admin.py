@@ -23,6 +23,7 @@ from clients.models import (
 from clients.selectors import (
     client_aliases,
     client_organizations_consenting,
+    client_part_history,
     clients_covering,
 )
 from clients.services import (
@@ -308,8 +309,18 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
 
+    object_history_template = "admin/clients/client_history.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
+
+    def render_history_view(self, request, template, context, **kwargs):
+        # On the history list (the version page renders here too) simple-history has found
+        # the client, or answered 404, by now; the changes of its aliases and obligations are
+        # kept in their own history tables.
+        if template == self.object_history_template:
+            context["part_history"] = client_part_history(client_id=context["object"].pk)
+        return super().render_history_view(request, template, context, **kwargs)
 
     def get_fields(self, request, obj=None):
         fields = [

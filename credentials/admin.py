@@ -173,6 +173,8 @@ class CredentialAdminForm(forms.ModelForm):
     )
     clear_password = forms.BooleanField(label="Remove the password", required=False)
     extra_info = ExtraInfoField(label="Extra info")
+    # The credentials that read their password from this one (set by the admin).
+    linked_clients = 0
 
     # Service field names → the form fields that carry them.
     FORM_FIELDS = {
@@ -208,6 +210,12 @@ class CredentialAdminForm(forms.ModelForm):
                 ReportType.objects.filter(code__in=self.instance.report_type_list)
             )
         self._follow_the_catalog()
+        if self.linked_clients and "new_password" in self.fields:
+            self.fields["new_password"].help_text = (
+                "Warning: this is a collective account. A new password here is the password "
+                f"of the {self.linked_clients} linked client(s) listed below as well. Leave "
+                "blank to keep the current password."
+            )
 
     def _chosen(self, name: str):
         """The pk chosen for `name`: the submitted one, else the credential's."""
@@ -471,7 +479,17 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         ]
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+        if obj is None:
+            return []
+        if obj.client.collective_account:
+            return [*self.inlines, LinkedCredentialInline]
+        return self.inlines
+
+    @staticmethod
+    def _linked_count(credential: Credential | None) -> int:
+        if credential is None or not credential.client.collective_account:
+            return 0
+        return credential.linked_credentials.count()
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.readonly_fields)
@@ -506,6 +524,7 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             if widget is not None:
                 widget.can_add_related = widget.can_change_related = False
                 widget.can_delete_related = widget.can_view_related = False
+        form.linked_clients = self._linked_count(obj)
         if "country" in form.base_fields:
             select = getattr(form.base_fields["country"].widget, "widget", None)
             select = select or form.base_fields["country"].widget
@@ -545,6 +564,14 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             )
         obj.pk = saved.pk
         obj._state.adding = False
+        linked = self._linked_count(saved) if change else 0
+        if linked and "password" in arguments:
+            self.message_user(
+                request,
+                f"The password of this collective account changed for the {linked} client(s) "
+                "linked to it.",
+                messages.WARNING,
+            )
 
     def delete_model(self, request, obj):
         credential_delete(credential=obj, user=request.user)
