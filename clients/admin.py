@@ -26,6 +26,7 @@ from clients.selectors import (
     client_aliases,
     client_obligations,
     client_organizations_consenting,
+    client_part_history,
     client_portfolio_summaries,
     clients_covering,
     clients_matching,
@@ -312,9 +313,16 @@ class ClientAdminForm(forms.ModelForm):
         if "client_organization" in self.fields:
             # Only an organization that agreed to be this client (or the one it already has);
             # any other id gets the same "not one of the available choices" as an unknown one.
-            self.fields["client_organization"].queryset = client_organizations_consenting(
-                self.instance
-            ) | Organization.objects.filter(pk=self.instance.client_organization_id)
+            # A select of these, by name: no other organization's name is ever listed.
+            field = self.fields["client_organization"]
+            field.queryset = (
+                client_organizations_consenting(self.instance)
+                | Organization.objects.filter(pk=self.instance.client_organization_id)
+            ).order_by("name")
+            field.help_text = (
+                "The organization that is this client, among those that accepted your "
+                "invitation (Client organization grants)."
+            )
 
     def target_organization(self) -> Organization | None:
         if self.instance.organization_id:
@@ -376,9 +384,9 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     inlines = [AliasInline, ObligationInline]
     actions = ["archive_selected", "activate_selected"]
     readonly_fields = ["created_at", "updated_at"]
-    # A select would list every organization's name to members of any organization.
-    raw_id_fields = ["client_organization"]
     list_per_page = 50
+
+    object_history_template = "admin/clients/client_history.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
@@ -436,6 +444,14 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             context["client_page_sections"] = sorted(sections, key=lambda s: s.order)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def render_history_view(self, request, template, context, **kwargs):
+        # On the history list (the version page renders here too) simple-history has found
+        # the client, or answered 404, by now; the changes of its aliases and obligations are
+        # kept in their own history tables.
+        if template == self.object_history_template:
+            context["part_history"] = client_part_history(client_id=context["object"].pk)
+        return super().render_history_view(request, template, context, **kwargs)
+
     def get_fields(self, request, obj=None):
         fields = [
             "name",
@@ -459,13 +475,6 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         if not request.user.is_superuser:
             form.organization_of_member = organization_for_user(request.user)
         return form
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "client_organization" and not request.user.is_superuser:
-            # Typed as an id: the raw-id widget would show the name of any organization whose
-            # id is typed. The form narrows the choices to the consenting organizations.
-            kwargs["widget"] = forms.NumberInput
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # Written in save_related, with its aliases and obligations, by one service call.

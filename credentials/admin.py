@@ -10,11 +10,13 @@ from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
@@ -69,8 +71,16 @@ def may_reveal_previous_passwords(request) -> bool:
     return password_reveal_allowed(user=request.user, previous=True)
 
 
-def _reveal_link(url: str):
-    return format_html('{} <a class="button" href="{}">Reveal</a>', MASK, url)
+REVEAL_CONTROL_TEMPLATE = "admin/credentials/_reveal_control.html"
+
+
+def reveal_control(credential: Credential) -> str:
+    """The masked password with its in-place reveal (templates/admin/credentials/
+    _reveal_control.html), for the admin columns shown only to users who may reveal the
+    organization's passwords (the page's CSRF token is read by the control's script)."""
+    return render_to_string(
+        REVEAL_CONTROL_TEMPLATE, {"credential": credential, "reveal_allowed": True}
+    )
 
 
 class ReadOnlyAdminMixin:
@@ -112,8 +122,44 @@ class NeedsAttentionListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ExtraInfoField(forms.JSONField):
+    """extra_info typed as a JSON object: empty when there is none (not "null"), and a bad
+    value answered in words."""
+
+    default_error_messages = {
+        "invalid": (
+            "This is not valid JSON. Write an object in braces with quoted names, e.g. "
+            '{"portal_url": "https://example.com", "customer_no": "4711"}, or leave it empty.'
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            'More fields of the portal login as a JSON object, e.g. {"customer_no": "4711"}. '
+            "Leave empty when there are none.",
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if value is None:
+            return ""
+        return super().prepare_value(value)
+
+
+COLLECTIVE_ACCOUNT_HELP = (
+    "Choose the collective account this credential shares its login with (same country and "
+    "PRO): its login and password are then read from the collective account, so leave Login "
+    "and Password empty here. Choose the empty line to give this credential its own login."
+)
+
+
 class CredentialAdminForm(forms.ModelForm):
-    """Edits go through credentials.services; the stored password is never put in the page."""
+    """Edits go through credentials.services; the stored password is never put in the page.
+
+    A password typed into a form that comes back with errors is put back into its box (the
+    typed value only, never the stored one), so that saving again does not drop it."""
 
     report_type_choices = forms.ModelMultipleChoiceField(
         label="Report types",
@@ -129,6 +175,9 @@ class CredentialAdminForm(forms.ModelForm):
         help_text="Leave blank to keep the current password. It is stored encrypted.",
     )
     clear_password = forms.BooleanField(label="Remove the password", required=False)
+    extra_info = ExtraInfoField(label="Extra info")
+    # The credentials that read their password from this one (set by the admin).
+    linked_clients = 0
 
     # Service field names → the form fields that carry them.
     FORM_FIELDS = {
@@ -154,6 +203,7 @@ class CredentialAdminForm(forms.ModelForm):
         ]
         help_texts = {
             "login": "Leave empty when the credential reads it from a collective account.",
+            "collective_account": COLLECTIVE_ACCOUNT_HELP,
         }
 
     def __init__(self, *args, **kwargs):
@@ -162,6 +212,45 @@ class CredentialAdminForm(forms.ModelForm):
             self.fields["report_type_choices"].initial = list(
                 ReportType.objects.filter(code__in=self.instance.report_type_list)
             )
+        self._follow_the_catalog()
+        if self.linked_clients and "new_password" in self.fields:
+            self.fields["new_password"].help_text = (
+                "Warning: this is a collective account. A new password here is the password "
+                f"of the {self.linked_clients} linked client(s) listed below as well. Leave "
+                "blank to keep the current password."
+            )
+
+    def _chosen(self, name: str):
+        """The pk chosen for `name`: the submitted one, else the credential's, else the add
+        form's starting value (a missing credential's "Add credential" link)."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name)) or None
+        return getattr(self.instance, f"{name}_id", None) or self.initial.get(name)
+
+    def _follow_the_catalog(self) -> None:
+        """The PRO choices shown are the chosen country's, the report types the chosen PRO's;
+        the page's script (credentials/credential_form.js) keeps them in step as the user
+        picks. The fields still take any catalog value, so that a combination the catalog does
+        not offer gets the services' message, which names the valid choices."""
+        if "pro" in self.fields:
+            country = catalog_pk(Country, self._chosen("country"))
+            pros = Pro.objects.filter(country_id=country).order_by("name") if country else []
+            _show_choices(self.fields["pro"], [("", "---------")], pros, lambda p: p.name)
+        if "report_type_choices" in self.fields:
+            pro = catalog_pk(Pro, self._chosen("pro"))
+            field = self.fields["report_type_choices"]
+            offered = ReportType.objects.filter(pros=pro) if pro else []
+            _show_choices(field, [], offered, str)
+            field.help_text = (
+                "The report types the chosen PRO takes." if pro else "Choose a PRO first."
+            )
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.errors and "new_password" in self.fields:
+            # The re-rendered page keeps what the user typed (the submitted value, never the
+            # stored password), so that the next save does not silently drop it.
+            self.fields["new_password"].widget.render_value = True
 
     def password_argument(self):
         if self.cleaned_data.get("clear_password"):
@@ -190,31 +279,71 @@ class CredentialAdminForm(forms.ModelForm):
         return arguments
 
     def clean(self):
+        """The services' rules are checked even when another field has an error, so that one
+        submit shows every error at once; a field that failed its own check is left out."""
         cleaned = super().clean()
         client = cleaned.get("client") or (self.instance.client if self.instance.pk else None)
         required = ("country", "pro", "report_type_choices", "status")
-        if self.errors or client is None or any(not cleaned.get(name) for name in required):
+        if client is None or any(not cleaned.get(name) for name in required):
             return cleaned
         arguments = self.service_arguments()
+        failed = {self.FORM_FIELDS.get(name, name) for name in self.errors}
+        checked = {
+            name: value
+            for name, value in arguments.items()
+            if self.FORM_FIELDS.get(name, name) not in failed
+        }
         try:
             credential_validate(
                 client=client,
                 credential=self.instance if self.instance.pk else None,
-                country=arguments["country"],
-                pro=arguments["pro"],
-                report_types=arguments["report_types"],
-                login=arguments["login"],
-                password=arguments.get("password", UNSET),
-                extra_info=arguments["extra_info"],
-                collective_account_id=arguments["collective_account_id"],
-                registration_number=arguments["registration_number"],
-                notes=arguments["notes"],
+                **{name: checked.get(name, UNSET) for name in SERVICE_CHECKED},
             )
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
+            collective = cleaned.get("collective_account")
+            for field, messages_ in exc.message_dict.items():
                 name = self.FORM_FIELDS.get(field, field)
-                self.add_error(name if name in self.fields else None, messages)
+                if field in ("login", "password") and collective is not None:
+                    messages_ = [linked_secret_message(field, collective)]
+                self.add_error(name if name in self.fields else None, messages_)
         return cleaned
+
+
+# The arguments credential_validate checks.
+SERVICE_CHECKED = (
+    "country",
+    "pro",
+    "report_types",
+    "login",
+    "password",
+    "extra_info",
+    "collective_account_id",
+    "registration_number",
+    "notes",
+)
+
+
+def linked_secret_message(field: str, collective: Credential) -> str:
+    return (
+        f"This credential reads its {field} from the collective account {collective}. To give "
+        f"it its own {field}, set Collective account to the empty line and save the login and "
+        "password together."
+    )
+
+
+def _show_choices(field, first, rows, label) -> None:
+    widget = getattr(field.widget, "widget", field.widget)
+    widget.choices = [*first, *((str(row.pk), label(row)) for row in rows)]
+
+
+def catalog_pk(model, value):
+    """`value` as a primary key of the catalog `model`, or None when it is not one."""
+    if value in (None, ""):
+        return None
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError:
+        return None
 
 
 class PasswordHistoryInline(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.TabularInline):
@@ -292,7 +421,7 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     # Searched as you type: a select would render every collective account of the
     # organization (thousands) on each credential form.
     autocomplete_fields = ["client", "collective_account"]
-    readonly_fields = ["password_state", "created_at", "updated_at"]
+    readonly_fields = ["password_state", "masked_password_state", "created_at", "updated_at"]
     inlines = [PasswordHistoryInline]
     list_per_page = 50
     # Newest first, read along the primary key: the model's ordering (country code, PRO name)
@@ -302,21 +431,48 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     reveal_template = "admin/credentials/reveal_password.html"
 
+    class Media:
+        js = ["credentials/credential_form.js"]
+
     def get_fieldsets(self, request, obj=None):
         login = ["collective_account", "login"]
         if obj is not None:
-            login.append("password_state")
+            login.append(
+                "password_state" if may_reveal_passwords(request) else "masked_password_state"
+            )
         if self.has_change_permission(request, obj):
             login += ["new_password", "clear_password"] if obj else ["new_password"]
         login.append("registration_number")
         return [
-            (None, {"fields": ["client", "country", "pro", "report_type_choices", "status"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "client",
+                        "country",
+                        "pro",
+                        "report_type_choices",
+                        "status",
+                        "interval",
+                    ]
+                },
+            ),
             ("Login", {"fields": login}),
-            ("More", {"fields": ["interval", "notes", "extra_info", "created_at", "updated_at"]}),
+            ("More", {"fields": ["notes", "extra_info", "created_at", "updated_at"]}),
         ]
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+        if obj is None:
+            return []
+        if obj.client.collective_account:
+            return [*self.inlines, LinkedCredentialInline]
+        return self.inlines
+
+    @staticmethod
+    def _linked_count(credential: Credential | None) -> int:
+        if credential is None or not credential.client.collective_account:
+            return 0
+        return credential.linked_credentials.count()
 
     def _is_id_of(self, field_name: str, value) -> bool:
         try:
@@ -385,7 +541,31 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             if widget is not None:
                 widget.can_add_related = widget.can_change_related = False
                 widget.can_delete_related = widget.can_view_related = False
+        form.linked_clients = self._linked_count(obj)
+        if "country" in form.base_fields:
+            select = getattr(form.base_fields["country"].widget, "widget", None)
+            select = select or form.base_fields["country"].widget
+            select.attrs["data-catalog-url"] = reverse("admin:credentials_credential_catalog")
         return form
+
+    def catalog_view(self, request):
+        """The PROs of `?country=<id>` or the report types of `?pro=<id>`, for the credential
+        form's dependent choices. Django's autocomplete does not fit: it cannot narrow one
+        field by another's value without a forwarding add-on, and the catalog's own admin
+        (which an autocomplete would ask) is for superusers only."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        country = catalog_pk(Country, request.GET.get("country"))
+        pro = catalog_pk(Pro, request.GET.get("pro"))
+        if country:
+            pros = Pro.objects.filter(country_id=country).order_by("name")
+            return JsonResponse({"pros": [{"id": str(p.pk), "name": p.name} for p in pros]})
+        if pro:
+            report_types = ReportType.objects.filter(pros=pro).order_by("code")
+            return JsonResponse(
+                {"report_types": [{"id": str(rt.pk), "name": str(rt)} for rt in report_types]}
+            )
+        return JsonResponse({"detail": "Give ?country=<id> or ?pro=<id>."}, status=400)
 
     @method_decorator(sensitive_post_parameters("new_password"))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -401,6 +581,14 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
             )
         obj.pk = saved.pk
         obj._state.adding = False
+        linked = self._linked_count(saved) if change else 0
+        if linked and "password" in arguments:
+            self.message_user(
+                request,
+                f"The password of this collective account changed for the {linked} client(s) "
+                "linked to it.",
+                messages.WARNING,
+            )
 
     def delete_model(self, request, obj):
         credential_delete(credential=obj, user=request.user)
@@ -418,6 +606,11 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            path(
+                "catalog/",
+                self.admin_site.admin_view(self.catalog_view),
+                name="{}_{}_catalog".format(*info),
+            ),
             path(
                 "<int:object_id>/reveal/",
                 self.admin_site.admin_view(self.reveal_view),
@@ -455,20 +648,29 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         return TemplateResponse(request, self.reveal_template, context)
 
     def reveal_view(self, request, object_id):
+        """The confirmation page, then the password shown once; a POST asking for JSON (the
+        in-place reveal of _reveal_control.html) answers the login and the password instead."""
         credential = self._credential_or_404(request, object_id)
         if not may_reveal_passwords(request):
             raise PermissionDenied
-        return self._reveal_page(
-            request,
-            credential,
-            f"the password of {credential}",
-            lambda origin: secrets_reveal(
+
+        def reveal(origin) -> str:
+            return secrets_reveal(
                 user=request.user,
                 credentials=[credential],
                 origin=origin,
                 reason=AccessReason.ADMIN_REVEAL,
-            ).passwords.get(credential.pk, ""),
-        )
+            ).passwords.get(credential.pk, "")
+
+        # A browser's form asks for HTML first (and accepts */*): only a JSON-first request
+        # gets JSON.
+        wants_json = request.get_preferred_type(["text/html", "application/json"])
+        if request.method == "POST" and wants_json == "application/json":
+            password = reveal(request_origin(request))
+            response = JsonResponse({"login": credential.effective_login, "password": password})
+            patch_cache_control(response, no_store=True, private=True)
+            return response
+        return self._reveal_page(request, credential, f"the password of {credential}", reveal)
 
     def reveal_previous_view(self, request, object_id, entry_id):
         credential = self._credential_or_404(request, object_id)
@@ -507,20 +709,30 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     def password_with_reveal(self, credential: Credential):
         if not credential.has_password:
             return "—"
-        return _reveal_link(reverse("admin:credentials_credential_reveal", args=[credential.pk]))
+        return reveal_control(credential)
 
     @admin.display(description="current password")
     def password_state(self, credential: Credential):
+        """For users who may reveal: the in-place reveal of the login and password."""
+        return self._password_state(credential, self.password_with_reveal)
+
+    @admin.display(description="current password")
+    def masked_password_state(self, credential: Credential):
+        return self._password_state(credential, self.masked_password)
+
+    @staticmethod
+    def _password_state(credential: Credential, shown):
         if credential.is_linked:
             collective = reverse(
                 "admin:credentials_credential_change", args=[credential.collective_account_id]
             )
             return format_html(
-                'Read from <a href="{}">collective account {}</a>.',
+                'Read from <a href="{}">collective account {}</a>. {}',
                 collective,
-                credential.collective_account_id,
+                credential.collective_account,
+                shown(credential),
             )
-        return self.password_with_reveal(credential) if credential.has_password else "Not set."
+        return shown(credential) if credential.has_password else "Not set."
 
 
 class LinkedCredentialInline(ReadOnlyCredentialInline):
@@ -701,6 +913,17 @@ class ClientCredentialsAdminMixin(
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("aliases")
+
+    def init_request_context_data(self, request, form):
+        # The export page lists the columns the file has (the resource's visible fields are
+        # the ones an import reads).
+        context = super().init_request_context_data(request, form)
+        kwargs = self.get_export_resource_kwargs(request)
+        context["fields_list"] = [
+            (resource.get_display_name(), resource(**kwargs).get_export_headers())
+            for resource in self.get_export_resource_classes(request)
+        ]
+        return context
 
 
 @admin.register(ClientImport)

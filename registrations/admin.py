@@ -1,5 +1,10 @@
+from decimal import Decimal
+
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from clients.client_page import ClientPageSection
 from clients.models import Organization
@@ -12,8 +17,10 @@ from registrations.models import (
     Seller,
     SellerSchemeProStripeConfig,
 )
+from registrations.selectors import registrations_with_totals
 from reporting.models import Scheme
 
+CENTS = Decimal("0.01")
 ORGANIZATION_OWNED = (FrontendUser, Producer, Registration, Seller)
 
 
@@ -102,7 +109,8 @@ class ProducerAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
         "users__email",
     ]
     list_select_related = ["seller", "client"]
-    autocomplete_fields = ["seller", "users"]
+    # The client admin's search (name, aliases) within the member's organization.
+    autocomplete_fields = ["seller", "users", "client"]
     readonly_fields = ["id", "created_at", "updated_at"]
 
 
@@ -122,6 +130,8 @@ class RegistrationAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
         "uin",
         "bubble_id",
         "is_external_registration",
+        "total_amount",
+        "paid_at",
         "updated_at",
     ]
     list_filter = [
@@ -143,8 +153,48 @@ class RegistrationAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["producer", "scheme__pro__country", "scheme__report_type"]
     autocomplete_fields = ["producer"]
-    readonly_fields = ["id", "created_at", "updated_at"]
+    readonly_fields = [
+        "id",
+        "product_count",
+        "total_quantity",
+        "total_amount",
+        "paid_at",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [DeclarationInline]
+
+    def get_queryset(self, request):
+        # The totals the API answers for a registration, computed the same way.
+        return registrations_with_totals(super().get_queryset(request))
+
+    @admin.display(description="products (all declarations)", ordering="count_products_scheme")
+    def product_count(self, registration: Registration):
+        return _or_dash(getattr(registration, "count_products_scheme", None))
+
+    @admin.display(description="quantity (all declarations)", ordering="total_quantity_scheme")
+    def total_quantity(self, registration: Registration):
+        return _or_dash(getattr(registration, "total_quantity_scheme", None))
+
+    @admin.display(description="amount (all declarations)", ordering="total_amount_scheme")
+    def total_amount(self, registration: Registration):
+        amount = getattr(registration, "total_amount_scheme", None)
+        return _or_dash(None if amount is None else Decimal(amount).quantize(CENTS))
+
+    @admin.display(description="paid (last payment)", ordering="producer_paid_at")
+    def paid_at(self, registration: Registration):
+        paid_at = getattr(registration, "producer_paid_at", None)
+        if isinstance(paid_at, str):
+            # SQLite answers the latest of the declarations' datetimes as text.
+            paid_at = parse_datetime(paid_at)
+        if paid_at is None:
+            return "—"
+        return date_format(localtime(paid_at), "DATETIME_FORMAT")
+
+
+def _or_dash(value):
+    # Missing on a page not loaded through get_queryset (the add page) or without declarations.
+    return "—" if value is None else value
 
 
 @admin.register(Declaration)

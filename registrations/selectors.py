@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 
 from clients.models import Organization
 from registrations.errors import ProducerNotFound
@@ -35,6 +35,18 @@ def producer_for_user(*, organization: Organization, user_bubble_id: str, nrn: s
     return producer
 
 
+def registrations_with_totals(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """`registrations` with the totals of their declarations: `count_products_scheme`,
+    `total_quantity_scheme`, `total_amount_scheme` and `producer_paid_at` (the last payment);
+    all None without declarations."""
+    return registrations.annotate(
+        count_products_scheme=Sum("declarations__product_count"),
+        total_quantity_scheme=Sum("declarations__quantity"),
+        total_amount_scheme=Sum("declarations__amount"),
+        producer_paid_at=Max("declarations__paid_at"),
+    )
+
+
 def registrations_with_details(
     *, producer: Producer, registration_ids: Sequence[UUID]
 ) -> list[Registration]:
@@ -49,15 +61,10 @@ def registrations_with_details(
     if not registration_ids:
         return []
     rows = (
-        Registration.objects.filter(producer=producer, pk__in=set(registration_ids))
-        .select_related("producer__seller", "scheme__pro__country")
-        .annotate(
-            count_products_scheme=Sum("declarations__product_count"),
-            total_quantity_scheme=Sum("declarations__quantity"),
-            total_amount_scheme=Sum("declarations__amount"),
-            producer_paid_at=Max("declarations__paid_at"),
+        registrations_with_totals(
+            Registration.objects.filter(producer=producer, pk__in=set(registration_ids))
         )
-    )
+    ).select_related("producer__seller", "scheme__pro__country")
     by_id = {registration.pk: registration for registration in rows}
     configs = {}
     if producer.seller_id:

@@ -178,3 +178,35 @@ def page(live_server, monkeypatch, settings):
             # (Django's connections follow the async context); close it before the test
             # database is dropped.
             connections.close_all()
+
+
+@pytest.fixture
+def admin_as(client, organization):
+    """Django's test client logged in to the admin as a new member of `organization` (or
+    `org`) with `role`; the member is `client.user`."""
+
+    def login(role=Role.STAFF, org=None):
+        membership = MembershipFactory(organization=org or organization, role=role)
+        client.force_login(membership.user)
+        client.user = membership.user
+        return client
+
+    return login
+
+
+@pytest.fixture
+def browser_as(page, live_server, organization):
+    """The browser `page` logged in to the admin as a new member of `organization` with `role`
+    (through the login form); returns the member's user."""
+
+    def login(role=Role.STAFF):
+        password = "correct horse battery staple"  # UserFactory's
+        membership = MembershipFactory(organization=organization, role=role)
+        page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+        page.fill("#id_username", membership.user.username)
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{live_server.url}/admin/")
+        return membership.user
+
+    return login

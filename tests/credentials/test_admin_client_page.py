@@ -122,12 +122,12 @@ def test_viewers_get_no_add_credential_links(browser_for, acme):
 
 
 def test_the_add_form_is_pre_filled_from_the_query_string_report_types_included(browser_for, acme):
-    packaging, weee = report_type("Packaging"), report_type("WEEE")
+    packaging, paper = report_type("Packaging"), report_type("Paper")
     query = {
         "client": acme.pk,
         "country": country("FR").pk,
         "pro": pro("FR", "Citeo").pk,
-        "report_types": f"{packaging.pk},{weee.pk}",
+        "report_types": f"{packaging.pk},{paper.pk}",
     }
 
     form = browser_for().get(ADD, query).context["adminform"].form
@@ -137,10 +137,10 @@ def test_the_add_form_is_pre_filled_from_the_query_string_report_types_included(
         str(country("FR").pk),
         str(pro("FR", "Citeo").pk),
     )
-    assert sorted(form.initial["report_type_choices"]) == sorted([str(packaging.pk), str(weee.pk)])
+    assert sorted(form.initial["report_type_choices"]) == sorted([str(packaging.pk), str(paper.pk)])
     widget = form["report_type_choices"].as_widget()
     checked = set(re.findall(r'value="([^"]+)" id="[^"]+" checked', widget))
-    assert checked == {str(packaging.pk), str(weee.pk)}
+    assert checked == {str(packaging.pk), str(paper.pk)}
 
 
 def test_values_that_are_not_ids_leave_the_add_form_blank(browser_for):
