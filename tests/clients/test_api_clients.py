@@ -273,6 +273,10 @@ def test_repeated_list_question_reads_only_the_caller_the_version_and_the_page(
     assert len(response.json()["clients"]) == 3
 
 
+# Committed, so that the portfolio has a version (on PostgreSQL a transaction that changed it
+# has none and answers without the cache).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 def test_a_catalog_filter_reads_a_count_and_one_page_whatever_the_number_of_matches(
     staff_api, organization, django_assert_num_queries
 ):
