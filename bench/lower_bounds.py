@@ -65,7 +65,11 @@ def list_sql(organization_id: int, question: ListQuestion) -> tuple[str, str, li
     if question.statuses:
         where.append("c.status = ANY(%s)")
         params.append(list(question.statuses))
-    coverage = []
+    # The coverage rows carry the client's organization and collective flag (clients 0009):
+    # their (organization, collective, country, report type, PRO, client) index finds the
+    # clients covering a filter.
+    coverage = ["v.organization_id = %s", "NOT v.collective_account"]
+    coverage_params: list = [organization_id]
     for column, ids in (
         ("country_id", _ids(Country, "code__in", question.countries)),
         ("report_type_id", _ids(ReportType, "code__in", question.report_types)),
@@ -73,8 +77,9 @@ def list_sql(organization_id: int, question: ListQuestion) -> tuple[str, str, li
     ):
         if ids is not None:
             coverage.append(f"v.{column} = ANY(%s)")
-            params.append(ids)
-    if coverage:
+            coverage_params.append(ids)
+    if len(coverage) > 2:
+        params += coverage_params
         where.append(
             f"c.id IN (SELECT v.client_id FROM {COVERAGE_TABLE} v WHERE {' AND '.join(coverage)})"
         )

@@ -1,7 +1,6 @@
 """Query-string filters of the client list (`GET /logins/clients`)."""
 
 from functools import cached_property
-from typing import NamedTuple
 
 import django_filters
 from django import forms
@@ -9,7 +8,7 @@ from django.db.models.functions import Lower
 
 from clients.models import Client, ClientStatus
 from clients.parsing import parse_bool, parse_choice
-from clients.selectors import clients_covering, clients_matching
+from clients.selectors import ClientQuestion, clients_covering, clients_matching
 from reporting.selectors import Catalog, CatalogLookupError
 
 
@@ -155,24 +154,6 @@ class ClientFilterForm(forms.Form):
         return self._lookup("pro", pros_named)
 
 
-class ClientQuestion(NamedTuple):
-    """What a client list request asks, whatever its spelling (see ClientFilterSet.question)."""
-
-    search: str
-    company_name_only: bool
-    countries: tuple[int, ...]
-    report_types: tuple[int, ...]
-    pros: tuple[int, ...]
-    statuses: tuple[str, ...]
-    collective_account: bool
-    ordering: str
-
-    @property
-    def looks_beyond_clients(self) -> bool:
-        """Whether the answer reads other tables than the clients' own (search, catalog)."""
-        return bool(self.search or self.countries or self.report_types or self.pros)
-
-
 class ClientFilterSet(django_filters.FilterSet):
     """Filters of the client list; see the parameters' help texts for the semantics."""
 
@@ -224,7 +205,7 @@ class ClientFilterSet(django_filters.FilterSet):
         form = ClientFilterForm
 
     @property
-    def question(self) -> "ClientQuestion":
+    def question(self) -> ClientQuestion:
         """The validated filter as plain values: equal for requests that ask the same thing.
         Catalog filters by id, so that a renamed PRO still names the same question."""
         data = self.form.cleaned_data

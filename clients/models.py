@@ -406,27 +406,62 @@ class ClientCoverage(models.Model):
     the ORM, so every path counts: services, the admin, the bulk upload's COPY, cascades.
     """
 
+    # No single-column indexes: the two below serve every query of the table.
     client = models.ForeignKey(
-        Client, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Client, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
+    # The client's organization and collective flag, copied by the triggers, so that the list
+    # counts the clients matching a filter from this table's index alone.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    collective_account = models.BooleanField()
     source = models.CharField(max_length=10, choices=CoverageSource.choices)
     country = models.ForeignKey(
-        Country, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Country, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     report_type = models.ForeignKey(
-        ReportType, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+        ReportType,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
     )
     pro = models.ForeignKey(
-        Pro, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+        Pro,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
     )
 
     class Meta:
         indexes = [
-            # Clients matching country / report type / PRO, read from the index alone.
+            # How many of an organization's clients match country / report type / PRO, read
+            # from the index alone.
             models.Index(
-                fields=["country", "report_type", "pro", "client"], name="clients_coverage_idx"
+                fields=[
+                    "organization",
+                    "collective_account",
+                    "country",
+                    "report_type",
+                    "pro",
+                    "client",
+                ],
+                name="clients_coverage_org_idx",
             ),
-            models.Index(fields=["client"], name="clients_coverage_client_idx"),
+            # A client's coverage: the triggers replace it by client, and the list probes
+            # whether a client matches a filter without reading the table.
+            models.Index(
+                fields=["client", "country", "report_type", "pro"],
+                name="clients_coverage_client_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -448,7 +483,7 @@ class ClientStatFacet(models.Model):
     """
 
     client = models.ForeignKey(
-        Client, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Client, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -472,8 +507,13 @@ class PortfolioStat(models.Model):
     transaction. A reader adds its own transaction's pending deltas (others' are invisible).
     """
 
+    # Indexed by the unique constraint (counters) and the index below (deltas).
     organization = models.ForeignKey(
-        Organization, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     dimension = models.CharField(max_length=12, choices=StatDimension.choices)
     key = models.CharField(max_length=40)
@@ -494,8 +534,13 @@ class PortfolioStatDelta(models.Model):
     """A change to PortfolioStat not yet committed (PostgreSQL only; see PortfolioStat)."""
 
     transaction_id = models.BigIntegerField()
+    # Indexed by the unique constraint (counters) and the index below (deltas).
     organization = models.ForeignKey(
-        Organization, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     dimension = models.CharField(max_length=12, choices=StatDimension.choices)
     key = models.CharField(max_length=40)

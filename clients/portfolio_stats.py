@@ -61,13 +61,40 @@ def _facets_select(clients: str) -> str:
     )
 
 
-def _coverage_insert(source: str, table: str, clients: str) -> str:
-    """Insert the coverage of `source` for the rows of `table` that `clients` (a SQL condition
-    on `t`) selects."""
+COVERAGE_COLUMNS = (
+    "client_id, organization_id, collective_account, source, country_id, report_type_id, pro_id"
+)
+
+
+def _coverage_select(source: str, table: str, clients: str) -> str:
+    """The coverage of `source` for the rows of `table` that `clients` (a SQL condition on `t`)
+    selects, in COVERAGE_COLUMNS order: the client's organization and collective flag with
+    each distinct (country, report type, PRO)."""
     return (
-        f"INSERT INTO {COVERAGE_TABLE} (client_id, source, country_id, report_type_id, pro_id) "
-        f"SELECT DISTINCT t.client_id, '{source}', t.country_id, t.report_type_id, t.pro_id "
-        f"FROM {table} t WHERE {clients}"
+        f"SELECT DISTINCT t.client_id, c.organization_id, c.collective_account, '{source}', "
+        f"t.country_id, t.report_type_id, t.pro_id "
+        f"FROM {table} t JOIN {CLIENT_TABLE} c ON c.id = t.client_id WHERE {clients}"
+    )
+
+
+def _coverage_insert(source: str, table: str, clients: str) -> str:
+    return f"INSERT INTO {COVERAGE_TABLE} ({COVERAGE_COLUMNS}) " + _coverage_select(
+        source, table, clients
+    )
+
+
+def _coverage_follow_clients(clients: str) -> str:
+    """Copy the organization and collective flag of the clients `clients` (a SQL condition on
+    `c`) selects to their coverage rows where they differ (a status change rewrites none)."""
+    own = f"c.id = {COVERAGE_TABLE}.client_id"
+    return (
+        f"UPDATE {COVERAGE_TABLE} SET "
+        f"organization_id = (SELECT c.organization_id FROM {CLIENT_TABLE} c WHERE {own}), "
+        f"collective_account = (SELECT c.collective_account FROM {CLIENT_TABLE} c WHERE {own}) "
+        f"WHERE {COVERAGE_TABLE}.client_id IN (SELECT c.id FROM {CLIENT_TABLE} c WHERE {clients}) "
+        f"AND EXISTS (SELECT 1 FROM {CLIENT_TABLE} c WHERE {own} AND ("
+        f"c.organization_id <> {COVERAGE_TABLE}.organization_id "
+        f"OR c.collective_account <> {COVERAGE_TABLE}.collective_account))"
     )
 
 
@@ -78,6 +105,33 @@ def _coverage_insert(source: str, table: str, clients: str) -> str:
 # over its coverage and facets, and the second reads what the first committed; writers of
 # different clients of one organization never wait for each other.
 CLIENT_LOCK = f"PERFORM 1 FROM {CLIENT_TABLE} WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;"
+
+POSTGRESQL_CLIENT_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION clients_client_stats_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE ids bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        ids := ARRAY(SELECT id FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY(SELECT id FROM old_rows);
+        DELETE FROM {COVERAGE_TABLE} WHERE client_id = ANY(ids);
+    ELSE
+        ids := ARRAY(
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE n.status IS DISTINCT FROM o.status
+               OR n.collective_account IS DISTINCT FROM o.collective_account
+               OR n.organization_id IS DISTINCT FROM o.organization_id);
+        IF cardinality(ids) > 0 THEN
+            {_coverage_follow_clients("c.id = ANY(ids)")};
+        END IF;
+    END IF;
+    IF cardinality(ids) > 0 THEN
+        PERFORM clients_stats_refresh(ids);
+    END IF;
+    RETURN NULL;
+END $$;
+"""
 
 POSTGRESQL_REFRESH_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION clients_stats_refresh(ids bigint[]) RETURNS void
@@ -133,28 +187,7 @@ END $$;
 CREATE CONSTRAINT TRIGGER {PENDING_TABLE}_commit AFTER INSERT ON {PENDING_TABLE}
 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION clients_stats_commit();
 
-CREATE FUNCTION clients_client_stats_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE ids bigint[];
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        ids := ARRAY(SELECT id FROM new_rows);
-    ELSIF TG_OP = 'DELETE' THEN
-        ids := ARRAY(SELECT id FROM old_rows);
-        DELETE FROM {COVERAGE_TABLE} WHERE client_id = ANY(ids);
-    ELSE
-        ids := ARRAY(
-            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-            WHERE n.status IS DISTINCT FROM o.status
-               OR n.collective_account IS DISTINCT FROM o.collective_account
-               OR n.organization_id IS DISTINCT FROM o.organization_id);
-    END IF;
-    IF cardinality(ids) > 0 THEN
-        PERFORM clients_stats_refresh(ids);
-    END IF;
-    RETURN NULL;
-END $$;
-"""
+{POSTGRESQL_CLIENT_FUNCTION}"""
 
 POSTGRESQL_DROP_FUNCTIONS = f"""
 DROP FUNCTION IF EXISTS clients_client_stats_changed();
@@ -186,9 +219,10 @@ def postgresql_drop_triggers(table: str) -> str:
     )
 
 
-def postgresql_coverage_function_sql(source: str, table: str) -> str:
-    """A trigger function recomputing `source`'s coverage of the clients whose `table` rows a
-    statement wrote, then their statistics."""
+def postgresql_coverage_function_body(source: str, table: str) -> str:
+    """The trigger function recomputing `source`'s coverage of the clients whose `table` rows a
+    statement wrote, then their statistics (CREATE OR REPLACE: a migration changing what the
+    coverage holds runs it again)."""
     return f"""
 CREATE OR REPLACE FUNCTION {table}_coverage_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -211,10 +245,26 @@ END $$;
 
 
 def postgresql_coverage_function(source: str, table: str) -> str:
-    """The coverage trigger function of `table` and its statement triggers."""
-    return postgresql_coverage_function_sql(source, table) + postgresql_triggers(
-        table, f"{table}_coverage_changed"
-    )
+    """postgresql_coverage_function_body and the statement triggers of `table` calling it."""
+    return f"""
+{postgresql_coverage_function_body(source, table)}
+{postgresql_triggers(table, f"{table}_coverage_changed")}
+"""
+
+
+def postgresql_functions_replace(*, using: str = "default") -> None:
+    """Replace the trigger functions that write the coverage with the current ones (for the
+    source tables that exist), then rebuild the coverage and statistics: for a migration that
+    changes what the coverage holds."""
+    db = connections[using]
+    tables = set(db.introspection.table_names())
+    with db.cursor() as cursor:
+        cursor.execute(POSTGRESQL_REFRESH_FUNCTION)
+        cursor.execute(POSTGRESQL_CLIENT_FUNCTION)
+        for source, table in COVERAGE_SOURCES.items():
+            if table in tables:
+                cursor.execute(postgresql_coverage_function_body(source, table))
+    portfolio_rebuild(using=using)
 
 
 def postgresql_drop_coverage_function(table: str) -> str:
@@ -274,7 +324,8 @@ def sqlite_trigger_statements() -> list[str]:
         f"BEGIN {_sqlite_stats_refresh('NEW.id')} END",
         f"CREATE TRIGGER IF NOT EXISTS {CLIENT_TABLE}_stats_update "
         f"AFTER UPDATE OF status, collective_account, organization_id ON {CLIENT_TABLE} "
-        f"BEGIN {_sqlite_stats_refresh('NEW.id')} END",
+        f"BEGIN {_coverage_follow_clients('c.id = NEW.id')}; "
+        f"{_sqlite_stats_refresh('NEW.id')} END",
         f"CREATE TRIGGER IF NOT EXISTS {CLIENT_TABLE}_stats_delete AFTER DELETE ON {CLIENT_TABLE} "
         f"BEGIN DELETE FROM {COVERAGE_TABLE} WHERE client_id = OLD.id; "
         f"{_sqlite_stats_refresh('OLD.id')} END",
@@ -335,8 +386,16 @@ def portfolio_rebuild(*, organization_ids: list[int] | None = None, using: str =
         )
 
 
-def organization_counts(organization_id: int) -> dict[str, Counter]:
-    """{dimension: Counter(key: clients)} as kept, with this transaction's pending changes."""
+def organization_counts(
+    organization_id: int, *, code_tables: dict[str, str] | None = None
+) -> dict[str, Counter]:
+    """{dimension: Counter(key: clients)} as kept, with this transaction's pending changes, in
+    one query.
+
+    `code_tables` maps a dimension whose keys are catalog ids to the catalog's table (with `id`
+    and `code` columns): its counts are then keyed by code, and ids no longer in the catalog
+    are left out.
+    """
     sources = f"SELECT dimension, key, clients FROM {STAT_TABLE} WHERE organization_id = %s"
     params = [organization_id]
     if connection.vendor == "postgresql":
@@ -345,6 +404,19 @@ def organization_counts(organization_id: int) -> dict[str, Counter]:
             "WHERE organization_id = %s"
         )
         params.append(organization_id)
+    key, joins, wanted = "s.key", "", "1 = 1"
+    if code_tables:
+        # Dimension names and table names come from the code, never from input.
+        coded = []
+        for number, (dimension, table) in enumerate(code_tables.items()):
+            joins += (
+                f" LEFT JOIN {table} t{number} ON s.dimension = '{dimension}' "
+                f"AND CAST(t{number}.id AS TEXT) = s.key"
+            )
+            coded.append(f"t{number}.code")
+        key = f"COALESCE({', '.join(coded)}, s.key)"
+        listed = ", ".join(f"'{dimension}'" for dimension in code_tables)
+        wanted = f"(s.dimension NOT IN ({listed}) OR COALESCE({', '.join(coded)}) IS NOT NULL)"
     counts: dict[str, Counter] = {
         "status": Counter(),
         "country": Counter(),
@@ -352,8 +424,8 @@ def organization_counts(organization_id: int) -> dict[str, Counter]:
     }
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT dimension, key, sum(clients) FROM ({sources}) s "
-            "GROUP BY dimension, key HAVING sum(clients) > 0",
+            f"SELECT s.dimension, {key}, sum(s.clients) FROM ({sources}) s{joins} "
+            f"WHERE {wanted} GROUP BY s.dimension, {key} HAVING sum(s.clients) > 0",
             params,
         )
         for dimension, key, clients in cursor.fetchall():
@@ -376,13 +448,9 @@ def portfolio_drift(*, using: str = "default") -> list[Drift]:
     db = connections[using]
     with db.cursor() as cursor:
         coverage_rows = " UNION ".join(
-            f"SELECT t.client_id, '{source}' AS source, t.country_id, t.report_type_id, t.pro_id "
-            f"FROM {table} t"
-            for source, table in COVERAGE_SOURCES.items()
+            _coverage_select(source, table, "1 = 1") for source, table in COVERAGE_SOURCES.items()
         )
-        kept_rows = (
-            f"SELECT client_id, source, country_id, report_type_id, pro_id FROM {COVERAGE_TABLE}"
-        )
+        kept_rows = f"SELECT {COVERAGE_COLUMNS} FROM {COVERAGE_TABLE}"
         missing = f"SELECT * FROM ({coverage_rows}) a EXCEPT SELECT * FROM ({kept_rows}) b"
         extra = f"SELECT * FROM ({kept_rows}) d EXCEPT SELECT * FROM ({coverage_rows}) e"
         cursor.execute(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
@@ -76,19 +77,25 @@ def client_organizations_consenting(client: Client) -> QuerySet[Organization]:
     )
 
 
-def _readable_clients(organization: Organization, version: int | None) -> QuerySet[Client]:
-    # Most organizations have nothing shared with them: without the OR of
-    # clients_readable_by, the (organization, lower(name)) index serves the ordered page.
-    # Sharing a client, or no longer sharing it, renews the version of the organization it is
-    # shared with, so the answer is remembered under that version.
-    anything_shared = cached_for_portfolio(
+def organization_shares_received(organization: Organization, version: int | None) -> bool:
+    """Whether any client is shared with the organization, remembered under its version
+    (sharing a client, or no longer sharing it, renews the version of the organization it is
+    shared with)."""
+    return cached_for_portfolio(
         organization.pk,
         "anything-shared",
         (),
         Client.objects.filter(shared=True, client_organization=organization).exists,
         version=version,
     )
-    return clients_readable_by(organization) if anything_shared else clients_of(organization)
+
+
+def _readable_clients(organization: Organization, version: int | None) -> QuerySet[Client]:
+    # Most organizations have nothing shared with them: without the OR of
+    # clients_readable_by, the (organization, lower(name)) index serves the ordered page.
+    if organization_shares_received(organization, version):
+        return clients_readable_by(organization)
+    return clients_of(organization)
 
 
 def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
@@ -105,16 +112,41 @@ def client_list(*, organization: Organization, version: int | None) -> QuerySet[
     return _list_rows(_readable_clients(organization, version)).order_by(Lower("name"), "id")
 
 
+class ClientQuestion(NamedTuple):
+    """What a client list request asks, whatever its spelling (see ClientFilterSet.question):
+    catalog filters by id, so that a renamed PRO still names the same question."""
+
+    search: str
+    company_name_only: bool
+    countries: tuple[int, ...]
+    report_types: tuple[int, ...]
+    pros: tuple[int, ...]
+    statuses: tuple[str, ...]
+    collective_account: bool
+    ordering: str
+
+    @property
+    def looks_beyond_clients(self) -> bool:
+        """Whether the answer reads other tables than the clients' own (search, catalog)."""
+        return bool(self.search or self.countries or self.report_types or self.pros)
+
+    @property
+    def filters_catalog(self) -> bool:
+        return bool(self.countries or self.report_types or self.pros)
+
+
 class ClientMatches:
     """The clients a list filter matched, in list order, answered from the cache when the
     organization's portfolio has not changed since: `count()` and slicing, as DRF's pagination
     reads them.
 
     `version` is the organization's portfolio version read before `clients` was built.
-    `question` identifies the filter. With `remember_ids`, the ids of every match are cached in
-    order, so that any page is read by id; for filters that only narrow the clients' own
-    columns, their index already serves pages in order and only the count is cached (fetching
-    all 100k ids of an unfiltered list would cost more than walking the index to a deep page).
+    `question` identifies the filter. A search collects its matches once anyway (the union of
+    its sources), so its ids are cached in order and any page is read by id. Any other filter
+    is answered by a count and the page alone, each from an index: the page walks the
+    clients in list order and probes each one's coverage, and stops at the page's end; the
+    total of a catalog filter is counted from the coverage's (organization, country, report
+    type, PRO, client) index without reading the clients. Only the total is cached then.
     """
 
     def __init__(
@@ -123,14 +155,14 @@ class ClientMatches:
         organization: Organization,
         version: int | None,
         clients: QuerySet[Client],
-        question: tuple,
-        remember_ids: bool,
+        question: ClientQuestion,
+        remember_ids: bool | None = None,
     ):
         self.organization = organization
         self.version = version
         self.clients = clients
         self.question = question
-        self.remember_ids = remember_ids
+        self.remember_ids = bool(question.search) if remember_ids is None else remember_ids
 
     def _cached(self, name: str, compute):
         return cached_for_portfolio(
@@ -141,10 +173,27 @@ class ClientMatches:
     def ids(self) -> list[int]:
         return self._cached("client-ids", lambda: list(self.clients.values_list("pk", flat=True)))
 
+    def _total(self) -> int:
+        question = self.question
+        if (
+            question.filters_catalog
+            and not question.search
+            and not question.statuses
+            and not organization_shares_received(self.organization, self.version)
+        ):
+            return clients_covering_count(
+                organization=self.organization,
+                collective_account=question.collective_account,
+                countries=question.countries,
+                report_types=question.report_types,
+                pros=question.pros,
+            )
+        return self.clients.count()
+
     def count(self) -> int:
         if self.remember_ids:
             return len(self.ids)
-        return self._cached("client-count", self.clients.count)
+        return self._cached("client-count", self._total)
 
     def __getitem__(self, window: slice) -> list[Client]:
         if not self.remember_ids:
@@ -175,15 +224,6 @@ def client_obligations(client: Client) -> list[dict]:
             "country__code", "report_type__code", "pro__name"
         )
     ]
-
-
-def _client_ids(rows: QuerySet) -> QuerySet:
-    """The distinct client ids of `rows`, for a `pk__in` condition.
-
-    Distinct, so that the database expects at most one row per client and hashes the set once
-    (it would scan an unhashable set again for every client).
-    """
-    return rows.order_by().values("client_id").distinct()
 
 
 def clients_matching(
@@ -224,6 +264,19 @@ def clients_matching(
     return clients.filter(pk__in=sources[0].union(*sources[1:]))
 
 
+def _coverage_conditions(countries, report_types, pros) -> dict:
+    """Conditions on ClientCoverage rows: each argument is a set of accepted values, as catalog
+    rows or ids (empty: no condition)."""
+    conditions = {}
+    if countries:
+        conditions["country__in"] = countries
+    if report_types:
+        conditions["report_type__in"] = report_types
+    if pros:
+        conditions["pro__in"] = pros
+    return conditions
+
+
 def clients_covering(
     clients: QuerySet[Client],
     *,
@@ -235,18 +288,35 @@ def clients_covering(
 
     Each argument is a set of accepted values (empty: no condition). A client with a DE/WEEE
     credential and a FR/Packaging obligation does not cover DE + Packaging. Read from the
-    clients' coverage (clients/portfolio_stats.py), one index, not the credentials.
+    clients' coverage (clients/portfolio_stats.py), not the credentials: a probe of each
+    client's coverage in its (client, country, report type, PRO) index, so that the list can
+    stop at the end of its page, or a hash of every covering client when the database expects
+    few (it chooses).
     """
-    conditions = {}
-    if countries:
-        conditions["country__in"] = countries
-    if report_types:
-        conditions["report_type__in"] = report_types
-    if pros:
-        conditions["pro__in"] = pros
+    conditions = _coverage_conditions(countries, report_types, pros)
     if not conditions:
         return clients
-    return clients.filter(pk__in=_client_ids(ClientCoverage.objects.filter(**conditions)))
+    return clients.filter(
+        Exists(ClientCoverage.objects.filter(client_id=OuterRef("pk"), **conditions))
+    )
+
+
+def clients_covering_count(
+    *,
+    organization: Organization,
+    collective_account: bool,
+    countries: Iterable = (),
+    report_types: Iterable = (),
+    pros: Iterable = (),
+) -> int:
+    """How many of the organization's own clients (collective-account pseudo-clients or the
+    others) `clients_covering` keeps, counted from the coverage's index alone."""
+    rows = ClientCoverage.objects.filter(
+        organization=organization,
+        collective_account=collective_account,
+        **_coverage_conditions(countries, report_types, pros),
+    )
+    return rows.aggregate(clients=Count("client_id", distinct=True))["clients"]
 
 
 @dataclass(frozen=True)
@@ -288,7 +358,9 @@ def uncovered_obligations(obligations: QuerySet[Obligation]) -> QuerySet[Obligat
 
 def clients_missing_credentials(clients: QuerySet[Client], *, missing: bool) -> QuerySet[Client]:
     """The clients with (`missing`) or without an obligation that no credential covers."""
-    uncovered = _client_ids(uncovered_obligations(Obligation.objects.all()))
+    # Distinct, so that the database expects at most one row per client and hashes the set.
+    uncovered = uncovered_obligations(Obligation.objects.all()).order_by().values("client_id")
+    uncovered = uncovered.distinct()
     return clients.filter(pk__in=uncovered) if missing else clients.exclude(pk__in=uncovered)
 
 
@@ -395,22 +467,19 @@ def client_stats(*, organization: Organization) -> dict:
 
     `by_country` and `by_report_type` count a client once per country (report type) in which
     it has a credential or an obligation. Read from the counts the database keeps
-    (clients/portfolio_stats.py): a few rows whatever the portfolio's size.
+    (clients/portfolio_stats.py), with the catalog's codes, in one query: a few rows whatever
+    the portfolio's size.
     """
-    counts = organization_counts(organization.pk)
+    counts = organization_counts(
+        organization.pk,
+        code_tables={"country": Country._meta.db_table, "report_type": ReportType._meta.db_table},
+    )
     return {
         "total_clients": sum(counts["status"].values()),
-        "by_country": _descending(_coded(Country, counts["country"])),
-        "by_report_type": _descending(_coded(ReportType, counts["report_type"])),
+        "by_country": _descending(counts["country"]),
+        "by_report_type": _descending(counts["report_type"]),
         "by_status": _descending(counts["status"]),
     }
-
-
-def _coded(model, counts: Counter) -> Counter:
-    """`counts` keyed by the catalog ids as text, keyed by the rows' codes instead."""
-    ids = {key: model._meta.pk.to_python(key) for key in counts}
-    codes = dict(model.objects.filter(pk__in=ids.values()).values_list("pk", "code"))
-    return Counter({codes[ids[key]]: n for key, n in counts.items() if ids[key] in codes})
 
 
 def client_stats_recount(*, organization: Organization) -> dict:

@@ -118,7 +118,6 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             version=version,
             clients=filterset.qs,
             question=question,
-            remember_ids=question.looks_beyond_clients,
         )
         page = self.paginate_queryset(matches)
         summaries = client_portfolio_summaries([client.pk for client in page])

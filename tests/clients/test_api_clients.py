@@ -273,6 +273,28 @@ def test_repeated_list_question_reads_only_the_caller_the_version_and_the_page(
     assert len(response.json()["clients"]) == 3
 
 
+# Committed, so that the portfolio has a version (on PostgreSQL a transaction that changed it
+# has none and answers without the cache).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
+def test_a_catalog_filter_reads_a_count_and_one_page_whatever_the_number_of_matches(
+    staff_api, organization, django_assert_num_queries
+):
+    for number in range(30):
+        client = ClientFactory(organization=organization, name=f"Client {number:02}")
+        CredentialFactory(client=client, report_types=["WEEE"])
+
+    # The token with its member, the portfolio version, whether anything is shared, the
+    # catalog (4); the count from the coverage, the page and its aliases (no list of every
+    # match); the page's portfolio summary (4).
+    with django_assert_num_queries(14):
+        response = staff_api.get("/logins/clients?country=DE&limit=5&offset=20")
+
+    body = response.json()
+    assert body["total"] == 30
+    assert [row["name"] for row in body["clients"]] == [f"Client {n}" for n in range(20, 25)]
+
+
 def test_list_items_summarize_each_clients_portfolio(staff_api, organization):
     client = ClientFactory(organization=organization, name="ABC Corporation")
     CredentialFactory(client=client, report_types=["WEEE", "Batteries"])

@@ -115,6 +115,29 @@ def test_stats_cost_the_same_queries_whatever_the_portfolio_size(staff_api, orga
     assert _stats_queries(staff_api) == small
 
 
+def test_stats_read_the_caller_and_the_counts_with_their_codes_in_two_queries(
+    staff_api, organization, django_assert_num_queries
+):
+    client = ClientFactory(organization=organization)
+    CredentialFactory(client=client, report_types=["WEEE", "Batteries"])
+    ObligationFactory(client=client, country=country("FR"), report_type=report_type("Packaging"))
+
+    # The token with its member and organization; the kept counts joined to the catalog codes.
+    with django_assert_num_queries(2):
+        response = staff_api.get("/logins/stats")
+
+    assert response.json()["by_country"] == {"DE": 1, "FR": 1}
+
+
+def test_stats_name_a_country_by_its_current_code(staff_api, organization):
+    CredentialFactory(client=ClientFactory(organization=organization), report_types=["WEEE"])
+    germany = country("DE")
+    germany.code = "DX"
+    germany.save(update_fields=["code"])
+
+    assert staff_api.get("/logins/stats").json()["by_country"] == {"DX": 1}
+
+
 STATS_WRITES = {
     "client created": lambda api, client: api.post(
         "/logins/clients", {"client_name": "Second"}, format="json"

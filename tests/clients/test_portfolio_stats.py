@@ -13,7 +13,12 @@ from django.db import connection
 
 from clients.models import Client, ClientCoverage, Obligation, PortfolioStat
 from clients.portfolio_stats import portfolio_drift
-from clients.selectors import client_stats, client_stats_recount, clients_covering
+from clients.selectors import (
+    client_stats,
+    client_stats_recount,
+    clients_covering,
+    clients_covering_count,
+)
 from credentials.models import Credential, CredentialReportType
 from tests.factories import (
     ClientFactory,
@@ -47,6 +52,9 @@ WRITES = {
     "status changed": lambda client: Client.objects.filter(pk=client.pk).update(status="archived"),
     "made a collective account": lambda client: Client.objects.filter(pk=client.pk).update(
         collective_account=True
+    ),
+    "moved to another organization": lambda client: Client.objects.filter(pk=client.pk).update(
+        organization=OrganizationFactory()
     ),
     "client deleted": lambda client: client.delete(),
     "obligation created": lambda client: ObligationFactory(client=client, country=country("FR")),
@@ -128,6 +136,49 @@ def test_the_coverage_answers_the_filters_of_the_list():
         == set()
     )
     assert ClientCoverage.objects.filter(client=packaging_fr, source="obligation").count() == 1
+
+
+def test_the_coverage_counts_the_clients_of_a_filter_as_the_list_finds_them():
+    organization = OrganizationFactory()
+    both = ClientFactory(organization=organization)
+    CredentialFactory(client=both, report_types=["WEEE", "Batteries"])
+    ObligationFactory(client=both, country=country("DE"), report_type=report_type("WEEE"))
+    ObligationFactory(client=ClientFactory(organization=organization), country=country("DE"))
+    ObligationFactory(client=ClientFactory(organization=organization), country=country("FR"))
+    collective = ClientFactory(organization=organization, collective_account=True)
+    CredentialFactory(client=collective, report_types=["WEEE"])
+    CredentialFactory(client=ClientFactory(), report_types=["WEEE"])
+    germany = [country("DE")]
+
+    own = Client.objects.filter(organization=organization, collective_account=False)
+    counted = clients_covering_count(
+        organization=organization, collective_account=False, countries=germany
+    )
+
+    assert counted == clients_covering(own, countries=germany).count() == 2
+    assert (
+        clients_covering_count(
+            organization=organization,
+            collective_account=True,
+            countries=germany,
+            report_types=[report_type("WEEE")],
+        )
+        == 1
+    )
+
+
+def test_coverage_rows_follow_their_client_to_another_organization():
+    client = ClientFactory()
+    ObligationFactory(client=client, country=country("DE"))
+    elsewhere = OrganizationFactory()
+
+    Client.objects.filter(pk=client.pk).update(organization=elsewhere, collective_account=True)
+
+    assert set(
+        ClientCoverage.objects.filter(client=client).values_list(
+            "organization_id", "collective_account"
+        )
+    ) == {(elsewhere.pk, True)}
 
 
 def test_the_bulk_upload_keeps_the_counts(staff_api, organization):

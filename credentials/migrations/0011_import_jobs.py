@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credentials', '0011_coverage_client_lock'),
+        ('credentials', '0010_credential_version_columns'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0009_stats_client_lock'),
+        ('clients', '0008_organization_calendar_settings'),
         ('reporting', '0005_starting_deadline_rules'),
     ]
 

@@ -68,7 +68,7 @@ def search_functions_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0010_obligation_country_only"),
+        ("clients", "0009_obligation_country_only"),
     ]
 
     operations = [

@@ -31,8 +31,8 @@ def indexes_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0011_accent_insensitive_search"),
-        ("credentials", "0012_import_jobs"),
+        ("clients", "0010_accent_insensitive_search"),
+        ("credentials", "0011_import_jobs"),
     ]
 
     operations = [
