@@ -197,8 +197,8 @@ _SAFE_TEXT = re.compile(r"^[A-Za-z0-9_-]*$")
 
 def _deadline_sql(
     organization: Organization, wanted: DeadlineFilter, schedule: _Schedule
-) -> tuple[str, str, list]:
-    """(WITH clause, query, parameters) of the window's deadlines, one row each with its total, ordered as listed.
+) -> tuple[str, list]:
+    """(WITH clause naming them `dl`, parameters) of the window's deadlines, one row each with its total, ordered as listed.
 
     Credential rows and the obligations no active credential covers are joined to the
     schedule, their clients and the submissions in one statement, so that the database filters,
@@ -221,7 +221,10 @@ def _deadline_sql(
         if wanted.client_ids:
             conditions.append(_in(f"{alias}.client_id", wanted.client_ids, params))
         if pro_column:
+            # Only the schemes with something due: an index narrows by PRO, the pair exactly.
             conditions.append(_in(pro_column, schedule.pro_ids, params))
+            pairs = sorted({(row[0], row[1]) for row in schedule.rows})
+            conditions.append(f"({pro_column}, {alias}.report_type_id) IN ({_literal_rows(pairs)})")
         return "".join(f" AND {condition}" for condition in conditions)
 
     credential_part = f"""
@@ -257,30 +260,38 @@ def _deadline_sql(
               AND o2.report_type_id = o.report_type_id AND o2.pro_id = op.pro_id
         ))""" + narrow("o", pro_column="COALESCE(o.pro_id, op.pro_id)")
 
-    inner = f"""
+    # A submission is looked up per row by its unique key, rather than joined: the planner
+    # cannot estimate the rows, and a misjudged join compared every row with every submission.
+    rows = f"""
         SELECT d.client_id, k.name AS client_name, d.country_id, d.pro_id, d.report_type_id,
-               d.credential_id, sch.due_rank, sch.period, sub.id AS submission_id,
-               CASE WHEN sub.id IS NOT NULL THEN '{DeadlineStatus.SUBMITTED}'
-                    ELSE sch.date_status END AS status
+               d.credential_id, sch.due_rank, sch.period, sch.date_status,
+               (SELECT sub.id FROM {submission} sub
+                WHERE sub.client_id = d.client_id AND sub.country_id = d.country_id
+                  AND sub.pro_id = d.pro_id AND sub.report_type_id = d.report_type_id
+                  AND sub.period = sch.period AND sub.organization_id = %s) AS submission_id
         FROM ({credential_part} UNION ALL {obligation_part}) d
         JOIN sch ON sch.pro_id = d.pro_id AND sch.report_type_id = d.report_type_id
           AND sch.frequency = d.frequency
         JOIN {client} k ON k.id = d.client_id
-        LEFT JOIN {submission} sub
-          ON sub.organization_id = k.organization_id AND sub.client_id = d.client_id
-          AND sub.country_id = d.country_id AND sub.pro_id = d.pro_id
-          AND sub.report_type_id = d.report_type_id AND sub.period = sch.period
         WHERE k.organization_id = %s AND k.collective_account = %s
           AND k.status NOT IN (%s, %s)"""
+    # The submission's parameter comes first in the text, before the rows' own.
+    params[:0] = [organization.pk]
     params += [organization.pk, False, *INACTIVE_CLIENT_STATUSES]
-    sql = f"SELECT * FROM ({inner}) dl"
+    sql = f"""
+        SELECT r.*, CASE WHEN r.submission_id IS NOT NULL THEN '{DeadlineStatus.SUBMITTED}'
+                         ELSE r.date_status END AS status
+        FROM ({rows}) r"""
     if wanted.statuses:
-        sql += " WHERE " + _in("dl.status", wanted.statuses, params)
-    with_schedule = (
+        sql = f"SELECT * FROM ({sql}) st WHERE " + _in("st.status", wanted.statuses, params)
+    # Computed once, before the catalog's names are joined for the order: the planner cannot
+    # estimate the join with the schedule, and must not repeat the rows' query per name.
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    with_deadlines = (
         "WITH sch (pro_id, report_type_id, frequency, due_rank, period, date_status) AS "
-        f"(VALUES {_literal_rows(schedule.rows)})"
+        f"(VALUES {_literal_rows(schedule.rows)}), dl AS {materialized}({sql})"
     )
-    return with_schedule, sql, params
+    return with_deadlines, params
 
 
 @dataclass(frozen=True)
@@ -311,12 +322,12 @@ def deadline_page(
     )
     if not schedule.rows:
         return DeadlinePage(total=0, deadlines=[])
-    with_schedule, sql, params = _deadline_sql(organization, wanted, schedule)
+    with_deadlines, params = _deadline_sql(organization, wanted, schedule)
     country = Country._meta.db_table
-    page_sql = f"""{with_schedule}
+    page_sql = f"""{with_deadlines}
         SELECT dl.client_id, dl.client_name, ct.code, pr.name, rt.code, dl.period, dl.due_rank,
                dl.status, dl.credential_id, dl.submission_id, COUNT(*) OVER () AS total
-        FROM ({sql}) dl
+        FROM dl
         JOIN {country} ct ON ct.id = dl.country_id
         JOIN {Pro._meta.db_table} pr ON pr.id = dl.pro_id
         JOIN {ReportType._meta.db_table} rt ON rt.id = dl.report_type_id
@@ -333,7 +344,7 @@ def deadline_page(
         if rows:
             total = rows[0][-1]
         elif offset or limit == 0:
-            cursor.execute(f"{with_schedule} SELECT COUNT(*) FROM ({sql}) dl", params)
+            cursor.execute(f"{with_deadlines} SELECT COUNT(*) FROM dl", params)
             total = cursor.fetchone()[0]
         else:
             total = 0
