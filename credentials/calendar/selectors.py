@@ -7,7 +7,7 @@ deadline, since nothing says when its reports are due (an override fills the gap
 
 Left out: collective-account pseudo-clients (their linked clients have the deadlines), inactive
 and archived clients, inactive credentials. An obligation gives a deadline only when no
-credential of the client covers it and its scheme is known (its PRO, or the only PRO of the
+active credential of the client covers it and its scheme is known (its PRO, or the only PRO of the
 country taking that report type) and has a rule or an override.
 
 The number of SQL queries does not depend on the portfolio's size, and the database filters,
