@@ -227,12 +227,19 @@ def _deadline_sql(
             conditions.append(f"({pro_column}, {alias}.report_type_id) IN ({_literal_rows(pairs)})")
         return "".join(f" AND {condition}" for condition in conditions)
 
+    # Each part joins its clients itself, where the planner can estimate the join (it cannot
+    # once the rows have met the schedule) and so hashes the clients rather than probing
+    # them one row at a time.
+    clients_join = f"""JOIN {client} k ON k.id = {{alias}}.client_id
+        AND k.organization_id = %s AND k.collective_account = %s AND k.status NOT IN (%s, %s)"""
+    client_params = [organization.pk, False, *INACTIVE_CLIENT_STATUSES]
     credential_part = f"""
-        SELECT x.client_id, x.country_id, x.pro_id, x.report_type_id,
+        SELECT x.client_id, k.name AS client_name, x.country_id, x.pro_id, x.report_type_id,
                COALESCE(c.interval, '') AS frequency, x.credential_id
         FROM {crt} x JOIN {credential} c ON c.id = x.credential_id
+        {clients_join.format(alias="x")}
         WHERE c.status <> %s{{narrow}}"""
-    params.append(CredentialStatus.INACTIVE)
+    params += [*client_params, CredentialStatus.INACTIVE]
     credential_part = credential_part.format(narrow=narrow("x", pro_column="x.pro_id"))
 
     # An obligation without a PRO is the only PRO's of its country taking its report type.
@@ -240,11 +247,13 @@ def _deadline_sql(
         SELECT p.country_id, s.report_type_id, MIN(s.pro_id) AS pro_id
         FROM {Scheme._meta.db_table} s JOIN {Pro._meta.db_table} p ON p.id = s.pro_id
         GROUP BY p.country_id, s.report_type_id HAVING COUNT(DISTINCT s.pro_id) = 1"""
-    params.append(CredentialStatus.INACTIVE)
+    params += [*client_params, CredentialStatus.INACTIVE]
     obligation_part = f"""
-        SELECT o.client_id, o.country_id, COALESCE(o.pro_id, op.pro_id) AS pro_id,
+        SELECT o.client_id, k.name AS client_name, o.country_id,
+               COALESCE(o.pro_id, op.pro_id) AS pro_id,
                o.report_type_id, '' AS frequency, NULL AS credential_id
         FROM {obligation} o
+        {clients_join.format(alias="o")}
         LEFT JOIN ({only_pro}) op
           ON o.pro_id IS NULL AND op.country_id = o.country_id
           AND op.report_type_id = o.report_type_id
@@ -263,7 +272,7 @@ def _deadline_sql(
     # A submission is looked up per row by its unique key, rather than joined: the planner
     # cannot estimate the rows, and a misjudged join compared every row with every submission.
     rows = f"""
-        SELECT d.client_id, k.name AS client_name, d.country_id, d.pro_id, d.report_type_id,
+        SELECT d.client_id, d.client_name, d.country_id, d.pro_id, d.report_type_id,
                d.credential_id, sch.due_rank, sch.period, sch.date_status,
                (SELECT sub.id FROM {submission} sub
                 WHERE sub.client_id = d.client_id AND sub.country_id = d.country_id
@@ -272,12 +281,9 @@ def _deadline_sql(
         FROM ({credential_part} UNION ALL {obligation_part}) d
         JOIN sch ON sch.pro_id = d.pro_id AND sch.report_type_id = d.report_type_id
           AND sch.frequency = d.frequency
-        JOIN {client} k ON k.id = d.client_id
-        WHERE k.organization_id = %s AND k.collective_account = %s
-          AND k.status NOT IN (%s, %s)"""
+"""
     # The submission's parameter comes first in the text, before the rows' own.
     params[:0] = [organization.pk]
-    params += [organization.pk, False, *INACTIVE_CLIENT_STATUSES]
     sql = f"""
         SELECT r.*, CASE WHEN r.submission_id IS NOT NULL THEN '{DeadlineStatus.SUBMITTED}'
                          ELSE r.date_status END AS status
