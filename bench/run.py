@@ -140,6 +140,7 @@ def measure(http, scenario, repetitions: int) -> dict:
         "method": scenario.method,
         "path": scenario.path,
         "target_ms": scenario.target_ms,
+        "target_p95_ms": scenario.target_p95_ms,
         "target_rows_per_s": scenario.target_rows_per_s,
     }
     if scenario.unavailable:
@@ -214,6 +215,8 @@ def measure(http, scenario, repetitions: int) -> dict:
 def outcome(result: dict) -> str:
     if result.get("target_rows_per_s"):
         return "PASS" if result["rows_per_s"] >= result["target_rows_per_s"] else "MISS"
+    if result.get("target_p95_ms"):
+        return "PASS" if result["p95_ms"] < result["target_p95_ms"] else "MISS"
     if result.get("target_ms"):
         return "PASS" if result["median_ms"] < result["target_ms"] else "MISS"
     return "ok"
@@ -222,6 +225,8 @@ def outcome(result: dict) -> str:
 def target_label(result: dict) -> str:
     if result.get("target_rows_per_s"):
         return f">= {result['target_rows_per_s']:,.0f} rows/s"
+    if result.get("target_p95_ms"):
+        return f"p95 < {result['target_p95_ms']:g} ms"
     if result.get("target_ms"):
         return f"median < {result['target_ms']:g} ms"
     return ""

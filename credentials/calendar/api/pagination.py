@@ -8,6 +8,16 @@ class DeadlinePagination(ClientPagination):
     results_key = "results"
     noun = "deadlines"
 
+    def paginate_deadlines(self, request, page_of):
+        """The page of deadlines the request asks for: `page_of(offset=, limit=)` answers it
+        with the total (a DeadlinePage), so that only the page's rows are read."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        page = page_of(offset=self.offset, limit=self.limit)
+        self.count = page.total
+        return page.deadlines
+
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data = {"count": self.count, **response.data}

@@ -1,3 +1,5 @@
+import functools
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import status
@@ -25,6 +27,7 @@ from credentials.calendar.models import Submission
 from credentials.calendar.selectors import (
     DeadlineFilter,
     current_time,
+    deadline_page,
     deadlines_of,
     organization_today,
 )
@@ -126,7 +129,9 @@ class DeadlineListView(OrganizationScopedMixin, GenericAPIView):
             statuses=frozenset(query.validated_data.get("status") or ()),
             **_catalog_filter(query),
         )
-        page = self.paginate_queryset(deadlines_of(organization, wanted))
+        page = self.paginator.paginate_deadlines(
+            request, functools.partial(deadline_page, organization, wanted)
+        )
         return self.get_paginated_response(DeadlineSerializer(page, many=True).data)
 
 

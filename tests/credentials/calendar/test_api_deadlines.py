@@ -203,6 +203,9 @@ def _queries(api, query) -> int:
     [
         {"from": "2026-01-01", "to": "2027-03-31"},
         {"country": "DE,BE", "pro": "Stiftung EAR", "report_type": "WEEE", "status": "overdue"},
+        {"from": "2026-01-01", "status": "upcoming,overdue", "offset": "3", "limit": "2"},
+        {"offset": "1000"},
+        {"limit": "0"},
     ],
 )
 def test_the_number_of_queries_does_not_grow_with_the_portfolio(
@@ -214,3 +217,37 @@ def test_the_number_of_queries_does_not_grow_with_the_portfolio(
     _portfolio(other_organization, 25)
 
     assert _queries(small_api, query) == _queries(large_api, query)
+
+
+def test_each_page_is_its_slice_of_the_whole_list(staff_api, organization):
+    _portfolio(organization, 6)
+    query = {"from": "2026-01-01", "to": "2026-12-31"}
+    whole = staff_api.get(URL, {**query, "limit": "100"}).json()
+
+    pages = [
+        staff_api.get(URL, {**query, "offset": str(start), "limit": "7"}).json()
+        for start in range(0, whole["total"], 7)
+    ]
+
+    assert [row for page in pages for row in page["results"]] == whole["results"]
+    assert {page["total"] for page in pages} == {whole["total"]}
+
+
+def test_a_page_past_the_end_answers_the_total_and_no_rows(staff_api, organization):
+    _portfolio(organization, 2)
+    total = staff_api.get(URL).json()["total"]
+
+    response = staff_api.get(URL, {"offset": "500"})
+
+    assert response.json()["results"] == []
+    assert response.json()["total"] == total > 0
+
+
+def test_a_limit_of_0_answers_only_the_total(staff_api, organization):
+    _portfolio(organization, 2)
+    total = staff_api.get(URL).json()["total"]
+
+    response = staff_api.get(URL, {"limit": "0"})
+
+    assert response.json()["results"] == []
+    assert response.json()["total"] == total > 0
