@@ -2,6 +2,7 @@
 accounts with their linked clients, credentials on the client page, and the access log."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -35,6 +36,7 @@ from clients.tenancy import (
     organization_for_user,
 )
 from credentials.attention import needs_attention
+from credentials.calendar.selectors import DeadlineFilter, deadline_page, organization_today
 from credentials.client_import.jobs import import_job_resume
 from credentials.import_admin import ClientImportAdminMixin, PendingImportAdminMixin
 from credentials.models import (
@@ -858,6 +860,35 @@ class ClientCredentialsAdminMixin(
     # Each import is recorded as a ClientImport and every change is in the history.
     skip_admin_log = True
 
+    # The client's deadlines shown on its page: from a month back (the recent overdue ones) to
+    # three months ahead, the first few in due-date order; the Deadlines page has them all.
+    DEADLINES_BACK_DAYS = 31
+    DEADLINES_AHEAD_DAYS = 92
+    DEADLINES_SHOWN = 12
+
+    def _deadlines_section(self, client) -> ClientPageSection:
+        organization = client.organization
+        today = organization_today(organization)
+        page = deadline_page(
+            organization,
+            DeadlineFilter(
+                start=today - timedelta(days=self.DEADLINES_BACK_DAYS),
+                end=today + timedelta(days=self.DEADLINES_AHEAD_DAYS),
+                client_ids=frozenset({client.pk}),
+            ),
+            limit=self.DEADLINES_SHOWN,
+            today=today,
+        )
+        return ClientPageSection(
+            template="admin/credentials/client/deadlines_section.html",
+            order=25,
+            context={
+                "deadlines": page.deadlines,
+                "total": page.total,
+                "deadlines_url": reverse("admin:credentials_deadlinecalendar_changelist"),
+            },
+        )
+
     def client_page_sections(self, request, client) -> list[ClientPageSection]:
         """The client's credentials by country, each country's missing credentials (the
         obligations no credential covers, as the credentials search's showMissing lists them)
@@ -888,6 +919,7 @@ class ClientCredentialsAdminMixin(
         may_add = self.admin_site.get_model_admin(Credential).has_add_permission(request)
         return [
             *super().client_page_sections(request, client),
+            self._deadlines_section(client),
             ClientPageSection(
                 template="admin/credentials/client/credentials_section.html",
                 order=20,

@@ -174,3 +174,25 @@ def test_client_page_queries_do_not_grow_with_its_credentials(
         response = page_of(browser, acme)
 
     assert sum(len(g["credentials"]) for g in credentials_section(response)["countries"]) == 3
+
+
+DEADLINES = "admin/credentials/client/deadlines_section.html"
+
+
+def test_the_client_page_lists_the_clients_reporting_deadlines(browser_for, acme):
+    # The shipped rule: Stiftung EAR WEEE reports monthly, due the 15th of the next month.
+    credential = CredentialFactory(client=acme, report_types=["WEEE"])
+    other = CredentialFactory(client=ClientFactory(organization=acme.organization))
+
+    response = browser_for().get(reverse("admin:clients_client_change", args=[acme.pk]))
+
+    [section] = [s for s in response.context["client_page_sections"] if s.template == DEADLINES]
+    deadlines = section.context["deadlines"]
+    assert deadlines
+    assert {d.credential_id for d in deadlines} == {credential.pk}
+    assert other.pk not in {d.credential_id for d in deadlines}
+    assert [d.due_date for d in deadlines] == sorted(d.due_date for d in deadlines)
+    assert {(d.pro, d.report_type, d.due_date.day) for d in deadlines} == {
+        ("Stiftung EAR", "WEEE", 15)
+    }
+    assert b"Reporting deadlines" in response.content
