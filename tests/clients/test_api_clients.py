@@ -257,6 +257,10 @@ def test_list_query_count_does_not_grow_with_the_page_size(
     assert len(response.json()["clients"]) == page_size
 
 
+# Committed, so that the portfolio has a version (on PostgreSQL a transaction that changed it
+# has none and answers without the cache).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 def test_repeated_list_question_reads_only_the_caller_the_version_and_the_page(
     staff_api, organization, django_assert_num_queries
 ):

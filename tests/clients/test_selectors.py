@@ -94,6 +94,10 @@ def readable_list(organization):
     return client_list(organization=organization, version=portfolio_version(organization.pk))
 
 
+# Committed, so that the portfolio has a version (on PostgreSQL a transaction that changed it
+# has none and answers without the cache).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
 def test_client_list_remembers_that_nothing_is_shared_until_the_portfolio_changes(
     organization, other_organization, django_assert_num_queries
 ):
