@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from clients.models import ApiKey, Role
+from clients.models import ApiKey
 from clients.tenancy import membership_for_user
 
 
@@ -19,14 +19,6 @@ class IsOrganizationMember(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return membership.can_write
-
-
-class IsOrganizationAdmin(BasePermission):
-    message = "Only an organization admin may do this."
-
-    def has_permission(self, request, view) -> bool:
-        membership = membership_for_user(request.user)
-        return membership is not None and membership.role == Role.ADMIN
 
 
 class HasOrganizationApiKey(BasePermission):

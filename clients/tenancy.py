@@ -4,7 +4,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseNotAllowed
 
-from clients.models import Client, Membership, Organization, Role
+from clients.models import Client, Membership, Organization
 
 
 def membership_for_user(user) -> Membership | None:
@@ -25,7 +25,7 @@ def organization_for_user(user) -> Organization | None:
 def is_organization_admin(user) -> bool:
     """Whether `user` is an admin of their organization (API keys, grants, invitations)."""
     membership = membership_for_user(user)
-    return membership is not None and membership.role == Role.ADMIN
+    return membership is not None and membership.can_manage_keys
 
 
 def may_reveal(user, client: Client | None = None) -> bool:
