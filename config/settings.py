@@ -292,7 +292,6 @@ REST_FRAMEWORK = {
         # Login attempts per client address (`POST /logins/auth/token`).
         "auth": env_rate("THROTTLE_RATE_AUTH", "10/min"),
     },
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

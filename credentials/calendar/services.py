@@ -10,7 +10,7 @@ from django.utils import timezone
 from clients.models import Client, Organization
 from clients.tenancy import clients_of
 from credentials.calendar.models import CalendarFeedToken, Submission
-from credentials.csv_files import CsvFileError, csv_rows
+from credentials.client_import.files import FileReadError, read_rows
 from reporting.periods import PeriodError, period_parse
 from reporting.selectors import Catalog, CatalogLookupError
 
@@ -156,8 +156,9 @@ def submissions_import(
     ValidationError listing every bad row by its line number in the file; nothing is recorded.
     """
     try:
-        rows = csv_rows(raw)
-    except CsvFileError as error:
+        # The same reader as the client import: any delimiter, encoding, or an XLSX workbook.
+        _, rows = read_rows(raw.encode() if isinstance(raw, str) else raw)
+    except FileReadError as error:
         raise ValidationError(error.message) from None
     if not rows:
         raise ValidationError("The file is empty.")

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
+from clients.parsing import parse_comma_list
 from credentials.calendar.selectors import MAX_WINDOW_DAYS, DeadlineStatus
 from credentials.calendar.services import NOTE_MAX_LENGTH, REFERENCE_MAX_LENGTH
 
@@ -16,10 +17,6 @@ def merged_query(query_params) -> dict[str, str]:
         values = query_params.getlist(key)
         merged[key] = ",".join(values) if key in LIST_PARAMETERS else values[-1]
     return merged
-
-
-def comma_values(text: str | None) -> list[str]:
-    return [value.strip() for value in (text or "").split(",") if value.strip()]
 
 
 class StrictSerializer(serializers.Serializer):
@@ -69,7 +66,7 @@ class DeadlineQuerySerializer(serializers.Serializer):
         return {"from": fields.pop("from"), **fields}
 
     def validate_status(self, value):
-        statuses = [status.lower() for status in comma_values(value)]
+        statuses = [status.lower() for status in parse_comma_list(value)]
         unknown = [status for status in statuses if status not in DeadlineStatus.ALL]
         if unknown:
             raise serializers.ValidationError(
@@ -79,7 +76,7 @@ class DeadlineQuerySerializer(serializers.Serializer):
         return statuses
 
     def validate_client(self, value):
-        ids = comma_values(value)
+        ids = parse_comma_list(value)
         bad = [text for text in ids if not text.isdigit()]
         if bad:
             raise serializers.ValidationError(f"Client ids are numbers, not {', '.join(bad)}.")

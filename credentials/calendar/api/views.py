@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
+from clients.parsing import parse_comma_list
 from clients.tenancy import OrganizationScopedMixin, clients_of, membership_for_user
 from credentials.calendar.api import schema
 from credentials.calendar.api.pagination import DeadlinePagination
@@ -19,7 +20,6 @@ from credentials.calendar.api.serializers import (
     DeadlineSerializer,
     SubmissionInputSerializer,
     SubmissionSerializer,
-    comma_values,
     merged_query,
 )
 from credentials.calendar.feed import calendar_feed, feed_window
@@ -74,17 +74,17 @@ def _catalog_filter(query: DeadlineQuerySerializer) -> dict[str, frozenset[int]]
     catalog = Catalog.load()
     found: dict[str, set[int]] = {"country": set(), "pro": set(), "report_type": set()}
     errors: dict[str, list[str]] = {}
-    for code in comma_values(data.get("country")):
+    for code in parse_comma_list(data.get("country")):
         try:
             found["country"].add(catalog.country(code).pk)
         except CatalogLookupError as error:
             errors.setdefault("country", []).append(error.message)
-    for code in comma_values(data.get("report_type")):
+    for code in parse_comma_list(data.get("report_type")):
         try:
             found["report_type"].add(catalog.report_type(code).pk)
         except CatalogLookupError as error:
             errors.setdefault("report_type", []).append(error.message)
-    for name in comma_values(data.get("pro")):
+    for name in parse_comma_list(data.get("pro")):
         pros = {pro.pk for (_, key), pro in catalog.pros.items() if key == name.casefold()}
         if not pros:
             valid = ", ".join(sorted({pro.name for pro in catalog.pros.values()}))

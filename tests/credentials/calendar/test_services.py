@@ -39,3 +39,16 @@ def test_a_file_naming_another_organizations_client_records_nothing(
 def test_a_file_without_the_required_columns_is_refused(organization):
     with pytest.raises(ValidationError, match="Missing column"):
         submissions_import(organization=organization, raw=b"client_id,period\n1,2026\n")
+
+
+def test_a_semicolon_windows_1252_file_as_excel_saves_it_is_imported(organization):
+    client = ClientFactory(organization=organization)
+    raw = (
+        "client_id;country;pro;report_type;period;note\n"
+        f"{client.pk};DE;Stiftung EAR;WEEE;2026-01;Gemeldet über das Portal\n"
+    ).encode("cp1252")
+
+    result = submissions_import(organization=organization, raw=raw)
+
+    assert result.created == 1
+    assert Submission.objects.get().note == "Gemeldet über das Portal"
