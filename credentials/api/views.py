@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -36,6 +37,7 @@ from credentials.api.serializers import (
     CredentialUpdateSerializer,
 )
 from credentials.client_import import ImportConflict
+from credentials.client_import.rows import MAX_ID
 from credentials.models import AccessReason, ClientImport, Credential, ImportJob
 from credentials.resources import ClientResource
 from credentials.selectors import (
@@ -304,6 +306,10 @@ class ClientBulkUploadViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
 
     @BULK_UPLOAD_STATUS_SCHEMA
     def retrieve(self, request, import_id):
+        # The job's key is a one-to-one field, which Django does not guard against ids past
+        # the database's integers.
+        if int(import_id) > MAX_ID:
+            raise Http404
         job = get_object_or_404(
             ImportJob.objects.select_related("client_import"),
             client_import__organization=self.organization,

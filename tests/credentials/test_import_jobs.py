@@ -327,3 +327,9 @@ def test_the_admin_page_of_an_import_id_that_is_not_a_number_is_not_an_error(cli
     response = client.get("/admin/credentials/clientimport/abc/change/")
 
     assert response.status_code == 302
+
+
+def test_the_status_of_an_id_past_the_databases_integers_is_404(staff_api):
+    response = staff_api.get(f"{EXECUTE}/9223372036854775808")
+
+    assert response.status_code == 404

@@ -1,5 +1,7 @@
 from clients.api.pagination import ClientPagination
 
+MAX_OFFSET = 2**62
+
 
 class DeadlinePagination(ClientPagination):
     """The client list's offset/limit rules and envelope, with `results` for the rows and
@@ -14,7 +16,8 @@ class DeadlinePagination(ClientPagination):
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        page = page_of(offset=self.offset, limit=self.limit)
+        # An offset past any portfolio is past the end; the database takes at most 2**63 - 1.
+        page = page_of(offset=min(self.offset, MAX_OFFSET), limit=self.limit)
         self.count = page.total
         return page.deadlines
 

@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from rest_framework import serializers
 
 from clients.parsing import parse_comma_list
 from credentials.calendar.selectors import MAX_WINDOW_DAYS, DeadlineStatus
 from credentials.calendar.services import NOTE_MAX_LENGTH, REFERENCE_MAX_LENGTH
+from credentials.client_import.rows import MAX_ID
 
 LIST_PARAMETERS = ("country", "pro", "report_type", "client", "status")
 
@@ -17,6 +18,15 @@ def merged_query(query_params) -> dict[str, str]:
         values = query_params.getlist(key)
         merged[key] = ",".join(values) if key in LIST_PARAMETERS else values[-1]
     return merged
+
+
+# Dates whose periods and due dates (a year either side) the calendar can still compute.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
 class StrictSerializer(serializers.Serializer):
@@ -77,7 +87,7 @@ class DeadlineQuerySerializer(serializers.Serializer):
 
     def validate_client(self, value):
         ids = parse_comma_list(value)
-        bad = [text for text in ids if not text.isdigit()]
+        bad = [text for text in ids if not _is_id(text)]
         if bad:
             raise serializers.ValidationError(f"Client ids are numbers, not {', '.join(bad)}.")
         return [int(text) for text in ids]
@@ -85,6 +95,11 @@ class DeadlineQuerySerializer(serializers.Serializer):
     def window(self, today):
         """(start, end) of due dates; ValidationError when reversed or over two years."""
         start = self.validated_data.get("from") or today
+        for name, day in (("from", start), ("to", self.validated_data.get("to"))):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise serializers.ValidationError(
+                    {name: [f"A date from {FIRST_DAY} to {LAST_DAY}."]}
+                )
         end = self.validated_data.get("to") or start + timedelta(days=60)
         if start > end:
             raise serializers.ValidationError({"from": ["`from` is after `to`."]})

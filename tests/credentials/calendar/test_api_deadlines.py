@@ -251,3 +251,33 @@ def test_a_limit_of_0_answers_only_the_total(staff_api, organization):
 
     assert response.json()["results"] == []
     assert response.json()["total"] == total > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("client=²", "client"),
+        ("client=9223372036854775808", "client"),
+        ("from=9999-12-01", "from"),
+        ("from=9999-01-01&to=9999-12-31", "from"),
+        ("from=0001-01-01&to=0001-02-01", "from"),
+    ],
+)
+def test_values_the_calendar_cannot_compute_answer_400_naming_the_field(
+    staff_api, organization, query, field
+):
+    CredentialFactory(client=ClientFactory(organization=organization))
+
+    response = staff_api.get(f"{URL}?{query}")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_an_offset_past_any_portfolio_answers_an_empty_page(staff_api, organization):
+    CredentialFactory(client=ClientFactory(organization=organization))
+
+    response = staff_api.get(f"{URL}?offset=9223372036854775808")
+
+    assert response.status_code == 200
+    assert (response.json()["results"], response.json()["total"]) == ([], 2)
