@@ -486,8 +486,11 @@ class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("field_name") == "collective_account":
-            # The credential form's collective account: only collective accounts are offered.
-            queryset = queryset.filter(client__collective_account=True)
+            # The credential form's collective account: only collective accounts are offered,
+            # each named by its client, country and PRO (read with it, not per result).
+            queryset = queryset.filter(client__collective_account=True).select_related(
+                "client", "country", "pro"
+            )
         return queryset, may_have_duplicates
 
     def get_changeform_initial_data(self, request):

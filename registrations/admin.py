@@ -168,6 +168,15 @@ class RegistrationAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
         # The totals the API answers for a registration, computed the same way.
         return registrations_with_totals(super().get_queryset(request))
 
+    def get_search_results(self, request, queryset, search_term):
+        # The declaration form's registration autocomplete names each result by its producer
+        # and scheme: read them with the results, not one query each.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        queryset = queryset.select_related(
+            "producer", "scheme__pro__country", "scheme__report_type"
+        )
+        return queryset, may_have_duplicates
+
     @admin.display(description="products (all declarations)", ordering="count_products_scheme")
     def product_count(self, registration: Registration):
         return _or_dash(getattr(registration, "count_products_scheme", None))

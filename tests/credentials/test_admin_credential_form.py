@@ -3,11 +3,13 @@ a submit at once, a typed password never dropped, extra_info as JSON, collective
 admin words."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Role
 from credentials.models import Credential
-from tests.factories import CredentialFactory, country, pro, report_type
+from tests.factories import ClientFactory, CredentialFactory, country, pro, report_type
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +223,34 @@ def test_an_own_login_on_a_linked_credential_is_refused_in_admin_words(
     assert "set Collective account to the empty line" in message
     assert "collective_account_id" not in message
     assert not Credential.objects.filter(client=acme).exists()
+
+
+def _collective_choices(client) -> tuple[int, list]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "credentials",
+                "model_name": "credential",
+                "field_name": "collective_account",
+                "term": "",
+            },
+        )
+    assert response.status_code == 200
+    return len(queries), response.json()["results"]
+
+
+def test_the_collective_account_autocomplete_reads_its_results_in_constant_queries(
+    admin_as, organization
+):
+    browser = admin_as()
+    collective = ClientFactory(organization=organization, collective_account=True)
+    CredentialFactory(client=collective)
+    few_queries, few = _collective_choices(browser)
+    for code, name in (("FR", "Citeo"), ("NL", "Stichting OPEN"), ("BE", "Fost Plus")):
+        CredentialFactory(client=collective, country=country(code), pro=pro(code, name))
+
+    many_queries, many = _collective_choices(browser)
+
+    assert (len(few), len(many)) == (1, 4)
+    assert many_queries == few_queries
