@@ -129,9 +129,12 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache: database ids come back after a rolled-back test."""
+def empty_cache(monkeypatch):
+    """Each test starts with an empty cache: database ids come back after a rolled-back test.
+    Nor is a catalog kept in memory (Catalog.current), so that a test's query count does not
+    depend on the tests before it."""
     cache.clear()
+    monkeypatch.setattr("reporting.selectors._kept", None)
 
 
 @pytest.fixture

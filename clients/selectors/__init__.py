@@ -28,6 +28,7 @@ from clients.selectors.listing import (
     clients_covering_count,
     clients_matching,
     organization_shares_received,
+    pro_countries_of,
 )
 from clients.selectors.missing import (
     ClientPortfolioSummary,
@@ -63,6 +64,7 @@ __all__ = [
     "clients_missing_credentials",
     "missing_credentials_of_clients",
     "organization_shares_received",
+    "pro_countries_of",
     "rows_pointing_at_client",
     "uncovered_obligations",
 ]

@@ -30,12 +30,10 @@ def organization_shares_received(organization: Organization, version: int | None
     )
 
 
-def _readable_clients(organization: Organization, version: int | None) -> QuerySet[Client]:
+def _readable_clients(organization: Organization, shares_received: bool) -> QuerySet[Client]:
     # Most organizations have nothing shared with them: without the OR of
     # clients_readable_by, the (organization, lower(name)) index serves the ordered page.
-    if organization_shares_received(organization, version):
-        return clients_readable_by(organization)
-    return clients_of(organization)
+    return clients_readable_by(organization) if shares_received else clients_of(organization)
 
 
 def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
@@ -43,13 +41,21 @@ def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
     return clients.only("id", "name", "status", "notes").prefetch_related("aliases")
 
 
-def client_list(*, organization: Organization, version: int | None) -> QuerySet[Client]:
+def client_list(
+    *, organization: Organization, version: int | None, shares_received: bool | None = None
+) -> QuerySet[Client]:
     """Clients the organization may read, ordered by name (ignoring case) then id, aliases
     prefetched. Lower(name) is what the unique (organization, lower(name)) index holds.
 
-    `version` is the organization's portfolio version (`portfolio_version`), read before.
+    `version` is the organization's portfolio version (`portfolio_version`), read before;
+    `shares_received` whether anything is shared with it, when read already
+    (`portfolio_state`).
     """
-    return _list_rows(_readable_clients(organization, version)).order_by(Lower("name"), "id")
+    if shares_received is None:
+        shares_received = organization_shares_received(organization, version)
+    return _list_rows(_readable_clients(organization, shares_received)).order_by(
+        Lower("name"), "id"
+    )
 
 
 class ClientQuestion(NamedTuple):
@@ -64,6 +70,8 @@ class ClientQuestion(NamedTuple):
     statuses: tuple[str, ...]
     collective_account: bool
     ordering: str
+    # The countries of `pros` (each PRO is of one country), for the coverage's indexes.
+    pro_countries: tuple = ()
 
     @property
     def looks_beyond_clients(self) -> bool:
@@ -97,12 +105,19 @@ class ClientMatches:
         clients: QuerySet[Client],
         question: ClientQuestion,
         remember_ids: bool | None = None,
+        shares_received: bool | None = None,
     ):
         self.organization = organization
         self.version = version
         self.clients = clients
         self.question = question
         self.remember_ids = bool(question.search) if remember_ids is None else remember_ids
+        if shares_received is not None:
+            self.shares_received = shares_received
+
+    @cached_property
+    def shares_received(self) -> bool:
+        return organization_shares_received(self.organization, self.version)
 
     def _cached(self, name: str, compute):
         return cached_for_portfolio(
@@ -119,7 +134,7 @@ class ClientMatches:
             question.filters_catalog
             and not question.search
             and not question.statuses
-            and not organization_shares_received(self.organization, self.version)
+            and not self.shares_received
         ):
             return clients_covering_count(
                 organization=self.organization,
@@ -127,6 +142,7 @@ class ClientMatches:
                 countries=question.countries,
                 report_types=question.report_types,
                 pros=question.pros,
+                pro_countries=question.pro_countries,
             )
         return self.clients.count()
 
@@ -181,12 +197,27 @@ def clients_matching(
     return clients.filter(pk__in=sources[0].union(*sources[1:]))
 
 
-def _coverage_conditions(countries, report_types, pros) -> dict:
+def pro_countries_of(pros) -> tuple:
+    """The countries of `pros` when they are Pro rows (a list of them), else nothing."""
+    if isinstance(pros, list | tuple) and all(isinstance(pro, Pro) for pro in pros):
+        return tuple(sorted({pro.country_id for pro in pros}))
+    return ()
+
+
+def _coverage_conditions(countries, report_types, pros, pro_countries=()) -> dict:
     """Conditions on ClientCoverage rows: each argument is a set of accepted values, as catalog
-    rows or ids (empty: no condition)."""
+    rows or ids (empty: no condition).
+
+    `pro_countries`, the countries of `pros`, changes no answer: a PRO is of one country, and
+    so is every coverage row naming it (the services accept a PRO only in its own country).
+    Without a country asked, it lets the coverage's indexes, which hold the country before the
+    PRO, reach the PROs' rows rather than read every row of the organization.
+    """
     conditions = {}
     if countries:
         conditions["country__in"] = countries
+    elif pros and pro_countries:
+        conditions["country__in"] = pro_countries
     if report_types:
         conditions["report_type__in"] = report_types
     if pros:
@@ -210,7 +241,7 @@ def clients_covering(
     stop at the end of its page, or a hash of every covering client when the database expects
     few (it chooses).
     """
-    conditions = _coverage_conditions(countries, report_types, pros)
+    conditions = _coverage_conditions(countries, report_types, pros, pro_countries_of(pros))
     if not conditions:
         return clients
     return clients.filter(
@@ -225,12 +256,17 @@ def clients_covering_count(
     countries: Iterable = (),
     report_types: Iterable = (),
     pros: Iterable = (),
+    pro_countries: Iterable = (),
 ) -> int:
     """How many of the organization's own clients (collective-account pseudo-clients or the
-    others) `clients_covering` keeps, counted from the coverage's index alone."""
+    others) `clients_covering` keeps, counted from the coverage's index alone.
+
+    `pro_countries`: the countries of `pros` (`pro_countries_of`), when `pros` are ids."""
     rows = ClientCoverage.objects.filter(
         organization=organization,
         collective_account=collective_account,
-        **_coverage_conditions(countries, report_types, pros),
+        **_coverage_conditions(
+            countries, report_types, pros, tuple(pro_countries) or pro_countries_of(pros)
+        ),
     )
     return rows.aggregate(clients=Count("client_id", distinct=True))["clients"]

@@ -2,7 +2,7 @@
 summary each list row shows.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -58,16 +58,18 @@ def clients_missing_credentials(clients: QuerySet[Client], *, missing: bool) -> 
     return clients.filter(pk__in=uncovered) if missing else clients.exclude(pk__in=uncovered)
 
 
-def missing_credentials_of_clients(client_ids: Iterable[int]) -> dict[int, list[MissingCredential]]:
+def missing_credentials_of_clients(
+    client_ids: Iterable[int], *, catalog: Callable[[], Catalog] = Catalog.current
+) -> dict[int, list[MissingCredential]]:
     """For each client, one row per obligation that none of its credentials covers
     (`uncovered_obligations`), in one query whatever the number of clients (and the catalog's,
     when a PRO must be guessed).
 
     The row's PRO is the obligation's, else the only PRO the catalog has for that country and
-    report type, else None.
+    report type, else None. `catalog` gives the catalog, asked only when a PRO is guessed.
     """
     client_ids = list(client_ids)
-    catalog = None
+    known = None
     missing: dict[int, list[MissingCredential]] = {pk: [] for pk in client_ids}
     obligations = uncovered_obligations(
         Obligation.objects.filter(client_id__in=client_ids)
@@ -77,8 +79,8 @@ def missing_credentials_of_clients(client_ids: Iterable[int]) -> dict[int, list[
         if obligation.report_type_id is None:
             pro = None
         elif obligation.pro_id is None:
-            catalog = catalog or Catalog.load()
-            pro = catalog.only_pro_for(obligation.country, obligation.report_type)
+            known = known or catalog()
+            pro = known.only_pro_for(obligation.country, obligation.report_type)
         missing[obligation.client_id].append(
             MissingCredential(
                 country=obligation.country.code,
@@ -102,8 +104,11 @@ class ClientPortfolioSummary:
     missing_count: int
 
 
-def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPortfolioSummary]:
-    """Each client's ClientPortfolioSummary, in the same few queries whatever their number."""
+def client_portfolio_summaries(
+    client_ids: Iterable[int], *, catalog: Callable[[], Catalog] = Catalog.current
+) -> dict[int, ClientPortfolioSummary]:
+    """Each client's ClientPortfolioSummary, in the same few queries whatever their number
+    (`catalog` gives the catalog, as in `missing_credentials_of_clients`)."""
     client_ids = list(client_ids)
     countries: dict[int, set[str]] = {pk: set() for pk in client_ids}
     report_types: dict[int, set[str]] = {pk: set() for pk in client_ids}
@@ -129,7 +134,7 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
         .values_list("client_id")
         .annotate(count=Count("pk"))
     )
-    missing = missing_credentials_of_clients(client_ids)
+    missing = missing_credentials_of_clients(client_ids, catalog=catalog)
     return {
         pk: ClientPortfolioSummary(
             countries=sorted(countries[pk]),
