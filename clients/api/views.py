@@ -127,7 +127,7 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
             shares_received=state.shares_received,
         )
         page = self.paginate_queryset(matches)
-        summaries = client_portfolio_summaries([client.pk for client in page], catalog=catalog)
+        summaries = client_portfolio_summaries([client.pk for client in page])
         for client in page:
             client.portfolio_summary = summaries[client.pk]
         return self.get_paginated_response(ClientListItemSerializer(page, many=True).data)

@@ -2,10 +2,21 @@
 summary each list row shows.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.lookups import IsNull
 
 from clients.models import Client, Obligation
@@ -41,13 +52,20 @@ def uncovered_obligations(obligations: QuerySet[Obligation]) -> QuerySet[Obligat
     obligation without a report type (the client operates there).
     """
     # One NOT EXISTS, so that the database reads it as an anti-join.
-    covering = rows_pointing_at_client("credential_report_types").filter(
-        Q(pro_id=OuterRef("pro_id")) | Q(IsNull(OuterRef("pro_id"), True)),
-        Q(report_type_id=OuterRef("report_type_id")) | Q(IsNull(OuterRef("report_type_id"), True)),
-        client_id=OuterRef("client_id"),
-        country_id=OuterRef("country_id"),
+    return obligations.exclude(_covered())
+
+
+def _covered() -> Exists:
+    """Whether a credential of the obligation's client covers it (`uncovered_obligations`)."""
+    return Exists(
+        rows_pointing_at_client("credential_report_types").filter(
+            Q(pro_id=OuterRef("pro_id")) | Q(IsNull(OuterRef("pro_id"), True)),
+            Q(report_type_id=OuterRef("report_type_id"))
+            | Q(IsNull(OuterRef("report_type_id"), True)),
+            client_id=OuterRef("client_id"),
+            country_id=OuterRef("country_id"),
+        )
     )
-    return obligations.exclude(Exists(covering))
 
 
 def clients_missing_credentials(clients: QuerySet[Client], *, missing: bool) -> QuerySet[Client]:
@@ -58,18 +76,16 @@ def clients_missing_credentials(clients: QuerySet[Client], *, missing: bool) -> 
     return clients.filter(pk__in=uncovered) if missing else clients.exclude(pk__in=uncovered)
 
 
-def missing_credentials_of_clients(
-    client_ids: Iterable[int], *, catalog: Callable[[], Catalog] = Catalog.current
-) -> dict[int, list[MissingCredential]]:
+def missing_credentials_of_clients(client_ids: Iterable[int]) -> dict[int, list[MissingCredential]]:
     """For each client, one row per obligation that none of its credentials covers
     (`uncovered_obligations`), in one query whatever the number of clients (and the catalog's,
     when a PRO must be guessed).
 
     The row's PRO is the obligation's, else the only PRO the catalog has for that country and
-    report type, else None. `catalog` gives the catalog, asked only when a PRO is guessed.
+    report type, else None.
     """
     client_ids = list(client_ids)
-    known = None
+    catalog = None
     missing: dict[int, list[MissingCredential]] = {pk: [] for pk in client_ids}
     obligations = uncovered_obligations(
         Obligation.objects.filter(client_id__in=client_ids)
@@ -79,8 +95,8 @@ def missing_credentials_of_clients(
         if obligation.report_type_id is None:
             pro = None
         elif obligation.pro_id is None:
-            known = known or catalog()
-            pro = known.only_pro_for(obligation.country, obligation.report_type)
+            catalog = catalog or Catalog.current()
+            pro = catalog.only_pro_for(obligation.country, obligation.report_type)
         missing[obligation.client_id].append(
             MissingCredential(
                 country=obligation.country.code,
@@ -104,43 +120,74 @@ class ClientPortfolioSummary:
     missing_count: int
 
 
-def client_portfolio_summaries(
-    client_ids: Iterable[int], *, catalog: Callable[[], Catalog] = Catalog.current
-) -> dict[int, ClientPortfolioSummary]:
-    """Each client's ClientPortfolioSummary, in the same few queries whatever their number
-    (`catalog` gives the catalog, as in `missing_credentials_of_clients`)."""
+# The kinds of rows of client_portfolio_summaries' query.
+_CREDENTIAL_REPORT_TYPE, _OBLIGATION, _CREDENTIALS = 1, 2, 3
+
+
+def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPortfolioSummary]:
+    """Each client's ClientPortfolioSummary, in one query whatever their number: the union of
+    the clients' credential report types (country and report type codes), obligations (codes,
+    and whether one is uncovered: `uncovered_obligations`) and credential counts."""
     client_ids = list(client_ids)
     countries: dict[int, set[str]] = {pk: set() for pk in client_ids}
     report_types: dict[int, set[str]] = {pk: set() for pk in client_ids}
+    credential_counts: dict[int, int] = {}
+    missing_counts: dict[int, int] = dict.fromkeys(client_ids, 0)
+    if not client_ids:
+        return {}
+    code = CharField()
+    columns = ("client_id", "country_code", "report_type_code", "kind", "number")
     credential_report_types = (
         rows_pointing_at_client("credential_report_types")
         .filter(client_id__in=client_ids)
-        .values_list("client_id", "country__code", "report_type__code")
+        .order_by()
+        .annotate(
+            country_code=F("country__code"),
+            report_type_code=F("report_type__code"),
+            kind=Value(_CREDENTIAL_REPORT_TYPE),
+            number=Value(0),
+        )
+        .values_list(*columns)
     )
-    for client_id, country, report_type in credential_report_types:
-        countries[client_id].add(country)
-        report_types[client_id].add(report_type)
-    obligations = Obligation.objects.filter(client_id__in=client_ids).values_list(
-        "client_id", "country__code", "report_type__code"
+    obligations = (
+        Obligation.objects.filter(client_id__in=client_ids)
+        .order_by()
+        .annotate(
+            country_code=F("country__code"),
+            report_type_code=F("report_type__code"),
+            kind=Value(_OBLIGATION),
+            number=Case(When(_covered(), then=Value(0)), default=Value(1)),
+        )
+        .values_list(*columns)
     )
-    for client_id, country, report_type in obligations:
-        countries[client_id].add(country)
-        if report_type is not None:
-            report_types[client_id].add(report_type)
-    credential_counts = dict(
+    credentials = (
         rows_pointing_at_client("credentials")
         .filter(client_id__in=client_ids)
         .order_by()
-        .values_list("client_id")
-        .annotate(count=Count("pk"))
+        .values("client_id")
+        .annotate(
+            country_code=Value(None, output_field=code),
+            report_type_code=Value(None, output_field=code),
+            kind=Value(_CREDENTIALS),
+            number=Count("pk"),
+        )
+        .values_list(*columns)
     )
-    missing = missing_credentials_of_clients(client_ids, catalog=catalog)
+    rows = credential_report_types.union(obligations, credentials, all=True)
+    for client_id, country, report_type, kind, number in rows:
+        if kind == _CREDENTIALS:
+            credential_counts[client_id] = number
+            continue
+        countries[client_id].add(country)
+        if report_type is not None:
+            report_types[client_id].add(report_type)
+        missing_counts[client_id] += number
     return {
         pk: ClientPortfolioSummary(
             countries=sorted(countries[pk]),
             report_types=sorted(report_types[pk]),
             credential_count=credential_counts.get(pk, 0),
-            missing_count=len(missing[pk]),
+            missing_count=missing_counts[pk],
         )
         for pk in client_ids
     }
