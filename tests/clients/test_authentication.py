@@ -1,11 +1,14 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
-from clients.authentication import ApiKeyAuthentication, MemberModelBackend
-from clients.models import ApiKey, Role
+from clients.authentication import ApiKeyAuthentication, MemberModelBackend, token_with_member
+from clients.models import ApiKey, Membership, Role
 from clients.permissions import HasOrganizationApiKey
 from clients.services import api_key_create
 from tests.factories import (
@@ -14,6 +17,7 @@ from tests.factories import (
     MembershipFactory,
     ObligationFactory,
     TokenFactory,
+    UserFactory,
 )
 
 
@@ -181,3 +185,36 @@ def test_session_of_an_inactive_user_is_refused(client, organization, detailed_c
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
 
     assert client.get(f"/logins/clients/{detailed_client.pk}").status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_hand_written_caller_query_reads_what_select_related_reads(staff_api):
+    key = staff_api._credentials["HTTP_AUTHORIZATION"].split()[1]
+    by_orm = Token.objects.select_related("user__membership__organization").get(key=key)
+
+    token = token_with_member(key)
+
+    pairs = [
+        (token, by_orm),
+        (token.user, by_orm.user),
+        (token.user.membership, by_orm.user.membership),
+        (token.user.membership.organization, by_orm.user.membership.organization),
+    ]
+    for read, expected in pairs:
+        fields = type(expected)._meta.concrete_fields
+        assert [getattr(read, f.attname) for f in fields] == [
+            getattr(expected, f.attname) for f in fields
+        ]
+    assert token.user.membership.user is token.user
+    assert token_with_member("not-a-key") is None
+
+
+@pytest.mark.django_db
+def test_the_caller_query_of_a_user_without_membership_caches_its_absence():
+    token = TokenFactory(user=UserFactory())
+
+    user = token_with_member(token.key).user
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Membership.DoesNotExist):
+        user.membership  # noqa: B018
+    assert len(queries) == 0
