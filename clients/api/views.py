@@ -1,5 +1,6 @@
 from functools import cached_property, partial
 
+from django.http import Http404
 from django_filters.utils import translate_validation
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -31,6 +32,7 @@ from clients.models import Alias, Client
 from clients.portfolio_version import PortfolioState, portfolio_state
 from clients.selectors import (
     ClientMatches,
+    client_detail,
     client_details,
     client_list,
     client_local_company_name,
@@ -140,7 +142,12 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         return self._answer(client, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, client_id=None):
-        return Response(self.get_serializer(self.get_object()).data)
+        # The client with its aliases and obligations in one query.
+        client = client_detail(organization=self.organization, client_id=client_id)
+        if client is None:
+            raise Http404
+        self.check_object_permissions(request, client)
+        return Response(self.get_serializer(client).data)
 
     def update(self, request, client_id=None):
         client = self.get_object()

@@ -12,6 +12,7 @@ Credential data is reached through Client's reverse relations (`credentials`,
 
 from clients.selectors.detail import (
     client_aliases,
+    client_detail,
     client_details,
     client_local_company_name,
     client_name_taken,
@@ -48,6 +49,7 @@ __all__ = [
     "ClientQuestion",
     "MissingCredential",
     "client_aliases",
+    "client_detail",
     "client_details",
     "client_list",
     "client_local_company_name",

@@ -5,10 +5,26 @@ Credential data is reached through Client's reverse relations (`credentials`,
 `credential_report_types`), never by importing the credentials app, which depends on this one.
 """
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Lower
 
-from clients.models import GLOBAL_SCOPE, Client, ClientOrganizationGrant, Organization
+from clients.models import (
+    GLOBAL_SCOPE,
+    Alias,
+    Client,
+    ClientOrganizationGrant,
+    Obligation,
+    Organization,
+)
 from clients.tenancy import clients_of, clients_readable_by
 from reporting.models import Country
 
@@ -68,10 +84,114 @@ def client_details(*, organization: Organization, writable: bool) -> QuerySet[Cl
     return clients_of(organization) if writable else clients_readable_by(organization)
 
 
+# The kinds of rows of client_detail's query, in the order it answers them.
+_CLIENT, _ALIAS, _OBLIGATION = 0, 1, 2
+# What client_detail reads of the client itself: what ClientSerializer shows.
+_DETAIL_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "notes",
+    "shared",
+    "collective_account",
+    "client_organization_id",
+)
+
+
+def client_detail(*, organization: Organization, client_id) -> Client | None:
+    """One client the organization may read (`client_details`), with its aliases and
+    obligations, in one query (a UNION ALL of the client's row, its aliases and its
+    obligations, the obligations in `client_obligations`' order), or None.
+
+    The client holds only what its answer shows; `client_aliases` and `client_obligations`
+    read the rows found with it.
+    """
+    text = CharField()
+    flag = BooleanField()
+    number = BigIntegerField()
+    columns = ("kind", "row_id", "text_1", "text_2", "text_3", "flag_1", "flag_2", "number_1")
+    client = (
+        client_details(organization=organization, writable=False)
+        .filter(pk=client_id)
+        .order_by()
+        .annotate(
+            kind=Value(_CLIENT),
+            row_id=F("id"),
+            text_1=F("name"),
+            text_2=F("status"),
+            text_3=F("notes"),
+            flag_1=F("shared"),
+            flag_2=F("collective_account"),
+            number_1=F("client_organization_id"),
+        )
+        .values_list(*columns)
+    )
+    parts = {
+        "flag_1": Value(None, output_field=flag),
+        "flag_2": Value(None, output_field=flag),
+        "number_1": Value(None, output_field=number),
+    }
+    aliases = (
+        Alias.objects.filter(client_id=client_id)
+        .order_by()
+        .annotate(
+            kind=Value(_ALIAS),
+            row_id=F("id"),
+            text_1=F("scope"),
+            text_2=F("name"),
+            text_3=Value(None, output_field=text),
+            **parts,
+        )
+        .values_list(*columns)
+    )
+    obligations = (
+        Obligation.objects.filter(client_id=client_id)
+        .order_by()
+        .annotate(
+            kind=Value(_OBLIGATION),
+            row_id=F("id"),
+            text_1=F("country__code"),
+            text_2=F("report_type__code"),
+            text_3=F("pro__name"),
+            **parts,
+        )
+        .values_list(*columns)
+    )
+    rows = client.union(aliases, obligations, all=True).order_by(
+        "kind", "text_1", "text_2", "text_3"
+    )
+    found = None
+    alias_rows, obligation_rows = [], []
+    for kind, row_id, text_1, text_2, text_3, flag_1, flag_2, number_1 in rows:
+        if kind == _CLIENT:
+            values = dict(
+                zip(
+                    _DETAIL_FIELDS,
+                    (row_id, text_1, text_2, text_3, flag_1, flag_2, number_1),
+                    strict=True,
+                )
+            )
+            # from_db takes the values in the model's field order.
+            names = [f.attname for f in Client._meta.concrete_fields if f.attname in values]
+            found = Client.from_db(Client.objects.db, names, [values[name] for name in names])
+        elif kind == _ALIAS:
+            alias_rows.append((text_1, text_2))
+        else:
+            obligation_rows.append({"country": text_1, "report_type": text_2, "pro": text_3})
+    if found is None:
+        return None
+    found.detail_aliases = alias_rows
+    found.detail_obligations = obligation_rows
+    return found
+
+
 def client_obligations(client: Client) -> list[dict]:
     """The client's obligations as `{country, report_type, pro}` codes and name (pro None: any
     PRO), by country then report type. Plain values: for one client, model instances and a
-    prefetch would cost more than the query itself."""
+    prefetch would cost more than the query itself. Those `client_detail` read with the
+    client, when it did."""
+    if hasattr(client, "detail_obligations"):
+        return client.detail_obligations
     rows = client.obligations.order_by("country__code", "report_type__code", "pro__name")
     return [
         {"country": country, "report_type": report_type, "pro": pro}
@@ -87,6 +207,13 @@ def client_local_company_name(*, client: Client, country: Country) -> str | None
 
 
 def client_aliases(client: Client) -> dict[str, str]:
-    """`{scope: name}`, global (`*`) first, then by country code (uses prefetched aliases)."""
-    aliases = sorted(client.aliases.all(), key=lambda a: (a.scope != GLOBAL_SCOPE, a.scope))
-    return {alias.scope: alias.name for alias in aliases}
+    """`{scope: name}`, global (`*`) first, then by country code (uses prefetched aliases, or
+    those `client_detail` read with the client)."""
+    if hasattr(client, "detail_aliases"):
+        pairs = client.detail_aliases
+    else:
+        pairs = [(alias.scope, alias.name) for alias in client.aliases.all()]
+    return {
+        scope: name
+        for scope, name in sorted(pairs, key=lambda pair: (pair[0] != GLOBAL_SCOPE, pair[0]))
+    }
