@@ -145,7 +145,8 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         # The client with its aliases and obligations in one query.
         client = client_detail(organization=self.organization, client_id=client_id)
         if client is None:
-            raise Http404
+            # As get_object() would answer.
+            raise Http404(f"No {Client._meta.object_name} matches the given query.")
         self.check_object_permissions(request, client)
         return Response(self.get_serializer(client).data)
 

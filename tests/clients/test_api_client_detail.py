@@ -80,3 +80,17 @@ def test_another_organizations_client_answers_404_without_its_parts(other_org_ap
 
     assert response.status_code == 404
     assert "aliases" not in response.json()
+
+
+@pytest.mark.parametrize("client_id", ["0", "99999999999999999999999", "9223372036854775808"])
+def test_an_unknown_id_answers_404_as_before(staff_api, client_id):
+    response = staff_api.get(f"/logins/clients/{client_id}")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Client matches the given query."}
+
+
+def test_leading_zeros_name_the_same_client(staff_api, organization):
+    client = ClientFactory(organization=organization)
+
+    assert staff_api.get(f"/logins/clients/000{client.pk}").json()["id"] == client.pk
