@@ -94,3 +94,25 @@ def test_leading_zeros_name_the_same_client(staff_api, organization):
     client = ClientFactory(organization=organization)
 
     assert staff_api.get(f"/logins/clients/000{client.pk}").json()["id"] == client.pk
+
+
+def test_serializers_built_once_give_each_instance_its_own_fields(organization):
+    first = ClientFactory(organization=organization, name="First")
+    second = ClientFactory(organization=organization, name="Second")
+
+    one, other = ClientSerializer(first), ClientSerializer(second)
+
+    assert one.fields["name"] is not other.fields["name"]
+    assert one.fields["name"].parent is one
+    assert (one.data["name"], other.data["name"]) == ("First", "Second")
+    assert set(one.fields) == {
+        "id",
+        "name",
+        "status",
+        "shared",
+        "aliases",
+        "notes",
+        "client_organization",
+        "collective_account",
+        "obligations",
+    }
