@@ -259,9 +259,11 @@ def client_local_company_name(*, client: Client, country: Country) -> str | None
 
 def client_aliases(client: Client) -> dict[str, str]:
     """`{scope: name}`, global (`*`) first, then by country code (uses prefetched aliases, or
-    those `client_detail` read with the client)."""
+    those read with the client: by `client_detail`, or with a list row's portfolio summary)."""
     if hasattr(client, "detail_aliases"):
         pairs = client.detail_aliases
+    elif hasattr(client, "portfolio_summary"):
+        pairs = client.portfolio_summary.aliases
     else:
         pairs = [(alias.scope, alias.name) for alias in client.aliases.all()]
     return {

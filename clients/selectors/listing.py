@@ -37,15 +37,17 @@ def _readable_clients(organization: Organization, shares_received: bool) -> Quer
 
 
 def _list_rows(clients: QuerySet[Client]) -> QuerySet[Client]:
-    """What a list row shows: the client's own fields and its aliases."""
-    return clients.only("id", "name", "status", "notes").prefetch_related("aliases")
+    """What a list row shows of the client's own fields. Its aliases come with the page's
+    portfolio summaries (`client_portfolio_summaries`), in the same query."""
+    return clients.only("id", "name", "status", "notes")
 
 
 def client_list(
     *, organization: Organization, version: int | None, shares_received: bool | None = None
 ) -> QuerySet[Client]:
-    """Clients the organization may read, ordered by name (ignoring case) then id, aliases
-    prefetched. Lower(name) is what the unique (organization, lower(name)) index holds.
+    """Clients the organization may read, ordered by name (ignoring case) then id (their
+    aliases: `client_portfolio_summaries`). Lower(name) is what the unique (organization,
+    lower(name)) index holds.
 
     `version` is the organization's portfolio version (`portfolio_version`), read before;
     `shares_received` whether anything is shared with it, when read already

@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models.lookups import IsNull
 
-from clients.models import Client, Obligation
+from clients.models import Alias, Client, Obligation
 from clients.selectors.detail import rows_pointing_at_client
 from reporting.selectors import Catalog
 
@@ -118,16 +118,18 @@ class ClientPortfolioSummary:
     report_types: list[str]
     credential_count: int
     missing_count: int
+    # The client's aliases as (scope, name) pairs, for `client_aliases`.
+    aliases: tuple = ()
 
 
 # The kinds of rows of client_portfolio_summaries' query.
-_CREDENTIAL_REPORT_TYPE, _OBLIGATION, _CREDENTIALS = 1, 2, 3
+_CREDENTIAL_REPORT_TYPE, _OBLIGATION, _CREDENTIALS, _ALIAS = 1, 2, 3, 4
 
 
 def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPortfolioSummary]:
     """Each client's ClientPortfolioSummary, in one query whatever their number: the union of
     the clients' credential report types (country and report type codes), obligations (codes,
-    and whether one is uncovered: `uncovered_obligations`) and credential counts."""
+    and whether one is uncovered: `uncovered_obligations`), credential counts and aliases."""
     client_ids = list(client_ids)
     countries: dict[int, set[str]] = {pk: set() for pk in client_ids}
     report_types: dict[int, set[str]] = {pk: set() for pk in client_ids}
@@ -173,10 +175,25 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
         )
         .values_list(*columns)
     )
-    rows = credential_report_types.union(obligations, credentials, all=True)
+    aliases = (
+        Alias.objects.filter(client_id__in=client_ids)
+        .order_by()
+        .annotate(
+            country_code=F("scope"),
+            report_type_code=F("name"),
+            kind=Value(_ALIAS),
+            number=Value(0),
+        )
+        .values_list(*columns)
+    )
+    alias_pairs: dict[int, list[tuple[str, str]]] = {pk: [] for pk in client_ids}
+    rows = credential_report_types.union(obligations, credentials, aliases, all=True)
     for client_id, country, report_type, kind, number in rows:
         if kind == _CREDENTIALS:
             credential_counts[client_id] = number
+            continue
+        if kind == _ALIAS:
+            alias_pairs[client_id].append((country, report_type))
             continue
         countries[client_id].add(country)
         if report_type is not None:
@@ -188,6 +205,7 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
             report_types=sorted(report_types[pk]),
             credential_count=credential_counts.get(pk, 0),
             missing_count=missing_counts[pk],
+            aliases=tuple(alias_pairs[pk]),
         )
         for pk in client_ids
     }

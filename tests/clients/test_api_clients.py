@@ -249,9 +249,9 @@ def test_list_query_count_does_not_grow_with_the_page_size(
 
     # The token with its member; the portfolio version, whether anything is shared with the
     # organization and the catalog's version (one query); then the ids of the matches, the
-    # page and the aliases prefetch; the page's portfolio summary (credential report types,
-    # obligations with whether each is covered, and credential counts, in one query).
-    with django_assert_max_num_queries(6):
+    # page; the page's portfolio summary (credential report types, obligations with whether
+    # each is covered, credential counts and aliases, in one query).
+    with django_assert_max_num_queries(5):
         response = staff_api.get(f"/logins/clients?limit={page_size}&search=Producer")
 
     assert len(response.json()["clients"]) == page_size
@@ -269,9 +269,9 @@ def test_repeated_list_question_reads_only_the_caller_the_version_and_the_page(
     staff_api.get("/logins/clients?status=active")
 
     # The token with its member; the portfolio version, whether anything is shared and the
-    # catalog's version (one query); the page, its aliases and its portfolio summary: the
+    # catalog's version (one query); the page and its portfolio summary with its aliases: the
     # count is remembered under the version.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = staff_api.get("/logins/clients?status=active")
 
     assert len(response.json()["clients"]) == 3
@@ -293,9 +293,9 @@ def test_a_catalog_filter_reads_a_count_and_one_page_whatever_the_number_of_matc
 
     # The token with its member; the portfolio version, whether anything is shared and the
     # catalog's version (one query: the catalog itself is kept in memory); the count from the
-    # coverage, the page and its aliases (no list of every match); the page's portfolio
-    # summary.
-    with django_assert_num_queries(6):
+    # coverage, the page (no list of every match); the page's portfolio summary with its
+    # aliases.
+    with django_assert_num_queries(5):
         response = staff_api.get("/logins/clients?country=DE&limit=5&offset=20")
 
     body = response.json()
@@ -349,10 +349,10 @@ def test_list_summaries_cost_the_same_queries_for_1_and_10_items(
         )
 
     # The token with its member; the portfolio version, whether anything is shared and the
-    # catalog's version (one query); the count, the page, aliases; the portfolio summary
-    # (credential report types, obligations with whether each is covered, credential counts)
-    # in one query.
-    with django_assert_num_queries(6):
+    # catalog's version (one query); the count, the page; the portfolio summary (credential
+    # report types, obligations with whether each is covered, credential counts, aliases) in
+    # one query.
+    with django_assert_num_queries(5):
         response = staff_api.get(f"/logins/clients?limit={page_size}")
 
     assert len(response.json()["clients"]) == page_size
