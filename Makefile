@@ -31,8 +31,12 @@ CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -qq && apt-get install -y -qq chromium
 
+# The suite runs in one process per CPU (pytest-xdist, each with its own test database);
+# `TEST_WORKERS=0` runs it in this process, `PYTEST_ARGS` passes pytest options.
+TEST_WORKERS ?= auto
+
 test: install $(CHROMIUM)
-	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
