@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from clients.models import Client, Organization
+from clients.parsing import parse_id
 from clients.tenancy import OrganizationScopedAdminMixin, membership_for_user, organization_for_user
 from credentials.calendar.models import (
     CalendarFeedToken,
@@ -47,9 +48,9 @@ def _organization_of(request) -> Organization | None:
     """The member's organization; a superuser without one picks it with ?organization=ID."""
     organization = organization_for_user(request.user)
     if organization is None and request.user.is_superuser:
-        chosen = request.GET.get("organization") or request.POST.get("organization")
-        if chosen and chosen.isdigit():
-            organization = Organization.objects.filter(pk=int(chosen)).first()
+        chosen = parse_id(request.GET.get("organization") or request.POST.get("organization") or "")
+        if chosen is not None:
+            organization = Organization.objects.filter(pk=chosen).first()
     return organization
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from clients.limits import SUBMISSION_REFERENCE_MAX_LENGTH
 from clients.models import Client, Organization, organization_queryset
 from reporting.models import Country, DueTerms, Pro, ReportType, Scheme
 
@@ -57,7 +58,9 @@ class Submission(models.Model):
     )
     submitted_at = models.DateTimeField(default=timezone.now)
     reference = models.CharField(
-        max_length=255, blank=True, help_text="The PRO's receipt or declaration number."
+        max_length=SUBMISSION_REFERENCE_MAX_LENGTH,
+        blank=True,
+        help_text="The PRO's receipt or declaration number.",
     )
     note = models.TextField(blank=True)
 

@@ -7,15 +7,23 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clients.limits import NOTES_MAX_LENGTH, SUBMISSION_REFERENCE_MAX_LENGTH, length_errors
 from clients.models import Client, Organization
+from clients.parsing import parse_id
 from clients.tenancy import clients_of
 from credentials.calendar.models import CalendarFeedToken, Submission
 from credentials.client_import.files import FileReadError, read_rows
 from reporting.periods import PeriodError, period_parse
 from reporting.selectors import Catalog, CatalogLookupError
 
-REFERENCE_MAX_LENGTH = 255
-NOTE_MAX_LENGTH = 10_000
+REFERENCE_MAX_LENGTH = SUBMISSION_REFERENCE_MAX_LENGTH
+NOTE_MAX_LENGTH = NOTES_MAX_LENGTH
+
+
+def _text_errors(*, reference: str | None, note: str | None) -> dict[str, list[str]]:
+    return length_errors(
+        {"reference": (reference, REFERENCE_MAX_LENGTH), "note": (note, NOTE_MAX_LENGTH)}
+    )
 
 
 class SubmissionExists(Exception):
@@ -47,10 +55,10 @@ def _resolve(*, organization: Organization, data: SubmissionInput, catalog: Cata
     """The submission's rows, or ValidationError by field; Client.DoesNotExist for a client
     that is not the organization's own."""
     errors: dict[str, list[str]] = {}
-    try:
-        client = clients_of(organization).get(pk=int(data.client_id))
-    except (TypeError, ValueError):
-        raise ValidationError({"client_id": [f"{data.client_id!r} is not a client id."]}) from None
+    client_id = parse_id(data.client_id)
+    if client_id is None:
+        raise ValidationError({"client_id": [f"{data.client_id!r} is not a client id."]})
+    client = clients_of(organization).get(pk=client_id)
     values: dict = {"client": client}
     try:
         values["country"] = country = catalog.country(data.country)
@@ -65,10 +73,7 @@ def _resolve(*, organization: Organization, data: SubmissionInput, catalog: Cata
         values["period"] = period_parse(data.period).name
     except PeriodError as error:
         errors.setdefault("period", []).append(str(error))
-    if len(data.reference or "") > REFERENCE_MAX_LENGTH:
-        errors.setdefault("reference", []).append(f"At most {REFERENCE_MAX_LENGTH} characters.")
-    if len(data.note or "") > NOTE_MAX_LENGTH:
-        errors.setdefault("note", []).append(f"At most {NOTE_MAX_LENGTH:,} characters.")
+    errors.update(_text_errors(reference=data.reference, note=data.note))
     if errors:
         raise ValidationError(errors)
     values["reference"] = (data.reference or "").strip()
@@ -239,11 +244,7 @@ def calendar_feed_user(*, raw_token: str):
 @transaction.atomic
 def submission_update(*, submission: Submission, reference: str, note: str) -> Submission:
     """Change what a submission says (its reference and note); what it covers stays."""
-    errors = {}
-    if len(reference or "") > REFERENCE_MAX_LENGTH:
-        errors["reference"] = [f"At most {REFERENCE_MAX_LENGTH} characters."]
-    if len(note or "") > NOTE_MAX_LENGTH:
-        errors["note"] = [f"At most {NOTE_MAX_LENGTH:,} characters."]
+    errors = _text_errors(reference=reference, note=note)
     if errors:
         raise ValidationError(errors)
     submission.reference = (reference or "").strip()
