@@ -1,8 +1,5 @@
 """The producer companies an organization serves: clients, their names and obligations."""
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from clients.limits import NAME_MAX_LENGTH, NOTES_MAX_LENGTH
 from clients.models.organization import Organization, OrganizationQuerySet, organization_queryset
+from config.secret_tokens import new_token, token_digest
 from reporting.models import Country, Pro, ReportType
 
 GLOBAL_SCOPE = "*"
@@ -157,11 +155,11 @@ class ClientOrganizationGrant(models.Model):
 
     @staticmethod
     def hash_token(raw_token: str) -> str:
-        return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+        return token_digest(raw_token)
 
     @classmethod
     def generate_raw_token(cls) -> str:
-        return cls.TOKEN_PREFIX + secrets.token_urlsafe(32)
+        return new_token(cls.TOKEN_PREFIX)
 
 
 class Alias(models.Model):

@@ -1,7 +1,5 @@
 """Organizations (the tenants), their people and their API keys, and the tenancy queryset."""
 
-import hashlib
-import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -11,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from clients.limits import API_KEY_NAME_MAX_LENGTH, NAME_MAX_LENGTH
+from config.secret_tokens import new_token, token_digest
 
 
 def validate_time_zone(value: str) -> None:
@@ -151,8 +150,8 @@ class ApiKey(models.Model):
 
     @staticmethod
     def hash_key(raw_key: str) -> str:
-        return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+        return token_digest(raw_key)
 
     @classmethod
     def generate_raw_key(cls) -> str:
-        return cls.PREFIX + secrets.token_urlsafe(32)
+        return new_token(cls.PREFIX)
