@@ -216,6 +216,7 @@ class UploadShape:
 
 
 RAGGED_ROWS_LISTED = 10
+HEADER_ONLY_MESSAGE = "The file has a header row but no data rows."
 
 
 def upload_validate(
@@ -243,7 +244,7 @@ def upload_validate(
     header = True if mapping is None else header_resolve(rows, resolved, has_header)
     start = 1 if header else 0
     if header and not any(rows[start:]):
-        _refuse("file", "The file has a header row but no data rows.", "header_only")
+        _refuse("file", HEADER_ONLY_MESSAGE, "header_only")
     if whole_rows:
         rows_width_check(rows, len(resolved), start)
     return UploadShape(mapping=resolved, has_header=header)
