@@ -6,11 +6,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from credentials.client_import import FIELDS, upload_validate
 from credentials.client_import.files import FileReadError, read_rows
-from credentials.client_import.mapping import (
-    HEADER_ONLY_MESSAGE,
-    mapping_detect,
-    rows_width_check,
-)
+from credentials.client_import.mapping import HEADER_ONLY_MESSAGE, mapping_detect, rows_width_check
 
 SKIP = ""
 
