@@ -99,6 +99,9 @@ class DeadlineSerializer(serializers.Serializer):
 
 
 class SubmissionInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
+    """A report recorded as submitted. Fields it does not know are a 400 naming them, never
+    silently dropped."""
+
     client_id = serializers.IntegerField()
     country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
     pro = serializers.CharField(max_length=120, help_text="PRO name, e.g. Stiftung EAR.")
