@@ -9,6 +9,7 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from clients.models import Client
+from clients.parsing import MAX_ID
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
 from config.exceptions import fields_renamed
 from config.parsers import JSONParser
@@ -37,7 +38,6 @@ from credentials.api.serializers import (
     CredentialUpdateSerializer,
 )
 from credentials.client_import import ImportConflict
-from credentials.client_import.rows import MAX_ID
 from credentials.models import AccessReason, ClientImport, Credential, ImportJob
 from credentials.resources import ClientResource
 from credentials.selectors import (

@@ -272,14 +272,28 @@ def _clean_file_ids(file_ids: Sequence) -> list[str]:
     return ids
 
 
+def upload_fields(*, organization, user, source, file_ids, file_name) -> dict:
+    """Who uploaded what, as every ClientImport records it (a long file name is cut to what
+    its column holds)."""
+    return {
+        "organization": organization,
+        "user": user,
+        "username": user.get_username() if user is not None else "",
+        "source": source,
+        "file_name": (file_name or "")[: ClientImport._meta.get_field("file_name").max_length],
+        "file_ids": file_ids,
+    }
+
+
 def _record(report, organization, user, source, file_ids, file_name, started) -> ClientImport:
     return ClientImport.objects.create(
-        organization=organization,
-        user=user,
-        username=user.get_username() if user is not None else "",
-        source=source,
-        file_name=(file_name or "")[:255],
-        file_ids=file_ids,
+        **upload_fields(
+            organization=organization,
+            user=user,
+            source=source,
+            file_ids=file_ids,
+            file_name=file_name,
+        ),
         mapping=report.mapping,
         atomic=report.atomic,
         applied=report.applied,

@@ -15,7 +15,7 @@ from clients.limits import (
     too_long_message,
 )
 from clients.models import ClientStatus
-from clients.parsing import parse_bool, parse_choice
+from clients.parsing import parse_bool, parse_choice, parse_id
 from credentials.client_import.mapping import CREDENTIAL_FIELDS
 from credentials.models import MASK, Credential, CredentialStatus, Interval
 from credentials.services import (
@@ -30,7 +30,6 @@ from reporting.selectors import Catalog, CatalogLookupError
 CLIENT_STATUSES = list(ClientStatus.values)
 INTERVALS = list(Interval.values)
 CREDENTIAL_STATUSES = list(CredentialStatus.values)
-MAX_ID = 2**63 - 1
 # The most characters a cell of each field takes; every other cell (ids, catalog codes and
 # names, choices) takes CELL_MAX_LENGTH. A longer cell is a row error, never cut short.
 MAX_LENGTHS = {
@@ -155,9 +154,8 @@ class RowReader:
         values = row.values
         raw_id = values.get("id")
         if raw_id is not None:
-            if raw_id.isascii() and raw_id.isdigit() and int(raw_id) <= MAX_ID:
-                row.client_id = int(raw_id)
-            else:
+            row.client_id = parse_id(raw_id)
+            if row.client_id is None:
                 row.errors.append(("id", "A client id is a whole number."))
         row.name = values.get("name", "")
         if raw_id is None and "name" not in values and not row.has_error("name"):
