@@ -34,10 +34,10 @@ from bench import setup_django
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "import_speed.json"
 ANCHOR_TABLE = "bench_import_anchor"
-# Where the profile's time goes: a function counts as SQL or encryption with everything it
-# calls (cumulative time); these are the outermost entries into the database driver's
-# waiting for the server and into Fernet.
-SQL_FUNCTIONS = ("psycopg/waiting.py", "wait_c", "_psycopg.wait", "pq.PGconn")
+# Where the profile's time goes: a function counts with everything it calls (cumulative time),
+# its outermost calls only. SQL is the database driver waiting for PostgreSQL (every statement,
+# COPY's flushes and the commit go through Connection.wait); encryption is Fernet's.
+SQL_FUNCTIONS = (("psycopg/connection.py", "wait"),)
 ENCRYPTION_FUNCTIONS = (("cryptography/fernet.py", "encrypt"),)
 
 
@@ -83,6 +83,41 @@ def anchor_resource(model):
         },
     )
     return type("BenchImportAnchorResource", (resources.ModelResource,), {"Meta": meta})()
+
+
+def backend_cpu_s() -> float | None:
+    """CPU seconds the database server's process of this connection has used (PostgreSQL on
+    this machine only: /proc), None when it cannot be read."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    try:
+        fields = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().split()
+    except OSError:
+        return None
+    # utime and stime, in clock ticks (fields 14 and 15; the name in field 2 has no spaces).
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+class Sample:
+    """Wall seconds of one run, with the CPU seconds of this process and of the database's."""
+
+    def __init__(self):
+        self.wall = self.python_cpu = 0.0
+        self.database_cpu: float | None = None
+
+    def __enter__(self):
+        self._started = (time.perf_counter(), time.process_time(), backend_cpu_s())
+        return self
+
+    def __exit__(self, *exc):
+        wall, cpu, database = self._started
+        self.wall = time.perf_counter() - wall
+        self.python_cpu = time.process_time() - cpu
+        after = backend_cpu_s()
+        if database is not None and after is not None:
+            self.database_cpu = after - database
+        return False
 
 
 class Bench:
@@ -138,26 +173,27 @@ class Bench:
         data = self.file(f"anchor-{repetition}")
         dataset = tablib.Dataset(*data[1:], headers=data[0])
         resource = anchor_resource(self.model)
-        started = time.perf_counter()
-        result = resource.import_data(dataset, dry_run=False, raise_errors=True)
-        elapsed = time.perf_counter() - started
+        with Sample() as sample:
+            result = resource.import_data(dataset, dry_run=False, raise_errors=True)
         assert not result.has_errors() and self.model.objects.count() == self.rows
-        return elapsed
+        return sample
 
-    def engine(self, repetition: int, tag: str = "engine") -> float:
+    def engine(self, repetition: int, tag: str = "engine") -> Sample:
         from bench.scenarios import BULK_MAPPING
         from credentials.client_import import clients_import
 
         data = self.file(f"{tag}-{repetition}")
-        started = time.perf_counter()
-        report = clients_import(
-            organization=self.organization, user=self.user, rows=data, mapping=list(BULK_MAPPING)
-        )
-        elapsed = time.perf_counter() - started
+        with Sample() as sample:
+            report = clients_import(
+                organization=self.organization,
+                user=self.user,
+                rows=data,
+                mapping=list(BULK_MAPPING),
+            )
         assert report.applied and report.valid_rows == self.rows, report.row_errors[:3]
-        return elapsed
+        return sample
 
-    def request(self, repetition: int) -> float:
+    def request(self, repetition: int) -> Sample:
         from bench.scenarios import BULK_MAPPING
 
         body = json.dumps(
@@ -167,22 +203,35 @@ class Bench:
                 "fileId": [f"bench-import-{repetition}"],
             }
         )
-        started = time.perf_counter()
-        response = self.http.post(
-            "/logins/clients/bulk-upload", body, content_type="application/json", **self.headers
-        )
-        elapsed = time.perf_counter() - started
+        with Sample() as sample:
+            response = self.http.post(
+                "/logins/clients/bulk-upload", body, content_type="application/json", **self.headers
+            )
         assert response.status_code == 200, response.content[:300]
         assert response.json()["errors"] == 0
-        return elapsed
+        return sample
+
+    def encryption_cpu_s(self) -> float:
+        """CPU seconds the file's passwords take to encrypt, alone: one Fernet token each, as
+        the credentials' field stores them."""
+        from bench.scenarios import BULK_MAPPING
+        from credentials.models import Credential
+
+        field = Credential._meta.get_field("password")
+        column = BULK_MAPPING.index("password")
+        passwords = [row[column] for row in self.file("encryption")[1:]]
+        started = time.process_time()
+        for password in passwords:
+            field.get_db_prep_save(password, None)
+        return time.process_time() - started
 
     def profile(self) -> dict:
         profiler = cProfile.Profile()
         profiler.enable()
-        elapsed = self.engine(0, tag="profile")
+        sample = self.engine(0, tag="profile")
         profiler.disable()
         self.cleanup()
-        return profile_split(profiler, elapsed)
+        return profile_split(profiler, sample.wall)
 
 
 def _cumulative(stats: pstats.Stats, match) -> float:
@@ -195,15 +244,17 @@ def _cumulative(stats: pstats.Stats, match) -> float:
     return total
 
 
-def _is_sql(function) -> bool:
+def _matches(function, names) -> bool:
     path, _, name = function
-    where = f"{path}:{name}"
-    return any(part in where for part in SQL_FUNCTIONS)
+    return any(path.endswith(file) and name == fn for file, fn in names)
+
+
+def _is_sql(function) -> bool:
+    return _matches(function, SQL_FUNCTIONS)
 
 
 def _is_encryption(function) -> bool:
-    path, _, name = function
-    return any(path.endswith(file) and name == fn for file, fn in ENCRYPTION_FUNCTIONS)
+    return _matches(function, ENCRYPTION_FUNCTIONS)
 
 
 def profile_split(profiler: cProfile.Profile, elapsed: float) -> dict:
@@ -229,6 +280,23 @@ def profile_split(profiler: cProfile.Profile, elapsed: float) -> dict:
     }
 
 
+def side_summary(rows: int, values: list[Sample]) -> dict:
+    """Medians of one side's samples: wall seconds and rows per second, CPU seconds of Python
+    and of the database, and rows per CPU second of both together."""
+    wall = statistics.median(v.wall for v in values)
+    summary = {
+        "seconds": [round(v.wall, 3) for v in values],
+        "median_s": round(wall, 3),
+        "rows_per_s": round(rows / wall),
+        "python_cpu_s": round(statistics.median(v.python_cpu for v in values), 3),
+    }
+    if all(v.database_cpu is not None for v in values):
+        database = statistics.median(v.database_cpu for v in values)
+        summary["database_cpu_s"] = round(database, 3)
+        summary["cpu_rows_per_s"] = round(rows / (summary["python_cpu_s"] + database))
+    return summary
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     setup_django()
@@ -244,7 +312,7 @@ def main(argv=None) -> int:
         f"{load_before[0]:.2f} on {os.cpu_count()} CPUs.",
         flush=True,
     )
-    samples: dict[str, list[float]] = {"anchor": [], "engine": [], "request": []}
+    samples: dict[str, list[Sample]] = {"anchor": [], "engine": [], "request": []}
     try:
         bench.cleanup()
         # One untimed round: imports, caches and the catalog are warm for every side.
@@ -256,14 +324,14 @@ def main(argv=None) -> int:
                 samples[side].append(getattr(bench, side)(repetition))
                 bench.cleanup()
             print(
-                "  " + ", ".join(f"{side} {samples[side][-1]:.2f} s" for side in samples),
+                "  " + ", ".join(f"{side} {samples[side][-1].wall:.2f} s" for side in samples),
                 flush=True,
             )
+        encryption = bench.encryption_cpu_s()
         profile = bench.profile() if args.profile else None
     finally:
         bench.close()
     load_after = os.getloadavg()
-    anchor = args.rows / statistics.median(samples["anchor"])
     results = {
         "rows": args.rows,
         "repetitions": args.repetitions,
@@ -271,20 +339,41 @@ def main(argv=None) -> int:
         "load_average_before": [round(v, 2) for v in load_before],
         "load_average_after": [round(v, 2) for v in load_after],
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "sides": {},
+        "sides": {side: side_summary(args.rows, values) for side, values in samples.items()},
+        "encryption_cpu_s": round(encryption, 3),
     }
+    anchor = results["sides"]["anchor"]
+    for summary in results["sides"].values():
+        summary["ratio_to_anchor"] = round(summary["rows_per_s"] / anchor["rows_per_s"], 2)
+        if summary.get("cpu_rows_per_s") and anchor.get("cpu_rows_per_s"):
+            summary["cpu_ratio_to_anchor"] = round(
+                summary["cpu_rows_per_s"] / anchor["cpu_rows_per_s"], 2
+            )
     print()
-    print(f"{'side':<10} {'median s':>9} {'rows/s':>9} {'x anchor':>9}")
-    for side, values in samples.items():
-        rate = args.rows / statistics.median(values)
-        results["sides"][side] = {
-            "seconds": [round(v, 3) for v in values],
-            "median_s": round(statistics.median(values), 3),
-            "rows_per_s": round(rate),
-            "ratio_to_anchor": round(rate / anchor, 2),
-        }
-        print(f"{side:<10} {statistics.median(values):>9.3f} {rate:>9,.0f} {rate / anchor:>9.2f}")
-    print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    print(
+        f"{'side':<9} {'wall s':>7} {'rows/s':>8} {'x anchor':>8} | {'Python':>7} {'database':>8}"
+        f" {'CPU rows/s':>10} {'x anchor':>8}"
+    )
+    for side, summary in results["sides"].items():
+        print(
+            f"{side:<9} {summary['median_s']:>7.2f} {summary['rows_per_s']:>8,} "
+            f"{summary['ratio_to_anchor']:>8.2f} | {summary['python_cpu_s']:>7.2f} "
+            f"{summary.get('database_cpu_s', 0):>8.2f} {summary.get('cpu_rows_per_s', 0):>10,} "
+            f"{summary.get('cpu_ratio_to_anchor', 0):>8.2f}"
+        )
+    print(
+        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; CPU seconds are "
+        "medians of this process and of the database's server process for the connection"
+    )
+    engine = results["sides"]["engine"]
+    if "database_cpu_s" in engine:
+        total = engine["python_cpu_s"] + engine["database_cpu_s"]
+        python = engine["python_cpu_s"] - encryption
+        print(
+            f"engine CPU {total:.2f} s: database {engine['database_cpu_s'] / total:.0%}, "
+            f"Python {python / total:.0%}, encryption {encryption / total:.0%} "
+            f"({encryption:.2f} s for {args.rows:,} passwords, measured alone)"
+        )
     if profile:
         results["profile"] = {k: v for k, v in profile.items() if k != "top_tottime"}
         share = profile["share"]
