@@ -15,7 +15,7 @@ from clients.selectors import (
     clients_matching,
     pro_countries_of,
 )
-from reporting.selectors import Catalog, CatalogLookupError
+from reporting.selectors import Catalog
 
 
 class StrictBooleanField(forms.Field):
@@ -110,13 +110,12 @@ class ClientFilterForm(forms.Form):
     def catalog(self) -> Catalog:
         return self.catalog_loader()
 
-    def _lookup(self, field: str, lookup) -> list:
-        found, errors = [], []
-        for value in _comma_values(self.cleaned_data.get(field)):
-            try:
-                found.extend(lookup(value))
-            except CatalogLookupError as error:
-                errors.append(error.message)
+    def _lookup(self, field: str) -> list:
+        values = _comma_values(self.cleaned_data.get(field))
+        if not values:
+            # The catalog is read only for a filter that names something.
+            return []
+        found, errors = self.catalog.filter_values(field, values)
         if errors:
             raise _invalid(errors)
         return found
@@ -145,23 +144,13 @@ class ClientFilterForm(forms.Form):
         return ordering
 
     def clean_country(self) -> list:
-        return self._lookup("country", lambda code: [self.catalog.country(code)])
+        return self._lookup("country")
 
     def clean_report_type(self) -> list:
-        return self._lookup("report_type", lambda code: [self.catalog.report_type(code)])
+        return self._lookup("report_type")
 
     def clean_pro(self) -> list:
-        def pros_named(name: str) -> list:
-            wanted = name.casefold()
-            pros = [pro for (_, key), pro in self.catalog.pros.items() if key == wanted]
-            if not pros:
-                valid = sorted({pro.name for pro in self.catalog.pros.values()})
-                raise CatalogLookupError(
-                    "pro", f"Unknown PRO {name!r}. Valid PROs: {', '.join(valid)}."
-                )
-            return pros
-
-        return self._lookup("pro", pros_named)
+        return self._lookup("pro")
 
 
 class ClientFilterSet(django_filters.FilterSet):

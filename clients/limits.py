@@ -20,6 +20,8 @@ EXTRA_INFO_MAX_BYTES = 10 * 1024
 # Levels of objects and arrays in extra_info, the object itself being the first.
 EXTRA_INFO_MAX_DEPTH = 32
 API_KEY_NAME_MAX_LENGTH = 100
+# A calendar submission's reference (the PRO's receipt number); its note takes NOTES_MAX_LENGTH.
+SUBMISSION_REFERENCE_MAX_LENGTH = 255
 # The identifiers of an uploaded file kept with its import record (the API's `fileId`).
 FILE_ID_MAX_LENGTH = 255
 FILE_IDS_MAX = 1000

@@ -5,12 +5,17 @@ comma lists, one way for every door (filters, the bulk upload, commands).
   choices, ignoring case and the spaces around it; it is returned in the choice's own spelling.
 - A yes/no word is `true`, `yes`, `y` or `1` for yes and `false`, `no`, `n` or `0` for no,
   ignoring case and the spaces around it.
+- An id is ASCII digits naming a number the database's ids hold (up to 2**63 - 1): not a
+  Unicode digit such as `²`, not a sign, not a number past the integers, which the database
+  would refuse with an error rather than an answer.
 - A comma list is the text between commas, each item without the spaces around it; empty items
   are left out unless they hold a place (`keep_blanks`: a column list, where position counts).
 """
 
 from collections.abc import Iterable
 
+# The largest id the database holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
 TRUE_WORDS = frozenset({"true", "yes", "y", "1"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0"})
 
@@ -39,3 +44,12 @@ def parse_comma_list(text: str | None, *, keep_blanks: bool = False) -> list[str
     """The items of a comma-separated text, each stripped."""
     items = [item.strip() for item in (text or "").split(",")]
     return items if keep_blanks else [item for item in items if item]
+
+
+def parse_id(text) -> int | None:
+    """The id that `text` spells (see MAX_ID), ignoring the spaces around it; None for any
+    other text."""
+    text = str(text).strip()
+    if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+        return int(text)
+    return None

@@ -168,10 +168,7 @@ def registrations_upsert(
         raise RegistrationsConflict() from error
 
 
-@transaction.atomic
-def _registrations_upsert_once(
-    *, producer: Producer, items: Sequence[RegistrationItem]
-) -> list[Registration]:
+def _refuse_too_many(items: Sequence[RegistrationItem]) -> None:
     if len(items) > MAX_REGISTRATIONS_PER_UPSERT:
         raise InvalidRegistrations(
             details={
@@ -180,6 +177,70 @@ def _registrations_upsert_once(
                 ]
             }
         )
+
+
+def _match(
+    item: RegistrationItem, producer: Producer, batch: _Batch, schemes: tuple[dict, dict]
+) -> tuple[Registration | None, Scheme | None, dict[str, list[str]]]:
+    """The registration an item names (None: found or created by its scheme), its scheme, and
+    what is wrong with the item."""
+    errors = length_errors({name: (item.get(name), limit) for name, limit in MAX_LENGTHS.items()})
+    if errors:
+        return None, None, errors
+    _check_producer(item, producer, errors)
+    scheme = _scheme_of(item, *schemes, errors)
+    bubble_id = item.get("bubble_id") or None
+    registration = batch.by_bubble_id.get(bubble_id) if bubble_id else None
+    if registration is not None and registration.producer_id != producer.pk:
+        errors["bubble_id"] = [f"The registration {bubble_id!r} belongs to another producer."]
+    if registration is None and scheme is None and not errors:
+        errors["scheme_pro_id"] = [
+            "A scheme is required to create or find a registration: give its id or bubble id."
+        ]
+    return registration, scheme, errors
+
+
+def _apply(
+    item: RegistrationItem, registration: Registration | None, scheme: Scheme | None, batch: _Batch
+) -> tuple[Registration | None, dict[str, list[str]]]:
+    """Write a matched item into the batch: the registration, or the item's errors."""
+    if registration is None:
+        registration = batch.by_scheme.get(scheme.pk) or batch.create(scheme)
+    elif scheme is not None and scheme.pk != registration.scheme_id:
+        holder = batch.by_scheme.get(scheme.pk)
+        if holder is not None:
+            return None, {
+                "scheme_pro_id": [
+                    f"The producer already has a registration for this scheme ({holder.pk})."
+                ]
+            }
+        batch.move(registration, scheme)
+    bubble_id = item.get("bubble_id") or None
+    if bubble_id and registration.bubble_id != bubble_id:
+        batch.rename(registration, bubble_id)
+    _write(registration, item)
+    batch.touch(registration)
+    return registration, {}
+
+
+def _save(batch: _Batch) -> None:
+    # Moves and renames first, one by one in request order: an item may take a scheme or a
+    # bubble id only after an earlier item freed it, and the database checks uniqueness row by
+    # row (one UPDATE of them all, or an INSERT before them, could clash mid-way).
+    for pk, values in batch.reassignments:
+        Registration.objects.filter(pk=pk).update(**values)
+    now = timezone.now()
+    for registration in batch.updated.values():
+        registration.updated_at = now
+    Registration.objects.bulk_update(batch.updated.values(), fields=UPDATED_FIELDS)
+    Registration.objects.bulk_create(batch.created.values())
+
+
+@transaction.atomic
+def _registrations_upsert_once(
+    *, producer: Producer, items: Sequence[RegistrationItem]
+) -> list[Registration]:
+    _refuse_too_many(items)
     # Concurrent upserts for one producer take turns, so the later one reads what the earlier
     # wrote. A NO KEY UPDATE lock: a plain FOR UPDATE would also block the foreign key checks of
     # other writers' registrations of this producer (the admin's), which PostgreSQL runs at
@@ -191,66 +252,24 @@ def _registrations_upsert_once(
         .values_list("pk")
     )
 
-    schemes_by_id, schemes_by_bubble_id = _schemes_named_in(items)
+    schemes = _schemes_named_in(items)
     bubble_ids = {item["bubble_id"] for item in items if item.get("bubble_id")}
     existing = Registration.objects.of(producer.organization_id).filter(
-        Q(bubble_id__in=bubble_ids) | Q(producer=producer, scheme_id__in=schemes_by_id.keys())
+        Q(bubble_id__in=bubble_ids) | Q(producer=producer, scheme_id__in=schemes[0].keys())
     )
     batch = _Batch(producer, list(existing))
 
     written: list[Registration] = []
     errors: dict[str, dict[str, list[str]]] = {}
     for index, item in enumerate(items):
-        item_errors = length_errors(
-            {name: (item.get(name), limit) for name, limit in MAX_LENGTHS.items()}
-        )
+        registration, scheme, item_errors = _match(item, producer, batch, schemes)
+        if not item_errors:
+            registration, item_errors = _apply(item, registration, scheme, batch)
         if item_errors:
             errors[str(index)] = item_errors
-            continue
-        _check_producer(item, producer, item_errors)
-        scheme = _scheme_of(item, schemes_by_id, schemes_by_bubble_id, item_errors)
-        bubble_id = item.get("bubble_id") or None
-        registration = batch.by_bubble_id.get(bubble_id) if bubble_id else None
-        if registration is not None and registration.producer_id != producer.pk:
-            item_errors["bubble_id"] = [
-                f"The registration {bubble_id!r} belongs to another producer."
-            ]
-        if registration is None and scheme is None and not item_errors:
-            item_errors["scheme_pro_id"] = [
-                "A scheme is required to create or find a registration: give its id or bubble id."
-            ]
-        if item_errors:
-            errors[str(index)] = item_errors
-            continue
-
-        if registration is None:
-            registration = batch.by_scheme.get(scheme.pk) or batch.create(scheme)
-        elif scheme is not None and scheme.pk != registration.scheme_id:
-            holder = batch.by_scheme.get(scheme.pk)
-            if holder is not None:
-                errors[str(index)] = {
-                    "scheme_pro_id": [
-                        f"The producer already has a registration for this scheme ({holder.pk})."
-                    ]
-                }
-                continue
-            batch.move(registration, scheme)
-        if bubble_id and registration.bubble_id != bubble_id:
-            batch.rename(registration, bubble_id)
-        _write(registration, item)
-        batch.touch(registration)
-        written.append(registration)
-
+        else:
+            written.append(registration)
     if errors:
         raise InvalidRegistrations(details=errors)
-    # Moves and renames first, one by one in request order: an item may take a scheme or a
-    # bubble id only after an earlier item freed it, and the database checks uniqueness row by
-    # row (one UPDATE of them all, or an INSERT before them, could clash mid-way).
-    for pk, values in batch.reassignments:
-        Registration.objects.filter(pk=pk).update(**values)
-    now = timezone.now()
-    for registration in batch.updated.values():
-        registration.updated_at = now
-    Registration.objects.bulk_update(batch.updated.values(), fields=UPDATED_FIELDS)
-    Registration.objects.bulk_create(batch.created.values())
+    _save(batch)
     return written

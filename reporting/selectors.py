@@ -114,6 +114,32 @@ class Catalog:
             )
         return report_type
 
+    def pros_named(self, name: str) -> list[Pro]:
+        """Every PRO called `name` (ignoring case), in whichever country: a filter by PRO names
+        PROs, not countries."""
+        wanted = (name or "").strip().casefold()
+        pros = [pro for (_, key), pro in self.pros.items() if key == wanted]
+        if not pros:
+            valid = {pro.name for pro in self.pros.values()}
+            raise CatalogLookupError("pro", f"Unknown PRO {name!r}. Valid PROs: {_choices(valid)}.")
+        return pros
+
+    def filter_values(self, field: str, values: list[str]) -> tuple[list, list[str]]:
+        """The catalog rows a list filter names (`field`: country, report_type or pro, a PRO
+        by its name in any country) and the messages of the values it does not know."""
+        lookup = {
+            "country": lambda value: [self.country(value)],
+            "report_type": lambda value: [self.report_type(value)],
+            "pro": self.pros_named,
+        }[field]
+        found, errors = [], []
+        for value in values:
+            try:
+                found.extend(lookup(value))
+            except CatalogLookupError as error:
+                errors.append(error.message)
+        return found, errors
+
     def report_types_of(self, codes: str | list[str]) -> list[ReportType]:
         """Report types from a list or a comma-separated string, without repeats."""
         if isinstance(codes, str):

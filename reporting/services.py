@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.apps import apps as django_apps
 from django.db import transaction
 
+from reporting import models as catalog_models
 from reporting import reporting_api
 
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
@@ -30,29 +31,44 @@ class CatalogMergeResult:
         )
 
 
+def _country_code(country) -> str:
+    if not isinstance(country, str) or not COUNTRY_CODE.match(country.strip().upper()):
+        raise CatalogFormatError(f"{country!r} is not a two-letter country code.")
+    return country.strip().upper()
+
+
+def _text_fits(value, model, field: str) -> bool:
+    """A non-blank text that fits the model field's column once stripped."""
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value.strip()) <= model._meta.get_field(field).max_length
+    )
+
+
+def _report_type_codes(country, pro, report_types) -> list[str]:
+    if not isinstance(report_types, list) or not all(
+        _text_fits(code, catalog_models.ReportType, "code") for code in report_types
+    ):
+        raise CatalogFormatError(f"{country} / {pro}: expected a list of report type codes.")
+    return [code.strip() for code in report_types]
+
+
 def catalog_parse(payload) -> CatalogDocument:
     """Validate a catalog document `{country code: {PRO name: [report type codes]}}`."""
     if not isinstance(payload, dict):
         raise CatalogFormatError("The catalog must be a JSON object keyed by country code.")
     catalog: CatalogDocument = {}
     for country, pros in payload.items():
-        if not isinstance(country, str) or not COUNTRY_CODE.match(country.strip().upper()):
-            raise CatalogFormatError(f"{country!r} is not a two-letter country code.")
+        code = _country_code(country)
         if not isinstance(pros, dict):
             raise CatalogFormatError(f"{country}: expected an object of PRO names.")
         for pro, report_types in pros.items():
-            if not isinstance(pro, str) or not pro.strip() or len(pro.strip()) > 120:
+            if not _text_fits(pro, catalog_models.Pro, "name"):
                 raise CatalogFormatError(f"{country}: {pro!r} is not a valid PRO name.")
-            if not isinstance(report_types, list) or not all(
-                isinstance(code, str) and code.strip() and len(code.strip()) <= 40
-                for code in report_types
-            ):
-                raise CatalogFormatError(
-                    f"{country} / {pro}: expected a list of report type codes."
-                )
-            catalog.setdefault(country.strip().upper(), {})[pro.strip()] = [
-                code.strip() for code in report_types
-            ]
+            catalog.setdefault(code, {})[pro.strip()] = _report_type_codes(
+                country, pro, report_types
+            )
     return catalog
 
 

@@ -172,6 +172,13 @@ class ClientNamesSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+CLIENT_ORGANIZATION_HELP = (
+    "Id of the organization that is this client itself, or null. Only an organization "
+    "that agreed to be this client: created by the agency for it, or whose admin "
+    "accepted the agency's invitation for it; any other id is refused as unknown."
+)
+
+
 class ClientSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """One client, as the create, get and update routes answer it."""
 
@@ -180,11 +187,7 @@ class ClientSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     client_organization = serializers.PrimaryKeyRelatedField(
         read_only=True,
         allow_null=True,
-        help_text=(
-            "Id of the organization that is this client itself, or null. Only an organization "
-            "that agreed to be this client: created by the agency for it, or whose admin "
-            "accepted the agency's invitation for it; any other id is refused as unknown."
-        ),
+        help_text=CLIENT_ORGANIZATION_HELP,
     )
     obligations = ObligationsField(read_only=True)
 
@@ -224,11 +227,7 @@ class ClientWriteSerializer(UnknownFieldsRefusedMixin, serializers.ModelSerializ
         queryset=Organization.objects.all(),
         allow_null=True,
         required=False,
-        help_text=(
-            "Id of the organization that is this client itself, or null. Only an organization "
-            "that agreed to be this client: created by the agency for it, or whose admin "
-            "accepted the agency's invitation for it; any other id is refused as unknown."
-        ),
+        help_text=CLIENT_ORGANIZATION_HELP,
     )
     obligations = ObligationInputSerializer(
         many=True,

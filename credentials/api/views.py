@@ -9,10 +9,18 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from clients.models import Client
+from clients.parsing import MAX_ID
 from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readable_by
 from config.exceptions import fields_renamed
 from config.parsers import JSONParser
 from config.query_params import comma_lists_merged
+from credentials.api.bulk_serializers import (
+    BulkUploadJobSerializer,
+    BulkUploadPreviewSerializer,
+    BulkUploadResultSerializer,
+    BulkUploadSerializer,
+    BulkUploadStatusSerializer,
+)
 from credentials.api.schema import (
     BULK_UPLOAD_EXECUTE_SCHEMA,
     BULK_UPLOAD_PREVIEW_SCHEMA,
@@ -23,11 +31,6 @@ from credentials.api.schema import (
     CREDENTIAL_VIEWSET_SCHEMA,
 )
 from credentials.api.serializers import (
-    BulkUploadJobSerializer,
-    BulkUploadPreviewSerializer,
-    BulkUploadResultSerializer,
-    BulkUploadSerializer,
-    BulkUploadStatusSerializer,
     CollectiveAccountQuerySerializer,
     CollectiveAccountSerializer,
     CredentialInputSerializer,
@@ -37,7 +40,6 @@ from credentials.api.serializers import (
     CredentialUpdateSerializer,
 )
 from credentials.client_import import ImportConflict
-from credentials.client_import.rows import MAX_ID
 from credentials.models import AccessReason, ClientImport, Credential, ImportJob
 from credentials.resources import ClientResource
 from credentials.selectors import (

@@ -1,13 +1,12 @@
 """What the compliance calendar stores; the deadlines themselves are computed (selectors)."""
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from clients.limits import SUBMISSION_REFERENCE_MAX_LENGTH
 from clients.models import Client, Organization, organization_queryset
+from config.secret_tokens import new_token, token_digest
 from reporting.models import Country, DueTerms, Pro, ReportType, Scheme
 
 
@@ -57,7 +56,9 @@ class Submission(models.Model):
     )
     submitted_at = models.DateTimeField(default=timezone.now)
     reference = models.CharField(
-        max_length=255, blank=True, help_text="The PRO's receipt or declaration number."
+        max_length=SUBMISSION_REFERENCE_MAX_LENGTH,
+        blank=True,
+        help_text="The PRO's receipt or declaration number.",
     )
     note = models.TextField(blank=True)
 
@@ -109,11 +110,11 @@ class CalendarFeedToken(models.Model):
 
     @staticmethod
     def hash_token(raw_token: str) -> str:
-        return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+        return token_digest(raw_token)
 
     @staticmethod
     def generate_raw_token() -> str:
-        return "cal_" + secrets.token_urlsafe(32)
+        return new_token("cal_")
 
 
 class DeadlineReminder(models.Model):

@@ -15,6 +15,7 @@ orders and pages: only the rows asked for reach Python.
 """
 
 import datetime
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -73,6 +74,12 @@ class DeadlineFilter:
     client_ids: frozenset[int] = field(default_factory=frozenset)
     statuses: frozenset[str] = field(default_factory=frozenset)
 
+    def takes_scheme(self, pro_id: int, report_type_id: int) -> bool:
+        """Whether the PRO and report type filters (empty: any) let a scheme through."""
+        return (not self.pro_ids or pro_id in self.pro_ids) and (
+            not self.report_type_ids or report_type_id in self.report_type_ids
+        )
+
 
 def current_time() -> datetime.datetime:
     return timezone.now()
@@ -130,28 +137,21 @@ class _Schedule:
 def _schedule(
     terms: _Terms, wanted: DeadlineFilter, *, today: datetime.date, due_soon_days: int
 ) -> _Schedule:
-    due_of: dict[tuple, list[tuple[str, datetime.date]]] = {}
-    keyed: list[tuple[int, int, str, str, datetime.date]] = []
-    for (pro_id, report_type_id), rule in terms.rules.items():
-        if wanted.pro_ids and pro_id not in wanted.pro_ids:
-            continue
-        if wanted.report_type_ids and report_type_id not in wanted.report_type_ids:
-            continue
-        for key in (RULE_FREQUENCY, *Frequency.values):
-            frequency = key or rule.frequency
-            row_terms = (frequency, rule.due_months_after, rule.due_day)
-            if row_terms not in due_of:
-                due_of[row_terms] = [
-                    (period.name, due)
-                    for period, due in periods_due_between(
-                        frequency,
-                        months_after=rule.due_months_after,
-                        day=rule.due_day,
-                        start=wanted.start,
-                        end=wanted.end,
-                    )
-                ]
-            keyed += [(pro_id, report_type_id, key, name, due) for name, due in due_of[row_terms]]
+    periods = functools.cache(
+        lambda frequency, months_after, day: [
+            (period.name, due)
+            for period, due in periods_due_between(
+                frequency, months_after=months_after, day=day, start=wanted.start, end=wanted.end
+            )
+        ]
+    )
+    keyed: list[tuple[int, int, str, str, datetime.date]] = [
+        (pro_id, report_type_id, key, name, due)
+        for (pro_id, report_type_id), rule in terms.rules.items()
+        if wanted.takes_scheme(pro_id, report_type_id)
+        for key in (RULE_FREQUENCY, *Frequency.values)
+        for name, due in periods(key or rule.frequency, rule.due_months_after, rule.due_day)
+    ]
     due_dates = sorted({due for *_, due in keyed})
     rank = {due: index for index, due in enumerate(due_dates)}
     rows = [

@@ -7,15 +7,23 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clients.limits import NOTES_MAX_LENGTH, SUBMISSION_REFERENCE_MAX_LENGTH, length_errors
 from clients.models import Client, Organization
+from clients.parsing import parse_id
 from clients.tenancy import clients_of
 from credentials.calendar.models import CalendarFeedToken, Submission
 from credentials.client_import.files import FileReadError, read_rows
 from reporting.periods import PeriodError, period_parse
 from reporting.selectors import Catalog, CatalogLookupError
 
-REFERENCE_MAX_LENGTH = 255
-NOTE_MAX_LENGTH = 10_000
+REFERENCE_MAX_LENGTH = SUBMISSION_REFERENCE_MAX_LENGTH
+NOTE_MAX_LENGTH = NOTES_MAX_LENGTH
+
+
+def _text_errors(*, reference: str | None, note: str | None) -> dict[str, list[str]]:
+    return length_errors(
+        {"reference": (reference, REFERENCE_MAX_LENGTH), "note": (note, NOTE_MAX_LENGTH)}
+    )
 
 
 class SubmissionExists(Exception):
@@ -47,10 +55,10 @@ def _resolve(*, organization: Organization, data: SubmissionInput, catalog: Cata
     """The submission's rows, or ValidationError by field; Client.DoesNotExist for a client
     that is not the organization's own."""
     errors: dict[str, list[str]] = {}
-    try:
-        client = clients_of(organization).get(pk=int(data.client_id))
-    except (TypeError, ValueError):
-        raise ValidationError({"client_id": [f"{data.client_id!r} is not a client id."]}) from None
+    client_id = parse_id(data.client_id)
+    if client_id is None:
+        raise ValidationError({"client_id": [f"{data.client_id!r} is not a client id."]})
+    client = clients_of(organization).get(pk=client_id)
     values: dict = {"client": client}
     try:
         values["country"] = country = catalog.country(data.country)
@@ -65,10 +73,7 @@ def _resolve(*, organization: Organization, data: SubmissionInput, catalog: Cata
         values["period"] = period_parse(data.period).name
     except PeriodError as error:
         errors.setdefault("period", []).append(str(error))
-    if len(data.reference or "") > REFERENCE_MAX_LENGTH:
-        errors.setdefault("reference", []).append(f"At most {REFERENCE_MAX_LENGTH} characters.")
-    if len(data.note or "") > NOTE_MAX_LENGTH:
-        errors.setdefault("note", []).append(f"At most {NOTE_MAX_LENGTH:,} characters.")
+    errors.update(_text_errors(reference=data.reference, note=data.note))
     if errors:
         raise ValidationError(errors)
     values["reference"] = (data.reference or "").strip()
@@ -145,16 +150,9 @@ SUBMISSION_CSV_COLUMNS = (
 SUBMISSION_CSV_REQUIRED = ("client_id", "country", "pro", "report_type", "period")
 
 
-@transaction.atomic
-def submissions_import(
-    *, organization: Organization, raw: bytes | str, user=None
-) -> SubmissionImportResult:
-    """Record the submissions of a CSV file (a header row naming the columns client_id,
-    country, pro, report_type, period and optionally reference, note), all or nothing.
-
-    Rows already recorded are skipped, so a file can be imported twice. Any bad row is a
-    ValidationError listing every bad row by its line number in the file; nothing is recorded.
-    """
+def _submission_file(raw: bytes | str) -> tuple[list[str], list[list[str]]]:
+    """The header (column names, lowercase, spaces as underscores) and the rows of a file;
+    ValidationError for a file that cannot be read or lacks a required column."""
     try:
         # The same reader as the client import: any delimiter, encoding, or an XLSX workbook.
         _, rows = read_rows(raw.encode() if isinstance(raw, str) else raw)
@@ -169,32 +167,68 @@ def submissions_import(
             f"Missing column(s): {', '.join(missing)}. "
             f"Columns: {', '.join(SUBMISSION_CSV_COLUMNS)}."
         )
+    return header, rows[1:]
+
+
+def _recorded(*, organization: Organization, data: SubmissionInput, user, catalog) -> bool:
+    """Record a submission: True, or False when it already was (skipped)."""
+    try:
+        submission_create(organization=organization, data=data, user=user, catalog=catalog)
+    except SubmissionExists:
+        return False
+    return True
+
+
+def _import_line(
+    line: int, cells: list[str], header: list[str], record_line
+) -> tuple[list[str], bool | None]:
+    """A file line recorded by `record_line(data)`: its errors, and whether it was recorded
+    (None for an empty line or one with errors)."""
+    if not any(cell.strip() for cell in cells):
+        return [], None
+    if len(cells) != len(header):
+        return [f"Line {line}: {len(cells)} cells where the header has {len(header)}."], None
+    record = dict(zip(header, cells, strict=True))
+    data = SubmissionInput(**{k: record.get(k, "") for k in SUBMISSION_CSV_COLUMNS})
+    try:
+        return [], record_line(data)
+    except Client.DoesNotExist:
+        return [f"Line {line}: client_id: no client {data.client_id!r} here."], None
+    except ValidationError as error:
+        return [
+            f"Line {line}: {name}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ], None
+
+
+@transaction.atomic
+def submissions_import(
+    *, organization: Organization, raw: bytes | str, user=None
+) -> SubmissionImportResult:
+    """Record the submissions of a CSV file (a header row naming the columns client_id,
+    country, pro, report_type, period and optionally reference, note), all or nothing.
+
+    Rows already recorded are skipped, so a file can be imported twice. Any bad row is a
+    ValidationError listing every bad row by its line number in the file; nothing is recorded.
+    """
+    header, rows = _submission_file(raw)
     catalog = Catalog.load()
+
+    def record_line(data: SubmissionInput) -> bool:
+        return _recorded(organization=organization, data=data, user=user, catalog=catalog)
+
     errors: list[str] = []
-    created = skipped = 0
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            errors.append(f"Line {line}: {len(cells)} cells where the header has {len(header)}.")
-            continue
-        record = dict(zip(header, cells, strict=True))
-        data = SubmissionInput(**{k: record.get(k, "") for k in SUBMISSION_CSV_COLUMNS})
-        try:
-            submission_create(organization=organization, data=data, user=user, catalog=catalog)
-        except SubmissionExists:
-            skipped += 1
-        except Client.DoesNotExist:
-            errors.append(f"Line {line}: client_id: no client {data.client_id!r} here.")
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.extend(f"Line {line}: {name}: {message}" for message in messages)
-        else:
-            created += 1
+    outcomes: list[bool] = []
+    for line, cells in enumerate(rows, start=2):
+        line_errors, recorded = _import_line(line, cells, header, record_line)
+        errors.extend(line_errors)
+        if recorded is not None:
+            outcomes.append(recorded)
     if errors:
         transaction.set_rollback(True)
         raise ValidationError(errors)
-    return SubmissionImportResult(created=created, skipped=skipped)
+    return SubmissionImportResult(created=sum(outcomes), skipped=len(outcomes) - sum(outcomes))
 
 
 @transaction.atomic
@@ -239,11 +273,7 @@ def calendar_feed_user(*, raw_token: str):
 @transaction.atomic
 def submission_update(*, submission: Submission, reference: str, note: str) -> Submission:
     """Change what a submission says (its reference and note); what it covers stays."""
-    errors = {}
-    if len(reference or "") > REFERENCE_MAX_LENGTH:
-        errors["reference"] = [f"At most {REFERENCE_MAX_LENGTH} characters."]
-    if len(note or "") > NOTE_MAX_LENGTH:
-        errors["note"] = [f"At most {NOTE_MAX_LENGTH:,} characters."]
+    errors = _text_errors(reference=reference, note=note)
     if errors:
         raise ValidationError(errors)
     submission.reference = (reference or "").strip()
@@ -259,12 +289,8 @@ def submissions_mark_reported(
     """Record each deadline as submitted (the admin's bulk action), all or nothing; those
     already recorded are skipped."""
     catalog = Catalog.load()
-    created = skipped = 0
-    for data in deadlines:
-        try:
-            submission_create(organization=organization, data=data, user=user, catalog=catalog)
-        except SubmissionExists:
-            skipped += 1
-        else:
-            created += 1
-    return SubmissionImportResult(created=created, skipped=skipped)
+    outcomes = [
+        _recorded(organization=organization, data=data, user=user, catalog=catalog)
+        for data in deadlines
+    ]
+    return SubmissionImportResult(created=sum(outcomes), skipped=len(outcomes) - sum(outcomes))

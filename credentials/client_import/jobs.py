@@ -28,6 +28,7 @@ from credentials.client_import.engine import (
     ImportConflict,
     organization_imports_lock,
     rows_plan,
+    upload_fields,
 )
 from credentials.client_import.plan import CHUNK_ROWS, UploadRows, client_groups
 from credentials.client_import.report import ClientImportReport, ImportLog
@@ -72,12 +73,13 @@ def import_job_create(
     )
     with transaction.atomic():
         record = ClientImport.objects.create(
-            organization=organization,
-            user=user,
-            username=user.get_username() if user is not None else "",
-            source=source,
-            file_name=(file_name or "")[:255],
-            file_ids=file_ids,
+            **upload_fields(
+                organization=organization,
+                user=user,
+                source=source,
+                file_ids=file_ids,
+                file_name=file_name,
+            ),
             mapping=report.mapping,
             atomic=atomic,
             applied=False,

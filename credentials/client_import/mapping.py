@@ -150,15 +150,9 @@ def mapping_resolve(mapping: Sequence) -> list[str | None]:
     if not mapping:
         raise MappingError(["The mapping is empty: give the field of each column."])
     keys = [None if _is_skipped(name) else field_name(name) for name in mapping]
-    unknown = [
-        position
-        for position, key in enumerate(keys, start=1)
-        if key is not None and key not in FIELD_DESCRIPTIONS
-    ]
     resolved = [key if key in FIELD_DESCRIPTIONS else None for key in keys]
-    errors = [_unknown_message(unknown)] if unknown else []
-    errors.extend(_duplicate_messages(resolved))
-    if not errors and "name" not in resolved and "id" not in resolved:
+    errors = _unknown_messages(keys) + _duplicate_messages(resolved)
+    if not errors and not {"name", "id"} & set(resolved):
         errors.append("Map a name or an id column: it tells which client each row is about.")
     if errors:
         raise MappingError(errors)
@@ -178,13 +172,20 @@ def _duplicate_messages(resolved: list[str | None]) -> list[str]:
     return messages
 
 
-def _unknown_message(positions: list[int]) -> str:
+def _unknown_messages(keys: list[str | None]) -> list[str]:
     # Positions, not names: without a header row the "names" are the first row's cells.
+    positions = [
+        position
+        for position, key in enumerate(keys, start=1)
+        if key is not None and key not in FIELD_DESCRIPTIONS
+    ]
+    if not positions:
+        return []
     columns = "column" if len(positions) == 1 else "columns"
-    return (
+    return [
         f"Unknown field in {columns} {', '.join(map(str, positions))}. Valid fields: "
         f"{', '.join(FIELDS)} (an empty name or null skips a column)."
-    )
+    ]
 
 
 def is_header_row(cells: Sequence, mapping: Sequence[str | None]) -> bool:
@@ -215,6 +216,7 @@ class UploadShape:
 
 
 RAGGED_ROWS_LISTED = 10
+HEADER_ONLY_MESSAGE = "The file has a header row but no data rows."
 
 
 def upload_validate(
@@ -235,28 +237,38 @@ def upload_validate(
     {"mapping": [...]} (code mapping; with `mapping` None the first message says the first row
     must name the columns).
     """
+    _size_check(size)
+    if mapping is None and not any(cell.strip() for row in rows for cell in row):
+        _refuse("file", "The file is empty.", "empty")
+    resolved = _upload_mapping(rows, mapping)
+    header = True if mapping is None else header_resolve(rows, resolved, has_header)
+    start = 1 if header else 0
+    if header and not any(rows[start:]):
+        _refuse("file", HEADER_ONLY_MESSAGE, "header_only")
+    if whole_rows:
+        rows_width_check(rows, len(resolved), start)
+    return UploadShape(mapping=resolved, has_header=header)
+
+
+def _size_check(size: int | None) -> None:
     if size is not None and size > settings.IMPORT_MAX_BYTES:
         limit = f"{settings.IMPORT_MAX_BYTES / 2**20:g} MiB"
         _refuse(
             "file", f"The file is larger than {limit}: split it into smaller files.", "too_large"
         )
-    if mapping is None and not any(cell.strip() for row in rows for cell in row):
-        _refuse("file", "The file is empty.", "empty")
+
+
+def _upload_mapping(rows: Sequence[Sequence[str]], mapping: Sequence | None) -> list[str | None]:
+    """The resolved mapping (None: the first row names the columns), or ValidationError
+    {"mapping": [...]}."""
     try:
-        resolved = mapping_resolve(rows[0] if mapping is None else mapping)
+        return mapping_resolve(rows[0] if mapping is None else mapping)
     except MappingError as error:
         messages = error.messages
         if mapping is None:
             messages = ["The first row must name the columns.", *messages]
         mapping_errors = [ValidationError(m, code="mapping") for m in messages]
         raise ValidationError({"mapping": mapping_errors}) from None
-    header = True if mapping is None else header_resolve(rows, resolved, has_header)
-    start = 1 if header else 0
-    if header and not any(rows[start:]):
-        _refuse("file", "The file has a header row but no data rows.", "header_only")
-    if whole_rows:
-        rows_width_check(rows, len(resolved), start)
-    return UploadShape(mapping=resolved, has_header=header)
 
 
 def rows_width_check(rows: Sequence[Sequence[str]], width: int, start: int) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from clients.models import ClientStatus
-from clients.parsing import parse_bool, parse_choice, parse_comma_list
+from clients.parsing import MAX_ID, parse_bool, parse_choice, parse_comma_list, parse_id
 from credentials.models import CredentialStatus
 
 
@@ -38,3 +38,17 @@ def test_a_comma_list_strips_items_and_leaves_out_empty_ones():
 
 def test_a_comma_list_keeps_blank_items_when_they_hold_a_place():
     assert parse_comma_list("name,, notes", keep_blanks=True) == ["name", "", "notes"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("42", 42), (" 7 ", 7), ("0", 0), (42, 42)])
+def test_an_id_is_ascii_digits(text, expected):
+    assert parse_id(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "²", "٣", "-1", "+1", "1.0", "abc", "9223372036854775808"])
+def test_anything_else_is_not_an_id(text):
+    assert parse_id(text) is None
+
+
+def test_the_largest_id_is_the_databases():
+    assert parse_id(str(MAX_ID)) == MAX_ID

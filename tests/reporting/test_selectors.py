@@ -59,3 +59,22 @@ def test_only_pro_for_names_a_single_candidate_and_nothing_when_ambiguous(catalo
 
     assert catalog.only_pro_for(germany, catalog.report_type("WEEE")).name == "Stiftung EAR"
     assert catalog.only_pro_for(germany, catalog.report_type("Packaging")) is None
+
+
+def test_a_pro_filter_names_the_pros_of_that_name_in_every_country(catalog):
+    assert {pro.country.code for pro in catalog.pros_named(" citeo ")} == {"FR"}
+
+
+def test_filter_values_answer_the_rows_found_and_a_message_per_unknown_value(catalog):
+    found, errors = catalog.filter_values("country", ["de", "XX", "fr"])
+
+    assert [country.code for country in found] == ["DE", "FR"]
+    assert len(errors) == 1 and errors[0].startswith("Unknown country 'XX'. Valid countries:")
+
+
+def test_an_unknown_pro_in_a_filter_names_every_pro(catalog):
+    found, errors = catalog.filter_values("pro", ["Nobody"])
+
+    assert found == []
+    assert errors[0].startswith("Unknown PRO 'Nobody'. Valid PROs: ")
+    assert "Citeo" in errors[0] and "Stiftung EAR" in errors[0]

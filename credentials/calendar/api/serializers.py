@@ -2,47 +2,14 @@ from datetime import date, timedelta
 
 from rest_framework import serializers
 
-from clients.parsing import parse_comma_list
+from clients.parsing import parse_choice, parse_comma_list, parse_id
+from config.strict_input import UnknownFieldsRefusedMixin
 from credentials.calendar.selectors import MAX_WINDOW_DAYS, DeadlineStatus
 from credentials.calendar.services import NOTE_MAX_LENGTH, REFERENCE_MAX_LENGTH
-from credentials.client_import.rows import MAX_ID
-
-LIST_PARAMETERS = ("country", "pro", "report_type", "client", "status")
-
-
-def merged_query(query_params) -> dict[str, str]:
-    """Query parameters with repeated list parameters merged (`country=DE&country=FR` is
-    `country=DE,FR`); other repeated parameters keep their last value."""
-    merged = {}
-    for key in query_params:
-        values = query_params.getlist(key)
-        merged[key] = ",".join(values) if key in LIST_PARAMETERS else values[-1]
-    return merged
-
 
 # Dates whose periods and due dates (a year either side) the calendar can still compute.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
-
-
-def _is_id(text: str) -> bool:
-    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
-
-
-class StrictSerializer(serializers.Serializer):
-    """Fields it does not know are a 400 naming them, never silently dropped."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [f"Unknown field. Fields: {', '.join(self.fields)}."]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
 
 
 class DeadlineQuerySerializer(serializers.Serializer):
@@ -76,8 +43,11 @@ class DeadlineQuerySerializer(serializers.Serializer):
         return {"from": fields.pop("from"), **fields}
 
     def validate_status(self, value):
-        statuses = [status.lower() for status in parse_comma_list(value)]
-        unknown = [status for status in statuses if status not in DeadlineStatus.ALL]
+        values = parse_comma_list(value)
+        statuses = [parse_choice(text, DeadlineStatus.ALL) for text in values]
+        unknown = [
+            text.lower() for text, status in zip(values, statuses, strict=True) if status is None
+        ]
         if unknown:
             raise serializers.ValidationError(
                 f"Unknown status {', '.join(unknown)}. "
@@ -86,11 +56,12 @@ class DeadlineQuerySerializer(serializers.Serializer):
         return statuses
 
     def validate_client(self, value):
-        ids = parse_comma_list(value)
-        bad = [text for text in ids if not _is_id(text)]
+        texts = parse_comma_list(value)
+        ids = [parse_id(text) for text in texts]
+        bad = [text for text, id_ in zip(texts, ids, strict=True) if id_ is None]
         if bad:
             raise serializers.ValidationError(f"Client ids are numbers, not {', '.join(bad)}.")
-        return [int(text) for text in ids]
+        return ids
 
     def window(self, today):
         """(start, end) of due dates; ValidationError when reversed or over two years."""
@@ -127,7 +98,10 @@ class DeadlineSerializer(serializers.Serializer):
     )
 
 
-class SubmissionInputSerializer(StrictSerializer):
+class SubmissionInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
+    """A report recorded as submitted. Fields it does not know are a 400 naming them, never
+    silently dropped."""
+
     client_id = serializers.IntegerField()
     country = serializers.CharField(max_length=8, help_text="Country code, e.g. DE.")
     pro = serializers.CharField(max_length=120, help_text="PRO name, e.g. Stiftung EAR.")

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from clients.models import Client
 from clients.parsing import parse_comma_list
 from clients.tenancy import OrganizationScopedMixin, clients_of, membership_for_user
+from config.query_params import comma_lists_merged
 from credentials.calendar.api import schema
 from credentials.calendar.api.pagination import DeadlinePagination
 from credentials.calendar.api.serializers import (
@@ -20,7 +21,6 @@ from credentials.calendar.api.serializers import (
     DeadlineSerializer,
     SubmissionInputSerializer,
     SubmissionSerializer,
-    merged_query,
 )
 from credentials.calendar.feed import calendar_feed, feed_window
 from credentials.calendar.models import Submission
@@ -40,7 +40,7 @@ from credentials.calendar.services import (
     submission_create,
     submission_delete,
 )
-from reporting.selectors import Catalog, CatalogLookupError
+from reporting.selectors import Catalog
 
 
 class SubmissionConflict(APIException):
@@ -66,37 +66,24 @@ class ICalendarRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else str(data).encode("utf-8")
 
 
+CATALOG_FILTERS = {"country": "country_ids", "pro": "pro_ids", "report_type": "report_type_ids"}
+
+
 def _catalog_filter(query: DeadlineQuerySerializer) -> dict[str, frozenset[int]]:
     """Catalog ids of the country/pro/report_type filters; 400 naming the valid values."""
     data = query.validated_data
-    if not any(data.get(name) for name in ("country", "pro", "report_type")):
+    if not any(data.get(name) for name in CATALOG_FILTERS):
         return {}
     catalog = Catalog.load()
-    found: dict[str, set[int]] = {"country": set(), "pro": set(), "report_type": set()}
-    errors: dict[str, list[str]] = {}
-    for code in parse_comma_list(data.get("country")):
-        try:
-            found["country"].add(catalog.country(code).pk)
-        except CatalogLookupError as error:
-            errors.setdefault("country", []).append(error.message)
-    for code in parse_comma_list(data.get("report_type")):
-        try:
-            found["report_type"].add(catalog.report_type(code).pk)
-        except CatalogLookupError as error:
-            errors.setdefault("report_type", []).append(error.message)
-    for name in parse_comma_list(data.get("pro")):
-        pros = {pro.pk for (_, key), pro in catalog.pros.items() if key == name.casefold()}
-        if not pros:
-            valid = ", ".join(sorted({pro.name for pro in catalog.pros.values()}))
-            errors.setdefault("pro", []).append(f"Unknown PRO {name!r}. Valid PROs: {valid}.")
-        found["pro"] |= pros
+    ids, errors = {}, {}
+    for name, argument in CATALOG_FILTERS.items():
+        found, messages = catalog.filter_values(name, parse_comma_list(data.get(name)))
+        ids[argument] = frozenset(row.pk for row in found)
+        if messages:
+            errors[name] = messages
     if errors:
         raise ValidationError(errors)
-    return {
-        "country_ids": frozenset(found["country"]),
-        "pro_ids": frozenset(found["pro"]),
-        "report_type_ids": frozenset(found["report_type"]),
-    }
+    return ids
 
 
 class DeadlineListView(OrganizationScopedMixin, GenericAPIView):
@@ -108,7 +95,7 @@ class DeadlineListView(OrganizationScopedMixin, GenericAPIView):
 
     @schema.deadline_list
     def get(self, request):
-        query = DeadlineQuerySerializer(data=merged_query(request.query_params))
+        query = DeadlineQuerySerializer(data=comma_lists_merged(request.query_params))
         query.is_valid(raise_exception=True)
         organization = self.organization
         start, end = query.window(organization_today(organization))

@@ -242,3 +242,17 @@ def test_a_superuser_without_an_organization_chooses_one_first(client, organizat
 
     assert "Acme Compliance" in chooser and "Alpha GmbH" not in chooser
     assert "Alpha GmbH" in chosen
+
+
+@pytest.mark.parametrize("chosen", ["²", "9223372036854775808", "x"])
+def test_a_superuser_choosing_an_organization_by_something_not_an_id_gets_the_chooser(
+    client, organization, chosen
+):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True))
+
+    response = client.get(reverse(DEADLINES), {"organization": chosen})
+
+    assert response.status_code == 200
+    assert "Acme Compliance" in response.content.decode()

@@ -257,6 +257,10 @@ def test_a_limit_of_0_answers_only_the_total(staff_api, organization):
     ("query", "field"),
     [
         ("client=²", "client"),
+        ("client=٣", "client"),
+        ("client=0", "client"),
+        # Every parameter reads as a comma list would: two dates are not a date.
+        ("from=2026-01-01&from=2026-02-01", "from"),
         ("client=9223372036854775808", "client"),
         ("from=9999-12-01", "from"),
         ("from=9999-01-01&to=9999-12-31", "from"),

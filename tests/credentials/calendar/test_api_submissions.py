@@ -149,3 +149,28 @@ def test_an_anonymous_request_is_refused(anonymous_api, organization):
     client = ClientFactory(organization=organization)
 
     assert anonymous_api.post(URL, body(client), format="json").status_code == 401
+
+
+def test_an_unknown_field_is_refused_as_on_every_route_that_writes(staff_api, organization):
+    client = ClientFactory(organization=organization)
+
+    response = staff_api.post(URL, body(client, colour="blue"), format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "colour": [
+            "Unknown field. Valid fields: client_id, country, pro, report_type, period, "
+            "reference, note."
+        ]
+    }
+    assert not Submission.objects.exists()
+
+
+def test_a_reference_over_its_limit_says_the_limit(staff_api, organization):
+    client = ClientFactory(organization=organization)
+
+    response = staff_api.post(URL, body(client, reference="x" * 256), format="json")
+
+    assert response.status_code == 400
+    assert "255" in response.json()["reference"][0]
+    assert not Submission.objects.exists()

@@ -1,168 +1,31 @@
-"""The client admin's import screens: upload, mapping, preview, confirm, rejected rows.
+"""The client admin's import views, added to its ModelAdmin by two mixins."""
 
-django-import-export runs the steps (its import_action and process_import); this module adds
-what a spreadsheet from anywhere needs: the file read by credentials.client_import.files, a
-mapping detected from the header that staff may change column by column (the preview runs
-again), the preview's totals, its row table capped at PREVIEW_ROWS rows plus every row with
-an error or a warning, a confirmation that applies the valid rows (or nothing, "all or
-nothing"), and the rejected rows as a CSV file to fix and upload again.
-
-The uploaded file waits encrypted in the database (credentials.import_uploads); so does the
-rejected-rows file, readable only by the user who uploaded, in their organization.
-"""
-
-import csv
-import io
 from contextvars import ContextVar
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from import_export.forms import ConfirmImportForm, ImportForm
 
 from clients.tenancy import organization_for_user
-from credentials.client_import import FIELDS, upload_validate
-from credentials.client_import.files import FileReadError, read_rows
-from credentials.client_import.mapping import mapping_detect, rows_width_check
+from credentials.import_admin.forms import (
+    SKIP,
+    ClientConfirmImportForm,
+    ClientImportForm,
+    ClientMappingForm,
+    mapping_text,
+)
+from credentials.import_admin.rows import (
+    PREVIEW_ROWS,
+    error_texts,
+    preview_cells,
+    rejected_rows_csv,
+    warnings_by_row,
+)
 from credentials.import_uploads import PendingImportStorage, UploadGone
-from credentials.models import MASK
-from credentials.resources import _diff_cell, spreadsheet_safe
-
-# Rows the preview table shows whatever the file's size, besides every row with an error or a
-# warning: a 5,000-row file previews in a page a browser renders at once.
-PREVIEW_ROWS = 100
-SKIP = ""
-
-
-def _mapping_text(mapping) -> str:
-    return ",".join(name or SKIP for name in mapping)
-
-
-def _mapping_of(text: str) -> list[str | None]:
-    return [name.strip() or None for name in text.split(",")]
-
-
-class ClientImportForm(ImportForm):
-    """The upload step: a CSV or XLSX file whose rows all have the header's number of cells;
-    otherwise a form error says what is wrong, before anything is stored. The header is read
-    tolerantly (`mapping_detect`): a column no field matches is skipped until staff map it."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        try:
-            # A file over the limit is refused before it is read.
-            upload_validate(rows=[[""]], mapping=["name"], has_header=False, size=upload.size)
-            self.file_info, rows = read_rows(upload.read())
-            upload.seek(0)
-        except FileReadError as error:
-            raise ValidationError(error.message) from None
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
-        self.detected_mapping = mapping_detect(rows[0]) if rows else []
-        try:
-            upload_validate(rows=rows, size=upload.size, whole_rows=True)
-        except ValidationError as error:
-            file_errors = error.error_dict.get("file")
-            if file_errors or not any(self.detected_mapping):
-                raise ValidationError([m for e in error.error_dict.values() for m in e]) from None
-            # Some headers match no field: checked as a file here, mapped at the preview.
-            if not any(any(cell.strip() for cell in row) for row in rows[1:]):
-                raise ValidationError("The file has a header row but no data rows.") from None
-            try:
-                rows_width_check(rows, len(rows[0]), 1)
-            except ValidationError as ragged:
-                raise ValidationError(ragged.messages) from None
-        return upload
-
-
-class ClientConfirmImportForm(ConfirmImportForm):
-    """The confirmation: the file, the mapping the preview used, and whether any invalid row
-    means nothing is applied."""
-
-    mapping = forms.CharField(widget=forms.HiddenInput(), required=False)
-    all_or_nothing = forms.BooleanField(
-        required=False,
-        label="All or nothing",
-        help_text="Import nothing if any row has an error (otherwise the valid rows are "
-        "imported and the invalid ones skipped).",
-    )
-
-    def clean_mapping(self):
-        if not self.cleaned_data["mapping"]:
-            return None  # the file's header row names the fields
-        mapping = _mapping_of(self.cleaned_data["mapping"])
-        if any(name not in FIELDS for name in mapping if name):
-            raise ValidationError("Unknown field in the mapping.")
-        return mapping
-
-
-class ClientMappingForm(forms.Form):
-    """The field of each column of the file (one select per header cell), with the hidden
-    fields naming the waiting upload."""
-
-    import_file_name = forms.CharField(widget=forms.HiddenInput())
-    original_file_name = forms.CharField(widget=forms.HiddenInput())
-    format = forms.CharField(widget=forms.HiddenInput())
-    resource = forms.CharField(widget=forms.HiddenInput(), required=False)
-
-    def __init__(self, *args, headers=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [(SKIP, "(not imported)"), *((name, name) for name in FIELDS)]
-        self.headers = list(headers)
-        for index, header in enumerate(self.headers):
-            self.fields[f"column_{index}"] = forms.ChoiceField(
-                choices=choices, required=False, label=header or f"Column {index + 1}"
-            )
-
-    def column_fields(self):
-        return [self[f"column_{index}"] for index in range(len(self.headers))]
-
-    def mapping(self) -> list[str | None]:
-        return [
-            self.cleaned_data.get(f"column_{index}") or None for index in range(len(self.headers))
-        ]
-
-
-def rejected_rows_csv(result) -> bytes:
-    """The invalid rows of a preview or an import as a CSV file to fix and upload again: the
-    file's header and cells, then the row's number in the file and its errors. Password cells
-    are "***", and so are the cells a row error rejects (the preview's rule: in a file mapped
-    off by a column, a password may sit under any field); every cell a spreadsheet would run
-    as a formula is quoted, as in exports.
-    In the file's own delimiter, UTF-8 with a byte-order mark (so Excel reads it right)."""
-    report = result.client_import
-    info = getattr(result, "file_info", None)
-    delimiter = info.delimiter if info is not None and info.delimiter else ","
-    headers = list(result.diff_headers)
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow([spreadsheet_safe(h) for h in [*headers, "row", "error"]])
-    first = FIRST_DATA_ROW
-    for row in report.row_reports or ():
-        if row.import_type != "invalid":
-            continue
-        cells = list(result.source_rows[row.number - first])
-        cells += [""] * (len(headers) - len(cells))
-        withheld = {"password", *(field for field, _ in row.errors if field)}
-        cells = [
-            MASK if cell and name in withheld else cell
-            for cell, name in zip(cells, report.mapping, strict=False)
-        ]
-        error = "; ".join(
-            f"{field}: {message}" if field else message for field, message in row.errors
-        )
-        writer.writerow([spreadsheet_safe(cell) for cell in [*cells, str(row.number), error]])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-FIRST_DATA_ROW = 2
-
 
 # The request an import view is handling, for django-import-export's storage hooks, which are
 # not given it.
@@ -260,7 +123,7 @@ class ClientImportAdminMixin:
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         if isinstance(import_form, ClientImportForm):
-            initial["mapping"] = _mapping_text(import_form.detected_mapping)
+            initial["mapping"] = mapping_text(import_form.detected_mapping)
         return initial
 
     # Preview ------------------------------------------------------------------------------
@@ -376,16 +239,12 @@ class ClientImportAdminMixin:
             context["rejected_url"] = self._rejected_url(request, result)
         if report.valid_rows:
             context["confirm_form"] = ClientConfirmImportForm(
-                initial={**hidden, "mapping": _mapping_text(report.mapping)}
+                initial={**hidden, "mapping": mapping_text(report.mapping)}
             )
         return context
 
     def _preview_rows(self, report) -> dict:
-        warnings: dict[int, list[str]] = {}
-        for warning in report.row_warnings:
-            warnings.setdefault(warning["row"], []).append(
-                f"{warning['field']}: {warning['message']}"
-            )
+        warnings = warnings_by_row(report)
         shown, hidden = [], 0
         names = [name for name in report.mapping if name]
         for position, row in enumerate(report.row_reports or ()):
@@ -393,18 +252,12 @@ class ClientImportAdminMixin:
             if position >= PREVIEW_ROWS and not row.errors and not row_warnings:
                 hidden += 1
                 continue
-            if row.import_type == "invalid":
-                cells = [row.values.get(name, "") for name in names]
-            else:
-                cells = [_diff_cell(row, name) for name in names]
             shown.append(
                 {
                     "number": row.number,
                     "type": row.import_type,
-                    "cells": cells,
-                    "errors": [
-                        f"{field}: {message}" if field else message for field, message in row.errors
-                    ],
+                    "cells": preview_cells(row, names),
+                    "errors": error_texts(row),
                     "warnings": row_warnings,
                 }
             )

@@ -1,0 +1,112 @@
+"""The rows in PostgreSQL COPY's text format, and the COPY statement of each table."""
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+from django.utils import timezone
+from psycopg.types.json import Jsonb
+
+from bench.portfolio.build import Shard, build_shard
+from bench.portfolio.rows import (
+    ALIAS_COLUMNS,
+    CLIENT_COLUMNS,
+    CREDENTIAL_COLUMNS,
+    CREDENTIAL_REPORT_TYPE_COLUMNS,
+    OBLIGATION_COLUMNS,
+    TABLE_ROWS,
+    Portfolio,
+)
+from clients.models import Alias, Client, Obligation
+from credentials.models import Credential, CredentialReportType
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_value(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, Jsonb):
+        return json.dumps(value.obj).translate(_COPY_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def copy_text(rows: Iterable[tuple], suffix: str = "") -> bytes:
+    """Rows in COPY's text format, each followed by `suffix` (the defaulted columns)."""
+    return "".join("\t".join(map(copy_value, row)) + suffix + "\n" for row in rows).encode()
+
+
+@dataclass(frozen=True)
+class CopyTarget:
+    """A table's COPY statement and the text of the columns the generator leaves to the
+    model fields' defaults."""
+
+    table: str
+    statement: str
+    suffix: str
+
+
+def copy_target(model: type[models.Model], columns: Sequence[str]) -> CopyTarget:
+    """COPY into the model's table; other non-key columns get the field's default."""
+    given = set(columns)
+    now = timezone.now()
+    extra_columns, extra_values = [], []
+    for model_field in model._meta.concrete_fields:
+        if model_field.primary_key or model_field.attname in given:
+            continue
+        if model_field.has_default():
+            value = model_field.get_default()
+        elif getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            value = now
+        elif model_field.null:
+            value = None
+        else:
+            raise RuntimeError(f"{model.__name__}.{model_field.name} needs a value in bench/.")
+        if isinstance(model_field, models.JSONField) and value is not None:
+            value = Jsonb(value)
+        extra_columns.append(model_field.column)
+        extra_values.append(value)
+    known = {f.attname: f.column for f in model._meta.concrete_fields}
+    column_list = ", ".join([known[name] for name in columns] + extra_columns)
+    table = model._meta.db_table
+    return CopyTarget(
+        table=table,
+        statement=f"COPY {table} ({column_list}) FROM STDIN",
+        suffix="".join("\t" + copy_value(value) for value in extra_values),
+    )
+
+
+def copy_targets() -> dict[str, CopyTarget]:
+    """The COPY of each of the Portfolio's row lists."""
+    return {
+        "clients": copy_target(Client, CLIENT_COLUMNS),
+        "aliases": copy_target(Alias, ALIAS_COLUMNS),
+        "obligations": copy_target(Obligation, OBLIGATION_COLUMNS),
+        "credentials": copy_target(Credential, CREDENTIAL_COLUMNS),
+        "credential_report_types": copy_target(
+            CredentialReportType, CREDENTIAL_REPORT_TYPE_COLUMNS
+        ),
+    }
+
+
+def portfolio_copy_text(portfolio: Portfolio, targets: dict[str, CopyTarget]) -> dict[str, bytes]:
+    return {name: copy_text(getattr(portfolio, name), targets[name].suffix) for name in TABLE_ROWS}
+
+
+def _shard_copy_text(
+    job: tuple[Shard | Portfolio, dict[str, CopyTarget]],
+) -> tuple[dict[str, int], dict[str, bytes]]:
+    """A worker's job: build a shard and format it for COPY (the formatting runs in the
+    worker too, so the loading process only sends bytes)."""
+    shard, targets = job
+    portfolio = shard if isinstance(shard, Portfolio) else build_shard(shard)
+    return portfolio.counts(), portfolio_copy_text(portfolio, targets)

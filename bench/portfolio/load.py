@@ -1,0 +1,323 @@
+"""Loading the portfolio into PostgreSQL in one transaction, and deleting it, set-based."""
+
+import multiprocessing
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import psycopg
+from django.db import connection, models, transaction
+
+from bench.portfolio.build import plan_portfolio
+from bench.portfolio.copying import _shard_copy_text, copy_targets
+from bench.portfolio.rows import TABLE_ROWS, PortfolioSize, load_catalog
+from clients import portfolio_stats
+from clients.models import Alias, Client, Obligation, Organization
+from credentials.models import Credential, CredentialReportType
+
+
+def _allocate_ids(cursor):
+    def ids(model: type[models.Model], count: int) -> range:
+        """A block of `count` consecutive keys from the table's sequence. The table is locked
+        against other writers until the commit, so no other insert draws from the sequence
+        between the two calls (fetching millions of nextval() one by one took a minute)."""
+        if not count:
+            return range(0)
+        table = model._meta.db_table
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(
+            "SELECT setval(s.name, nextval(s.name) + %s - 1) "
+            "FROM (SELECT pg_get_serial_sequence(%s, %s) AS name) s",
+            [count, table, model._meta.pk.column],
+        )
+        last = cursor.fetchone()[0]
+        return range(last - count + 1, last + 1)
+
+    return ids
+
+
+def _clear_dependants(cursor, model: type[models.Model], ids_sql: str, params, skip) -> None:
+    """Remove or unlink rows of other tables that point at the rows selected by `ids_sql`.
+
+    Reverse relations are read from the models, so dependants added by other apps (access
+    events, registrations) are handled too. Tables without a database constraint (history)
+    are left alone.
+    """
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        related_model, fk = relation.related_model, relation.field
+        # A model already being cleared (a self-reference such as collective accounts) points
+        # only at rows that are deleted together with it.
+        if related_model in skip or not getattr(fk, "db_constraint", True):
+            continue
+        table, column = related_model._meta.db_table, fk.column
+        where = f"{column} IN ({ids_sql})"
+        if fk.remote_field.on_delete is models.SET_NULL:
+            cursor.execute(f"UPDATE {table} SET {column} = NULL WHERE {where}", params)
+            continue
+        pk = related_model._meta.pk.column
+        _clear_dependants(
+            cursor,
+            related_model,
+            f"SELECT {pk} FROM {table} WHERE {where}",
+            params,
+            skip | {related_model},
+        )
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+
+
+def portfolio_delete(organization: Organization, name_prefix: str = "") -> None:
+    """Delete the organization's clients (those whose name starts with `name_prefix`, if
+    given) and everything that hangs off them, set-based."""
+    where = "organization_id = %s"
+    params: list = [organization.pk]
+    if name_prefix:
+        where += " AND name LIKE %s"
+        params.append(name_prefix.replace("%", r"\%").replace("_", r"\_") + "%")
+    with transaction.atomic(), connection.cursor() as cursor:
+        _delete_clients(cursor, where, params)
+
+
+def _delete_clients(cursor, where: str, params: list) -> None:
+    table = Client._meta.db_table
+    _clear_dependants(cursor, Client, f"SELECT id FROM {table} WHERE {where}", params, {Client})
+    cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+
+
+# The tables whose triggers keep the portfolio version, the coverage and the statistics, and
+# the two tables those triggers fill per client (rebuilt after a load without triggers).
+WATCHED_MODELS = (Client, Alias, Obligation, Credential, CredentialReportType)
+KEPT_TABLES = (portfolio_stats.COVERAGE_TABLE, portfolio_stats.FACET_TABLE)
+TRIGGER_MODES = ("off", "on")
+
+
+@dataclass(frozen=True)
+class SecondaryIndex:
+    table: str
+    name: str
+    definition: str
+    method: str
+
+
+def secondary_indexes(cursor, tables: Sequence[str]) -> list[SecondaryIndex]:
+    """The indexes of `tables` that no constraint needs: neither unique nor a constraint's.
+    Building one after a bulk load is much cheaper than maintaining it row by row."""
+    cursor.execute(
+        """
+        SELECT t.relname, i.relname, pg_get_indexdef(i.oid), am.amname
+        FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_class t ON t.oid = x.indrelid
+        JOIN pg_am am ON am.oid = i.relam
+        WHERE x.indrelid = ANY(%s::regclass[])
+          AND NOT x.indisunique AND NOT x.indisprimary
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+        ORDER BY t.relname, i.relname
+        """,
+        [list(tables)],
+    )
+    return [SecondaryIndex(*row) for row in cursor.fetchall()]
+
+
+def _load_shards(cursor, jobs: list, workers: int, log) -> dict[str, int]:
+    """COPY the shards' rows as the workers build them: building (Python, in the workers)
+    overlaps with loading (the database server)."""
+    targets = copy_targets()
+    totals = dict.fromkeys(TABLE_ROWS, 0)
+    seconds = dict.fromkeys(TABLE_ROWS, 0.0)
+
+    def load(counts: dict[str, int], texts: dict[str, bytes]) -> None:
+        for name in TABLE_ROWS:
+            started = time.perf_counter()
+            with cursor.copy(targets[name].statement) as copy:
+                copy.write(texts[name])
+            seconds[name] += time.perf_counter() - started
+            totals[name] += counts[name]
+
+    if workers <= 1:
+        for job in jobs:
+            load(*_shard_copy_text((job, targets)))
+    else:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for result in pool.imap(_shard_copy_text, [(job, targets) for job in jobs]):
+                load(*result)
+    for name in TABLE_ROWS:
+        log(f"  {targets[name].table}: {totals[name]:,} rows, COPY {seconds[name]:.1f} s")
+    return totals
+
+
+def foreign_key_orphans(cursor, tables: Sequence[str]) -> list[str]:
+    """The foreign keys of `tables` that some row breaks, checked set-based (one anti-join per
+    key) rather than row by row as PostgreSQL checks them during a load."""
+    cursor.execute(
+        """
+        SELECT c.conname, c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text,
+               fa.attname
+        FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+        JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]
+        WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) AND cardinality(c.conkey) = 1
+        """,
+        [list(tables)],
+    )
+    broken = []
+    for name, table, column, referenced, referenced_column in cursor.fetchall():
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {referenced} r WHERE r.{referenced_column} = t.{column}))"
+        )
+        if cursor.fetchone()[0]:
+            broken.append(name)
+    return broken
+
+
+def _run_parallel(statements: dict[str, str], workers: int, what: str, log) -> None:
+    """Run the statements (name: SQL), `workers` at a time, each on a connection of its own
+    in autocommit (an index build or a VACUUM uses one CPU, and VACUUM cannot run in a
+    transaction)."""
+    if not statements:
+        return
+    params = connection.get_connection_params()
+    for driver_only in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+        params.pop(driver_only, None)
+
+    def run(name: str, statement: str) -> tuple[str, float]:
+        started = time.perf_counter()
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("SET maintenance_work_mem = '512MB'")
+            other.execute(statement)
+        return name, time.perf_counter() - started
+
+    started = time.perf_counter()
+    failed, timings = [], []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(run, *item): item for item in statements.items()}
+        for future, (_, statement) in futures.items():
+            try:
+                timings.append(future.result())
+            except psycopg.Error as error:
+                failed.append(f"{statement}; -- {error}")
+    slowest = ", ".join(
+        f"{name} {seconds:.1f} s" for name, seconds in sorted(timings, key=lambda t: -t[1])[:3]
+    )
+    log(
+        f"  {what}: {len(statements)} in {time.perf_counter() - started:.1f} s (slowest: {slowest})"
+    )
+    if failed:
+        raise RuntimeError(f"{what} failed; run these statements:\n" + "\n".join(failed))
+
+
+def _rebuild(organization: Organization, log) -> None:
+    """The organization's coverage and statistics from its rows, and a new portfolio version
+    (in one transaction: the version changes with the statistics)."""
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        portfolio_stats.portfolio_rebuild(organization_ids=[organization.pk])
+        cursor.execute("SELECT clients_portfolio_note(ARRAY[%s]::bigint[])", [organization.pk])
+    log(f"  coverage and statistics rebuilt in {time.perf_counter() - started:.1f} s")
+
+
+def portfolio_generate(
+    organization: Organization,
+    size: PortfolioSize,
+    *,
+    replace: bool = False,
+    triggers: str = "off",
+    workers: int | None = None,
+    log=print,
+) -> dict[str, int]:
+    """Load the portfolio in one transaction (first deleting the organization's clients when
+    `replace`), build the secondary indexes, then VACUUM ANALYZE the tables. Returns the rows
+    per table.
+
+    Shards of clients are built by `workers` processes (default: one per CPU) and COPYed as
+    they come. The secondary indexes (neither unique nor a constraint's) are dropped in the
+    transaction and built after its commit, `workers` at a time.
+
+    `triggers="off"`: the loading transaction runs in replica mode (`session_replication_role`,
+    which needs a superuser: the bench's default URL is one), so neither the portfolio triggers
+    nor the row-by-row foreign key checks run; the foreign keys are then checked set-based.
+    After the commit, while the indexes are built, the organization's coverage and statistics
+    are rebuilt once and its portfolio version renewed (with the triggers on again: the version
+    is renewed by the commit trigger of clients_portfoliochange).
+    `"on"`: the statement triggers run once per COPY and the foreign keys are checked row by
+    row; only the trigram indexes wait (the triggers read the others).
+    """
+    if connection.vendor != "postgresql":
+        raise RuntimeError("The bench portfolio is generated on PostgreSQL (set DATABASE_URL).")
+    if triggers not in TRIGGER_MODES:
+        raise ValueError(f"triggers must be one of {TRIGGER_MODES}")
+    workers = workers or os.cpu_count() or 1
+    catalog = load_catalog()
+    watched = [model._meta.db_table for model in WATCHED_MODELS]
+    connection.ensure_connection()
+    with transaction.atomic(), connection.connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        if triggers == "off":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            # Django's foreign keys are checked at commit by default: check each statement's
+            # at its end, while the indexes the checks of the DELETEs need still exist.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if replace:
+            started = time.perf_counter()
+            if triggers == "off":
+                # The triggers that would forget the deleted clients' coverage are off.
+                owned = f"SELECT id FROM {Client._meta.db_table} WHERE organization_id = %s"
+                for table in KEPT_TABLES:
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE client_id IN ({owned})", [organization.pk]
+                    )
+            _delete_clients(cursor, "organization_id = %s", [organization.pk])
+            log(f"  deleted the previous portfolio in {time.perf_counter() - started:.1f} s")
+
+        started = time.perf_counter()
+        indexes = secondary_indexes(cursor, watched + list(KEPT_TABLES))
+        if triggers == "on":
+            indexes = [index for index in indexes if index.method == "gin"]
+        for index in indexes:
+            cursor.execute(f"DROP INDEX {index.name}")
+
+        collective, shards = plan_portfolio(
+            organization_id=organization.pk, size=size, catalog=catalog, ids=_allocate_ids(cursor)
+        )
+        log(
+            f"  planned {len(shards)} shards in {time.perf_counter() - started:.1f} s; "
+            f"{workers} workers"
+        )
+        started = time.perf_counter()
+        counts = _load_shards(cursor, [collective, *shards], workers, log)
+        log(f"  built and loaded in {time.perf_counter() - started:.1f} s")
+
+        if triggers == "off":
+            started = time.perf_counter()
+            broken = foreign_key_orphans(cursor, watched)
+            if broken:
+                raise RuntimeError(f"The generated rows break foreign keys: {broken}")
+            log(f"  foreign keys checked in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+    log(f"  committed in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    data_indexes = {i.name: i.definition for i in indexes if i.table not in KEPT_TABLES}
+    kept_indexes = {i.name: i.definition for i in indexes if i.table in KEPT_TABLES}
+    if triggers == "off":
+        # The rebuild reads the loaded tables while their indexes are built beside it.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            building = background.submit(_run_parallel, data_indexes, workers, "indexes", log)
+            _rebuild(organization, log)
+            building.result()
+    else:
+        _run_parallel(data_indexes, workers, "indexes", log)
+    _run_parallel(kept_indexes, workers, "coverage indexes", log)
+    _run_parallel(
+        {table: f"VACUUM ANALYZE {table}" for table in watched + list(KEPT_TABLES)},
+        workers,
+        "VACUUM ANALYZE",
+        log,
+    )
+    return counts

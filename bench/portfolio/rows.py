@@ -1,0 +1,129 @@
+"""The portfolio's shape: its size, the catalog it draws from, its rows and their columns."""
+
+from dataclasses import dataclass, field
+
+from bench.portfolio.vocabulary import BENCH_ORGANIZATION, BENCH_USERNAME
+from clients.models import Client, Organization, Role
+from clients.services import org_user_create_or_update, organization_get_or_create
+from credentials.models import Credential
+from reporting.models import Pro, Scheme
+
+
+@dataclass(frozen=True)
+class PortfolioSize:
+    clients: int
+    credentials: int
+
+
+@dataclass(frozen=True)
+class CatalogPro:
+    id: int
+    name: str
+    country_id: object
+    country_code: str
+    report_type_ids: tuple[int, ...]
+    report_type_codes: tuple[str, ...]
+
+
+@dataclass
+class Portfolio:
+    """Rows ready for COPY, column tuples aligned with the `*_COLUMNS` below."""
+
+    clients: list[tuple] = field(default_factory=list)
+    aliases: list[tuple] = field(default_factory=list)
+    obligations: list[tuple] = field(default_factory=list)
+    credentials: list[tuple] = field(default_factory=list)
+    credential_report_types: list[tuple] = field(default_factory=list)
+
+    def extend(self, other: "Portfolio") -> None:
+        for name in TABLE_ROWS:
+            getattr(self, name).extend(getattr(other, name))
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in TABLE_ROWS}
+
+
+TABLE_ROWS = ("clients", "aliases", "obligations", "credentials", "credential_report_types")
+
+
+CLIENT_COLUMNS = (
+    "id",
+    "organization_id",
+    "name",
+    "status",
+    "shared",
+    "notes",
+    "client_organization_id",
+    "collective_account",
+    "created_at",
+    "updated_at",
+)
+ALIAS_COLUMNS = ("client_id", "scope", "name")
+OBLIGATION_COLUMNS = ("client_id", "country_id", "report_type_id", "pro_id")
+CREDENTIAL_COLUMNS = (
+    "id",
+    "client_id",
+    "country_id",
+    "pro_id",
+    "report_type_codes",
+    "login",
+    "password",
+    "registration_number",
+    "status",
+    "notes",
+    "interval",
+    "extra_info",
+    "collective_account_id",
+    "created_at",
+    "updated_at",
+)
+CREDENTIAL_REPORT_TYPE_COLUMNS = (
+    "credential_id",
+    "report_type_id",
+    "client_id",
+    "country_id",
+    "pro_id",
+)
+
+
+def bench_organization() -> tuple[Organization, str]:
+    """The bench organization and the token of its staff user `bench` (created if needed)."""
+    organization = organization_get_or_create(name=BENCH_ORGANIZATION)
+    _, token = org_user_create_or_update(
+        organization=organization, username=BENCH_USERNAME, role=Role.STAFF
+    )
+    return organization, token.key
+
+
+def portfolio_size(organization: Organization) -> PortfolioSize:
+    return PortfolioSize(
+        clients=Client.objects.filter(organization=organization).count(),
+        credentials=Credential.objects.filter(client__organization=organization).count(),
+    )
+
+
+def load_catalog() -> list[CatalogPro]:
+    """Every PRO with the report types it takes (from its schemes), in a stable order."""
+    offers: dict[int, dict[int, str]] = {}
+    for pro_id, report_type_id, code in Scheme.objects.values_list(
+        "pro_id", "report_type_id", "report_type__code"
+    ):
+        offers.setdefault(pro_id, {})[report_type_id] = code
+    catalog = []
+    for pro in Pro.objects.select_related("country").order_by("country__code", "name", "id"):
+        if pro.id not in offers:
+            continue
+        report_types = sorted(offers[pro.id].items(), key=lambda item: item[1])
+        catalog.append(
+            CatalogPro(
+                id=pro.id,
+                name=pro.name,
+                country_id=pro.country_id,
+                country_code=pro.country.code,
+                report_type_ids=tuple(rt_id for rt_id, _ in report_types),
+                report_type_codes=tuple(code for _, code in report_types),
+            )
+        )
+    if not catalog:
+        raise RuntimeError("The catalog has no schemes: run the migrations first.")
+    return catalog
