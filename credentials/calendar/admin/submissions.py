@@ -64,7 +64,12 @@ class SubmissionAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
         "reference",
     ]
     list_filter = ["country", "report_type", "period"]
-    search_fields = ["client__name", "reference", "period", "pro__name"]
+    search_fields = [
+        "client__name__folded_contains",
+        "reference",
+        "period",
+        "pro__name__folded_contains",
+    ]
     list_select_related = ["client", "country", "pro", "report_type", "submitted_by"]
     readonly_fields = ["submitted_by", "submitted_at"]
     change_list_template = "admin/credentials/submission/change_list.html"
