@@ -14,21 +14,32 @@ from clients.admin.filters import (
 )
 from clients.admin.forms import ClientAdminForm
 from clients.admin.inlines import AliasInline, ObligationInline
+from clients.admin_changelist import CountedChangeListMixin
 from clients.client_page import ClientPageSection
 from clients.models import GLOBAL_SCOPE, Alias, Client, ClientStatus, Obligation
+from clients.portfolio_stats import MISSING_DIMENSION, MISSING_KEY, organization_counts
 from clients.selectors import (
     client_aliases,
     client_obligations,
     client_part_history,
     client_portfolio_summaries,
+    clients_covering_count,
     clients_matching,
 )
 from clients.services import client_create, client_update, clients_set_status
 from clients.tenancy import OrganizationScopedHistoryAdminMixin, organization_for_user
 from reporting.models import Country
 
+# The list's questions the kept counts answer: no search, at most one of these filters (the
+# collective-account pseudo-clients hidden, as the kept counts leave them out).
+CATALOG_FILTERS = {
+    CountryListFilter.parameter_name: "countries",
+    ReportTypeListFilter.parameter_name: "report_types",
+    ProListFilter.parameter_name: "pros",
+}
 
-class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
+
+class ClientAdmin(CountedChangeListMixin, OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
     """The client admin. Apps built on this one add to it through client_admin_extensions()."""
 
     form = ClientAdminForm
@@ -78,6 +89,44 @@ class ClientAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
         for client in changelist.result_list:
             client.portfolio_summary = summaries[client.pk]
         return changelist
+
+    def kept_count(self, organization, changelist):
+        """The total of the unfiltered list, of one status, of the clients with (or without)
+        missing credentials, or of one country, report type or PRO, read from the counts the
+        database keeps (clients/portfolio_stats.py) rather than counted."""
+        params = changelist.get_filters_params()
+        if changelist.query or len(params) > 1:
+            return None
+        name, values = next(iter(params.items()), ("", [""]))
+        value = values[-1] if values else ""
+        if name in CATALOG_FILTERS:
+            return lambda: clients_covering_count(
+                organization=organization,
+                collective_account=False,
+                **{CATALOG_FILTERS[name]: [value]},
+            )
+
+        def total(counts) -> int:
+            return sum(counts["status"].values())
+
+        def missing(counts) -> int:
+            return counts[MISSING_DIMENSION][MISSING_KEY]
+
+        missing_filter = MissingCredentialsListFilter.parameter_name
+        readers = {
+            ("", ""): total,
+            (missing_filter, "yes"): missing,
+            (missing_filter, "no"): lambda counts: total(counts) - missing(counts),
+        }
+        reader = readers.get((name, value))
+        if name == "status__exact":
+
+            def reader(counts) -> int:
+                return counts["status"][value]
+
+        if reader is None:
+            return None
+        return lambda: reader(organization_counts(organization.pk))
 
     @admin.display(description="countries")
     def countries(self, obj: Client) -> str:

@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
+from clients.models import ClientStatFacet, StatDimension
 from clients.selectors import clients_covering, clients_missing_credentials
 from reporting.models import Country, Pro, ReportType
 
@@ -65,7 +67,12 @@ class ProListFilter(CatalogListFilter):
 
 class MissingCredentialsListFilter(admin.SimpleListFilter):
     """Clients with an obligation that no credential covers (the rule of the credentials
-    search's showMissing, clients.selectors.uncovered_obligations)."""
+    search's showMissing, clients.selectors.uncovered_obligations).
+
+    Read from the "missing credentials" facet the database keeps for each client
+    (clients/portfolio_stats.py): the list walks the clients in its order and probes each one's
+    facets, instead of comparing every obligation with every credential. Collective-account
+    pseudo-clients have no facets: when the list shows them, the rule is applied to the rows."""
 
     title = "missing credentials"
     parameter_name = "missing"
@@ -76,7 +83,15 @@ class MissingCredentialsListFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
-        return clients_missing_credentials(queryset, missing=self.value() == "yes")
+        missing = self.value() == "yes"
+        if request.GET.get(CollectiveAccountListFilter.parameter_name) in ("only", "all"):
+            return clients_missing_credentials(queryset, missing=missing)
+        flagged = Exists(
+            ClientStatFacet.objects.filter(
+                client_id=OuterRef("pk"), dimension=StatDimension.MISSING
+            )
+        )
+        return queryset.filter(flagged) if missing else queryset.exclude(flagged)
 
 
 class CollectiveAccountListFilter(admin.SimpleListFilter):

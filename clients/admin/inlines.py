@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from clients.admin.forms import AliasForm, ObligationForm
+from clients.admin.widgets import SharedChoices, SharedChoicesSelect
 from clients.models import Alias, Obligation
 from clients.tenancy import OrganizationScopedAdminMixin
 from reporting.models import Pro
@@ -23,20 +24,20 @@ class AliasInline(ClientPartInline):
 
 
 class CatalogChoicesFormSet(BaseInlineFormSet):
-    """Every row's catalog selects share the choices read by the first: without it each row
-    reads the countries, report types and PROs again."""
+    """Every row's catalog selects (the empty row's too) share the choices read by the first,
+    with their options built once (SharedChoices): without it each row reads the countries,
+    report types and PROs again and renders each of their options."""
 
     catalog_fields = ("country", "report_type", "pro")
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
         choices = self.__dict__.setdefault("_catalog_choices", {})
         for name in self.catalog_fields:
             if name in form.fields:
                 if name not in choices:
-                    choices[name] = list(form.fields[name].choices)
+                    choices[name] = SharedChoices(form.fields[name].choices)
                 form.fields[name].choices = choices[name]
-        return form
 
 
 class ObligationInline(ClientPartInline):
@@ -49,6 +50,8 @@ class ObligationInline(ClientPartInline):
         return super().get_queryset(request).select_related("country", "report_type", "pro")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in CatalogChoicesFormSet.catalog_fields:
+            kwargs["widget"] = SharedChoicesSelect
         if db_field.name == "pro":
             kwargs["queryset"] = Pro.objects.select_related("country")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

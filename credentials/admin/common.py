@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clients.portfolio_version import cached_for_portfolio
+from clients.tenancy import organization_for_user
 from credentials.attention import needs_attention
 from credentials.models import Credential
 from credentials.services import password_reveal_allowed
@@ -46,13 +48,21 @@ class ReadOnlyAdminMixin:
 
 
 class ProListFilter(admin.RelatedFieldListFilter):
-    """The PROs the listed credentials use, labelled with their country in one query."""
+    """The PROs the listed credentials use, labelled with their country in one query; a
+    member's are found once per portfolio version (they change only with the credentials)."""
 
     def field_choices(self, field, request, model_admin):
-        used = model_admin.get_queryset(request).values("pro")
-        return [
-            (pro.pk, str(pro)) for pro in Pro.objects.filter(pk__in=used).select_related("country")
-        ]
+        def used_pros() -> list[tuple[int, str]]:
+            used = model_admin.get_queryset(request).values("pro")
+            pros = Pro.objects.filter(pk__in=used).select_related("country")
+            return [(pro.pk, str(pro)) for pro in pros]
+
+        organization = None if request.user.is_superuser else organization_for_user(request.user)
+        if organization is None:
+            return used_pros()
+        return cached_for_portfolio(
+            organization.pk, "admin-used-pros", (model_admin.opts.label,), used_pros
+        )
 
 
 class NeedsAttentionListFilter(admin.SimpleListFilter):

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 from simple_history.admin import SimpleHistoryAdmin
 
+from clients.admin_changelist import CountedChangeListMixin
 from clients.tenancy import OrganizationScopedHistoryAdminMixin, organization_for_user
 from credentials.admin.common import (
     NeedsAttentionListFilter,
@@ -36,7 +37,9 @@ from reporting.models import Country, Pro, ReportType
 
 
 @admin.register(Credential)
-class CredentialAdmin(OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin):
+class CredentialAdmin(
+    CountedChangeListMixin, OrganizationScopedHistoryAdminMixin, SimpleHistoryAdmin
+):
     organization_path = "client__organization"
     form = CredentialAdminForm
     list_display = [
