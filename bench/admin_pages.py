@@ -7,8 +7,9 @@ The client list (plain, a deep page, searched, filtered), the page of a client w
 credentials as the catalog allows one client (one per PRO and report type), its producers and
 registrations, and the credential list, through django.test.Client logged in as `bench` (a
 `staff` member, not a superuser). For each page: one untimed request counting its SQL queries,
-then N timed ones: median and p95 (nearest rank) milliseconds of server time, and the load
-average before and after (the machine may be shared).
+then N timed ones: median and p95 (nearest rank) milliseconds of server time, the median CPU
+time of this process (the Django side, without PostgreSQL's; less sensitive than the wall time
+to other work on a shared machine), and the load average before and after.
 
 The lists remember some answers under the organization's portfolio version (a total counted
 once, the PROs the credentials use): a page marked "cold" empties the cache before each
@@ -144,18 +145,20 @@ def measure(http, url: str, repetitions: int, cold: bool = False) -> dict:
         cache.clear()
     with connection.execute_wrapper(count):
         response = http.get(url, secure=True)
-    samples = []
+    samples, cpu = [], []
     for _ in range(repetitions):
         if cold:
             cache.clear()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         http.get(url, secure=True)
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     return {
         "status": response.status_code,
         "queries": len(queries),
         "median": statistics.median(samples),
         "p95": percentile(samples, 0.95),
+        "cpu": statistics.median(cpu),
     }
 
 
@@ -186,7 +189,10 @@ def main(argv=None) -> int:
         f"{args.repetitions} repetitions; load average {load_before[0]:.2f} "
         f"{load_before[1]:.2f} {load_before[2]:.2f} on {os.cpu_count()} CPUs."
     )
-    print(f"{'page':48} {'status':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
+    print(
+        f"{'page':48} {'status':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8} "
+        f"{'Python CPU ms':>13}"
+    )
     failed = False
     for name, url, cold in pages(organization, client):
         if args.only not in name:
@@ -195,7 +201,7 @@ def main(argv=None) -> int:
         failed |= result["status"] != 200
         print(
             f"{name:48} {result['status']:>6} {result['queries']:>7} "
-            f"{result['median']:>10.1f} {result['p95']:>8.1f}",
+            f"{result['median']:>10.1f} {result['p95']:>8.1f} {result['cpu']:>13.1f}",
             flush=True,
         )
     load_after = os.getloadavg()
