@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 class SharedChoices(BaseChoiceIterator):
     """Choices read once and shared by every row of a formset, with their <option> tags built
-    once: a row's select then costs a string join, not a template per option."""
+    once: a row's select then costs a string replace, not a template per option."""
 
     def __init__(self, choices):
         # iter(): a list() of Django's model choices would count the rows first (its len()).
@@ -22,15 +22,17 @@ class SharedChoices(BaseChoiceIterator):
     def __len__(self) -> int:
         return len(self.choices)
 
-    def options(self) -> list[tuple[str, str, str]]:
-        """(value, <option>, <option selected>) for each choice."""
+    def options(self) -> tuple[str, dict[str, tuple[str, str]]]:
+        """Every <option> tag joined, and each value's tag with and without `selected`."""
         if self._options is None:
-            self._options = []
+            plains, tags = [], {}
             for value, label in self.choices:
                 value = "" if value is None else str(value)
                 plain = format_html('<option value="{}">{}</option>', value, label)
                 chosen = format_html('<option value="{}" selected>{}</option>', value, label)
-                self._options.append((value, plain, chosen))
+                plains.append(plain)
+                tags.setdefault(value, (plain, chosen))
+            self._options = ("\n  ".join(plains), tags)
         return self._options
 
 
@@ -41,18 +43,14 @@ class SharedChoicesSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         if not isinstance(self.choices, SharedChoices):
             return super().render(name, value, attrs, renderer)
-        wanted = set(self.format_value(value))
-        options = []
-        for option_value, plain, chosen in self.choices.options():
-            if option_value in wanted:
+        options, tags = self.choices.options()
+        for wanted in self.format_value(value):
+            if wanted in tags:
                 # One selected option, as Django's select marks the first match only.
-                wanted = set()
-                options.append(chosen)
-            else:
-                options.append(plain)
+                plain, chosen = tags[wanted]
+                options = options.replace(plain, chosen, 1)
+                break
         attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        return mark_safe(  # noqa: S308 - escaped above: the name here, the options in options()
-            f'<select name="{conditional_escape(name)}"{attributes}>\n  '
-            + "\n  ".join(options)
-            + "\n</select>"
+        return mark_safe(  # noqa: S308 - escaped: the name here, the options in options()
+            f'<select name="{conditional_escape(name)}"{attributes}>\n  {options}\n</select>'
         )
