@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from clients.portfolio_stats import COVERAGE_TABLE, STAT_TABLE
+from clients.portfolio_stats import COVERAGE_TABLE, MISSING_DIMENSION, STAT_TABLE
 from reporting.models import Country, Pro, ReportType
 
 
@@ -147,15 +147,16 @@ def list_lower_bound(organization_id: int, params: dict[str, str]):
 
 
 def stats_lower_bound(organization_id: int):
-    """The kept counters of the organization, as the statistics read them."""
+    """The kept counters of the organization, as the statistics read them (the statistics
+    answer no count of clients with missing credentials: the admin's list reads that one)."""
 
     def answer() -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT dimension, key, clients FROM {STAT_TABLE} "
-                "WHERE organization_id = %s AND clients > 0",
-                [organization_id],
+                "WHERE organization_id = %s AND clients > 0 AND dimension <> %s",
+                [organization_id, MISSING_DIMENSION],
             )
             for dimension, key, clients in cursor.fetchall():
                 counts.setdefault(dimension, {})[key] = clients
