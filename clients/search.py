@@ -39,3 +39,8 @@ class FoldedContains(Lookup):
 def folded_contains(field: str, text: str) -> Q:
     """Rows whose `field` contains `text`, ignoring case and accents."""
     return Q(**{f"{field}__{FoldedContains.lookup_name}": text})
+
+
+def folded_search_fields(*fields: str) -> list[str]:
+    """An admin's `search_fields` for text `fields`, each compared as the search compares."""
+    return [f"{field}__{FoldedContains.lookup_name}" for field in fields]

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from clients.models import ApiKey, ClientOrganizationGrant, Membership, Organization
+from clients.search import folded_search_fields
 from clients.services import (
     api_key_create,
     client_organization_invitation_accept,
@@ -86,7 +87,7 @@ class ClientOrganizationGrantAdmin(OrganizationScopedAdminMixin, admin.ModelAdmi
     organization_path = "agency"
     list_display = ["client", "kind", "client_organization", "created_at", "accepted_at"]
     list_filter = ["kind"]
-    search_fields = ["client__name"]
+    search_fields = folded_search_fields("client__name")
     list_select_related = ["client", "client_organization"]
     readonly_fields = [
         "agency",

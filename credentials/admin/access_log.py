@@ -5,6 +5,7 @@ from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
+from clients.search import folded_search_fields
 from clients.tenancy import OrganizationScopedAdminMixin, is_organization_admin
 from credentials.models import PasswordAccessEvent
 from credentials.resources import PasswordAccessEventResource
@@ -24,7 +25,10 @@ class PasswordAccessEventAdmin(OrganizationScopedAdminMixin, ExportMixin, admin.
         ("client", RelatedOnlyFieldListFilter),
     ]
     date_hierarchy = "at"
-    search_fields = ["username", "credential_label", "client__name", "ip", "route"]
+    search_fields = [
+        *folded_search_fields("username", "credential_label", "client__name", "route"),
+        "ip",
+    ]
     list_select_related = ["client"]
     list_per_page = 100
 

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clients.search import folded_search_fields
 from clients.tenancy import OrganizationScopedAdminMixin
 from credentials.admin.common import ProListFilter, ReadOnlyAdminMixin
 from credentials.admin.inlines import LinkedCredentialInline
@@ -26,7 +27,9 @@ class CollectiveAccountAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, a
         "edit",
     ]
     list_filter = ["country", ("pro", ProListFilter)]
-    search_fields = ["client__name", "login", "pro__name", "linked_credentials__client__name"]
+    search_fields = folded_search_fields(
+        "client__name", "login", "pro__name", "linked_credentials__client__name"
+    )
     list_select_related = ["client", "country", "pro__country"]
     fields = ["client", "country", "pro", "report_type_codes", "login", "registration_number"]
     readonly_fields = fields

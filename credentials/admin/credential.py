@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.admin_changelist import CountedChangeListMixin
+from clients.search import folded_search_fields
 from clients.tenancy import OrganizationScopedHistoryAdminMixin, organization_for_user
 from credentials.admin.common import (
     NeedsAttentionListFilter,
@@ -60,7 +61,9 @@ class CredentialAdmin(
         "status",
         "interval",
     ]
-    search_fields = ["client__name", "login", "registration_number", "pro__name"]
+    search_fields = folded_search_fields(
+        "client__name", "login", "registration_number", "pro__name"
+    )
     list_select_related = ["client", "country", "pro__country", "collective_account"]
     # Searched as you type: a select would render every collective account of the
     # organization (thousands) on each credential form.
