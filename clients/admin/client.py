@@ -93,7 +93,7 @@ class ClientAdmin(CountedChangeListMixin, OrganizationScopedHistoryAdminMixin, S
     def kept_count(self, organization, changelist):
         """The total of the unfiltered list, of one status, of the clients with (or without)
         missing credentials, or of one country, report type or PRO, read from the counts the
-        database keeps (clients/portfolio_stats.py) rather than counted."""
+        database keeps (clients/portfolio_stats/) rather than counted."""
         params = changelist.get_filters_params()
         if changelist.query or len(params) > 1:
             return None

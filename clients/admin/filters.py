@@ -70,7 +70,7 @@ class MissingCredentialsListFilter(admin.SimpleListFilter):
     search's showMissing, clients.selectors.uncovered_obligations).
 
     Read from the "missing credentials" facet the database keeps for each client
-    (clients/portfolio_stats.py): the list walks the clients in its order and probes each one's
+    (clients/portfolio_stats/): the list walks the clients in its order and probes each one's
     facets, instead of comparing every obligation with every credential. Collective-account
     pseudo-clients have no facets: when the list shows them, the rule is applied to the rows."""
 

@@ -1,5 +1,5 @@
 """What the client list and the statistics read: the coverage index and the counters, kept by
-database triggers (clients/portfolio_stats.py), never by the ORM."""
+database triggers (clients/portfolio_stats/), never by the ORM."""
 
 from django.db import models
 
@@ -18,7 +18,7 @@ class ClientCoverage(models.Model):
     and, separately, of its obligations.
 
     The list filters read it instead of the credentials and obligations themselves, and the
-    statistics are derived from it. Database triggers keep it (clients/portfolio_stats.py), never
+    statistics are derived from it. Database triggers keep it (clients/portfolio_stats/), never
     the ORM, so every path counts: services, the admin, the bulk upload's COPY, cascades.
     """
 

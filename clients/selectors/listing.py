@@ -238,7 +238,7 @@ def clients_covering(
 
     Each argument is a set of accepted values (empty: no condition). A client with a DE/WEEE
     credential and a FR/Packaging obligation does not cover DE + Packaging. Read from the
-    clients' coverage (clients/portfolio_stats.py), not the credentials: a probe of each
+    clients' coverage (clients/portfolio_stats/), not the credentials: a probe of each
     client's coverage in its (client, country, report type, PRO) index, so that the list can
     stop at the end of its page, or a hash of every covering client when the database expects
     few (it chooses).

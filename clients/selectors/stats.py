@@ -20,7 +20,7 @@ def client_stats(*, organization: Organization) -> dict:
 
     `by_country` and `by_report_type` count a client once per country (report type) in which
     it has a credential or an obligation. Read from the counts the database keeps
-    (clients/portfolio_stats.py), with the catalog's codes, in one query: a few rows whatever
+    (clients/portfolio_stats/), with the catalog's codes, in one query: a few rows whatever
     the portfolio's size.
     """
     counts = organization_counts(

@@ -1,4 +1,4 @@
-"""The "missing credentials" facet the database keeps for each client (clients/portfolio_stats.py):
+"""The "missing credentials" facet the database keeps for each client (clients/portfolio_stats/):
 every write path leaves it on exactly the clients the rule finds (clients.selectors.
 uncovered_obligations), the kept count agrees, and portfolio_check finds a facet on the wrong
 client even when the counts agree.
