@@ -13,6 +13,7 @@ from django.urls import path
 from clients.models import Client, Organization
 from clients.parsing import parse_id
 from clients.tenancy import OrganizationScopedAdminMixin, membership_for_user, organization_for_user
+from credentials.admin.common import ReadOnlyAdminMixin
 from credentials.calendar.models import DeadlineCalendar
 from credentials.calendar.selectors import (
     DeadlineFilter,
@@ -86,19 +87,10 @@ class DeadlineFilterForm(forms.Form):
 
 
 @admin.register(DeadlineCalendar)
-class DeadlineCalendarAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
+class DeadlineCalendarAdmin(ReadOnlyAdminMixin, OrganizationScopedAdminMixin, admin.ModelAdmin):
     """Deadlines are computed, not rows, so a changelist cannot show them: this admin's
     changelist is a page of its own, filtered like the API, with the bulk "mark as reported"
     action. The proxy model only gives the page its place in the admin's menu."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _may_mark(self, request) -> bool:
         if request.user.is_superuser:
