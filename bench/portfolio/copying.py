@@ -1,6 +1,7 @@
 """The rows in PostgreSQL COPY's text format, and the COPY statement of each table."""
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,13 +14,14 @@ from bench.portfolio.build import Shard, build_shard
 from bench.portfolio.rows import (
     ALIAS_COLUMNS,
     CLIENT_COLUMNS,
+    COVERAGE_COLUMNS,
     CREDENTIAL_COLUMNS,
     CREDENTIAL_REPORT_TYPE_COLUMNS,
+    FACET_COLUMNS,
     OBLIGATION_COLUMNS,
-    TABLE_ROWS,
     Portfolio,
 )
-from clients.models import Alias, Client, Obligation
+from clients.models import Alias, Client, ClientCoverage, ClientStatFacet, Obligation
 from credentials.models import Credential, CredentialReportType
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -85,9 +87,10 @@ def copy_target(model: type[models.Model], columns: Sequence[str]) -> CopyTarget
     )
 
 
-def copy_targets() -> dict[str, CopyTarget]:
-    """The COPY of each of the Portfolio's row lists."""
-    return {
+def copy_targets(*, kept: bool = False) -> dict[str, CopyTarget]:
+    """The COPY of each of the Portfolio's row lists (with `kept`, also of its coverage and
+    facets, which the portfolio triggers write otherwise)."""
+    targets = {
         "clients": copy_target(Client, CLIENT_COLUMNS),
         "aliases": copy_target(Alias, ALIAS_COLUMNS),
         "obligations": copy_target(Obligation, OBLIGATION_COLUMNS),
@@ -96,17 +99,25 @@ def copy_targets() -> dict[str, CopyTarget]:
             CredentialReportType, CREDENTIAL_REPORT_TYPE_COLUMNS
         ),
     }
+    if kept:
+        targets["coverage"] = copy_target(ClientCoverage, COVERAGE_COLUMNS)
+        targets["facets"] = copy_target(ClientStatFacet, FACET_COLUMNS)
+    return targets
 
 
 def portfolio_copy_text(portfolio: Portfolio, targets: dict[str, CopyTarget]) -> dict[str, bytes]:
-    return {name: copy_text(getattr(portfolio, name), targets[name].suffix) for name in TABLE_ROWS}
+    """The rows of each of `targets`' lists in COPY's text format."""
+    return {
+        name: copy_text(getattr(portfolio, name), target.suffix) for name, target in targets.items()
+    }
 
 
 def _shard_copy_text(
     job: tuple[Shard | Portfolio, dict[str, CopyTarget]],
-) -> tuple[dict[str, int], dict[str, bytes]]:
+) -> tuple[dict[str, int], dict[str, bytes], Counter]:
     """A worker's job: build a shard and format it for COPY (the formatting runs in the
-    worker too, so the loading process only sends bytes)."""
+    worker too, so the loading process only sends bytes). Also returns the shard's clients
+    per statistic (dimension, key)."""
     shard, targets = job
     portfolio = shard if isinstance(shard, Portfolio) else build_shard(shard)
-    return portfolio.counts(), portfolio_copy_text(portfolio, targets)
+    return portfolio.counts(), portfolio_copy_text(portfolio, targets), portfolio.stats

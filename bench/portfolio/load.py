@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from django.db import connection, models, transaction
 
 from bench.portfolio.build import plan_portfolio
 from bench.portfolio.copying import _shard_copy_text, copy_targets
-from bench.portfolio.rows import TABLE_ROWS, PortfolioSize, load_catalog
+from bench.portfolio.rows import PortfolioSize, load_catalog
 from clients import portfolio_stats
 from clients.models import Alias, Client, Obligation, Organization
 from credentials.models import Credential, CredentialReportType
@@ -124,20 +125,23 @@ def secondary_indexes(cursor, tables: Sequence[str]) -> list[SecondaryIndex]:
     return [SecondaryIndex(*row) for row in cursor.fetchall()]
 
 
-def _load_shards(cursor, jobs: list, workers: int, log) -> dict[str, int]:
-    """COPY the shards' rows as the workers build them: building (Python, in the workers)
-    overlaps with loading (the database server)."""
-    targets = copy_targets()
-    totals = dict.fromkeys(TABLE_ROWS, 0)
-    seconds = dict.fromkeys(TABLE_ROWS, 0.0)
+def _load_shards(cursor, jobs: list, workers: int, kept: bool, log) -> tuple[dict, Counter]:
+    """COPY the shards' rows (with `kept`, their coverage and facets too) as the workers build
+    them: building (Python, in the workers) overlaps with loading (the database server).
+    Returns the rows per table and the clients per statistic (dimension, key)."""
+    targets = copy_targets(kept=kept)
+    totals = dict.fromkeys(targets, 0)
+    seconds = dict.fromkeys(targets, 0.0)
+    stats: Counter = Counter()
 
-    def load(counts: dict[str, int], texts: dict[str, bytes]) -> None:
-        for name in TABLE_ROWS:
+    def load(counts: dict[str, int], texts: dict[str, bytes], shard_stats: Counter) -> None:
+        for name, target in targets.items():
             started = time.perf_counter()
-            with cursor.copy(targets[name].statement) as copy:
+            with cursor.copy(target.statement) as copy:
                 copy.write(texts[name])
             seconds[name] += time.perf_counter() - started
             totals[name] += counts[name]
+        stats.update(shard_stats)
 
     if workers <= 1:
         for job in jobs:
@@ -146,9 +150,32 @@ def _load_shards(cursor, jobs: list, workers: int, log) -> dict[str, int]:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for result in pool.imap(_shard_copy_text, [(job, targets) for job in jobs]):
                 load(*result)
-    for name in TABLE_ROWS:
-        log(f"  {targets[name].table}: {totals[name]:,} rows, COPY {seconds[name]:.1f} s")
-    return totals
+    for name, target in targets.items():
+        log(f"  {target.table}: {totals[name]:,} rows, COPY {seconds[name]:.1f} s")
+    return totals, stats
+
+
+def _stats_write(cursor, organization: Organization, stats: Counter, *, replace: bool) -> None:
+    """Add the loaded clients' statistics to the organization's counts (which, when `replace`,
+    start from zero: its previous clients are gone), as `portfolio_rebuild` counts them from
+    the facets, then note the change of its portfolio. Runs in the loading transaction, with
+    the triggers on again: the version is renewed by the commit trigger of
+    clients_portfoliochange, together with the rows."""
+    stat_table = portfolio_stats.STAT_TABLE
+    cursor.execute("SET LOCAL session_replication_role = origin")
+    if replace:
+        for table in (portfolio_stats.DELTA_TABLE, stat_table):
+            cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [organization.pk])
+    rows = [
+        (organization.pk, dimension, key, clients) for (dimension, key), clients in stats.items()
+    ]
+    cursor.executemany(
+        f"INSERT INTO {stat_table} (organization_id, dimension, key, clients) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (organization_id, dimension, key) "
+        f"DO UPDATE SET clients = {stat_table}.clients + EXCLUDED.clients",
+        sorted(rows),
+    )
+    cursor.execute("SELECT clients_portfolio_note(ARRAY[%s]::bigint[])", [organization.pk])
 
 
 def foreign_key_orphans(cursor, tables: Sequence[str]) -> list[str]:
@@ -212,16 +239,6 @@ def _run_parallel(statements: dict[str, str], workers: int, what: str, log) -> N
         raise RuntimeError(f"{what} failed; run these statements:\n" + "\n".join(failed))
 
 
-def _rebuild(organization: Organization, log) -> None:
-    """The organization's coverage and statistics from its rows, and a new portfolio version
-    (in one transaction: the version changes with the statistics)."""
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        portfolio_stats.portfolio_rebuild(organization_ids=[organization.pk])
-        cursor.execute("SELECT clients_portfolio_note(ARRAY[%s]::bigint[])", [organization.pk])
-    log(f"  coverage and statistics rebuilt in {time.perf_counter() - started:.1f} s")
-
-
 def portfolio_generate(
     organization: Organization,
     size: PortfolioSize,
@@ -242,9 +259,9 @@ def portfolio_generate(
     `triggers="off"`: the loading transaction runs in replica mode (`session_replication_role`,
     which needs a superuser: the bench's default URL is one), so neither the portfolio triggers
     nor the row-by-row foreign key checks run; the foreign keys are then checked set-based.
-    After the commit, while the indexes are built, the organization's coverage and statistics
-    are rebuilt once and its portfolio version renewed (with the triggers on again: the version
-    is renewed by the commit trigger of clients_portfoliochange).
+    The workers also build the coverage and facet rows the triggers would have written (COPYed
+    with the shard) and the statistics they would have counted (written before the commit);
+    the organization's portfolio version is renewed by the same commit.
     `"on"`: the statement triggers run once per COPY and the foreign keys are checked row by
     row; only the trigram indexes wait (the triggers read the others).
     """
@@ -291,7 +308,9 @@ def portfolio_generate(
             f"{workers} workers"
         )
         started = time.perf_counter()
-        counts = _load_shards(cursor, [collective, *shards], workers, log)
+        counts, stats = _load_shards(
+            cursor, [collective, *shards], workers, kept=triggers == "off", log=log
+        )
         log(f"  built and loaded in {time.perf_counter() - started:.1f} s")
 
         if triggers == "off":
@@ -299,21 +318,15 @@ def portfolio_generate(
             broken = foreign_key_orphans(cursor, watched)
             if broken:
                 raise RuntimeError(f"The generated rows break foreign keys: {broken}")
-            log(f"  foreign keys checked in {time.perf_counter() - started:.1f} s")
+            _stats_write(cursor, organization, stats, replace=replace)
+            log(
+                f"  foreign keys checked and statistics written in {time.perf_counter() - started:.1f} s"
+            )
         started = time.perf_counter()
     log(f"  committed in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    data_indexes = {i.name: i.definition for i in indexes if i.table not in KEPT_TABLES}
-    kept_indexes = {i.name: i.definition for i in indexes if i.table in KEPT_TABLES}
-    if triggers == "off":
-        # The rebuild reads the loaded tables while their indexes are built beside it.
-        with ThreadPoolExecutor(max_workers=1) as background:
-            building = background.submit(_run_parallel, data_indexes, workers, "indexes", log)
-            _rebuild(organization, log)
-            building.result()
-    else:
-        _run_parallel(data_indexes, workers, "indexes", log)
-    _run_parallel(kept_indexes, workers, "coverage indexes", log)
+    # One pool for every index, the trigram ones (the longest to build) first.
+    ordered = sorted(indexes, key=lambda index: index.method != "gin")
+    _run_parallel({i.name: i.definition for i in ordered}, workers, "indexes", log)
     _run_parallel(
         {table: f"VACUUM ANALYZE {table}" for table in watched + list(KEPT_TABLES)},
         workers,

@@ -1,9 +1,11 @@
 """The portfolio's shape: its size, the catalog it draws from, its rows and their columns."""
 
+import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.portfolio.vocabulary import BENCH_ORGANIZATION, BENCH_USERNAME
-from clients.models import Client, Organization, Role
+from clients.models import Client, CoverageSource, Organization, Role, StatDimension
 from clients.services import org_user_create_or_update, organization_get_or_create
 from credentials.models import Credential
 from reporting.models import Pro, Scheme
@@ -27,23 +29,58 @@ class CatalogPro:
 
 @dataclass
 class Portfolio:
-    """Rows ready for COPY, column tuples aligned with the `*_COLUMNS` below."""
+    """Rows ready for COPY, column tuples aligned with the `*_COLUMNS` below.
+
+    `coverage` and `facets` are the ClientCoverage and ClientStatFacet rows that
+    `clients.portfolio_stats.portfolio_rebuild` would derive from the other rows, and `stats`
+    the clients per (dimension, key) that it would count in PortfolioStat: a load without
+    triggers writes them rather than rebuilding them."""
 
     clients: list[tuple] = field(default_factory=list)
     aliases: list[tuple] = field(default_factory=list)
     obligations: list[tuple] = field(default_factory=list)
     credentials: list[tuple] = field(default_factory=list)
     credential_report_types: list[tuple] = field(default_factory=list)
+    coverage: list[tuple] = field(default_factory=list)
+    facets: list[tuple] = field(default_factory=list)
+    stats: Counter = field(default_factory=Counter)
 
     def extend(self, other: "Portfolio") -> None:
-        for name in TABLE_ROWS:
+        for name in ALL_ROWS:
             getattr(self, name).extend(getattr(other, name))
+        self.stats.update(other.stats)
 
     def counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in TABLE_ROWS}
+        return {name: len(getattr(self, name)) for name in ALL_ROWS}
+
+    def cover(self, *, client: tuple, credentials: set[tuple], obligations: set[tuple]) -> None:
+        """Add the coverage of a client (a row in CLIENT_COLUMNS) whose credentials cover the
+        (country, report type, PRO) in `credentials` and whose obligations are `obligations`,
+        and, unless it is a collective account, its facets. Keys are written as the database
+        casts them to text (portfolio_stats._facets_select)."""
+        client_id, organization_id, status, collective = client[0], client[1], client[3], client[7]
+        for source, covered in (
+            (CoverageSource.CREDENTIAL.value, credentials),
+            (CoverageSource.OBLIGATION.value, obligations),
+        ):
+            self.coverage.extend(
+                (client_id, organization_id, collective, source, *row) for row in covered
+            )
+        if collective:
+            return
+        keys = {(StatDimension.STATUS.value, str(status))}
+        for country_id, report_type_id, _ in itertools.chain(credentials, obligations):
+            keys.add((StatDimension.COUNTRY.value, str(country_id)))
+            if report_type_id is not None:
+                keys.add((StatDimension.REPORT_TYPE.value, str(report_type_id)))
+        self.facets.extend((client_id, organization_id, *key) for key in keys)
+        self.stats.update(keys)
 
 
 TABLE_ROWS = ("clients", "aliases", "obligations", "credentials", "credential_report_types")
+# The rows the portfolio triggers would write (loaded only when the triggers are off).
+KEPT_ROWS = ("coverage", "facets")
+ALL_ROWS = TABLE_ROWS + KEPT_ROWS
 
 
 CLIENT_COLUMNS = (
@@ -84,6 +121,16 @@ CREDENTIAL_REPORT_TYPE_COLUMNS = (
     "country_id",
     "pro_id",
 )
+COVERAGE_COLUMNS = (
+    "client_id",
+    "organization_id",
+    "collective_account",
+    "source",
+    "country_id",
+    "report_type_id",
+    "pro_id",
+)
+FACET_COLUMNS = ("client_id", "organization_id", "dimension", "key")
 
 
 def bench_organization() -> tuple[Organization, str]:
