@@ -2,7 +2,7 @@
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,8 +57,12 @@ class CopyTarget:
     suffix: str
 
 
-def copy_target(model: type[models.Model], columns: Sequence[str]) -> CopyTarget:
-    """COPY into the model's table; other non-key columns get the field's default."""
+def copy_target(
+    model: type[models.Model], columns: Sequence[str], *, freeze: bool = False
+) -> CopyTarget:
+    """COPY into the model's table; other non-key columns get the field's default. `freeze`
+    writes the rows frozen (for a table truncated in the same transaction): VACUUM then has
+    nothing to do on them."""
     given = set(columns)
     now = timezone.now()
     extra_columns, extra_values = [], []
@@ -82,27 +86,29 @@ def copy_target(model: type[models.Model], columns: Sequence[str]) -> CopyTarget
     table = model._meta.db_table
     return CopyTarget(
         table=table,
-        statement=f"COPY {table} ({column_list}) FROM STDIN",
+        statement=f"COPY {table} ({column_list}) FROM STDIN" + (" WITH (FREEZE)" if freeze else ""),
         suffix="".join("\t" + copy_value(value) for value in extra_values),
     )
 
 
-def copy_targets(*, kept: bool = False) -> dict[str, CopyTarget]:
+def copy_targets(*, kept: bool = False, freeze: Collection[str] = ()) -> dict[str, CopyTarget]:
     """The COPY of each of the Portfolio's row lists (with `kept`, also of its coverage and
-    facets, which the portfolio triggers write otherwise)."""
-    targets = {
-        "clients": copy_target(Client, CLIENT_COLUMNS),
-        "aliases": copy_target(Alias, ALIAS_COLUMNS),
-        "obligations": copy_target(Obligation, OBLIGATION_COLUMNS),
-        "credentials": copy_target(Credential, CREDENTIAL_COLUMNS),
-        "credential_report_types": copy_target(
-            CredentialReportType, CREDENTIAL_REPORT_TYPE_COLUMNS
-        ),
+    facets, which the portfolio triggers write otherwise); into the tables in `freeze` with
+    the rows frozen."""
+    models_columns = {
+        "clients": (Client, CLIENT_COLUMNS),
+        "aliases": (Alias, ALIAS_COLUMNS),
+        "obligations": (Obligation, OBLIGATION_COLUMNS),
+        "credentials": (Credential, CREDENTIAL_COLUMNS),
+        "credential_report_types": (CredentialReportType, CREDENTIAL_REPORT_TYPE_COLUMNS),
     }
     if kept:
-        targets["coverage"] = copy_target(ClientCoverage, COVERAGE_COLUMNS)
-        targets["facets"] = copy_target(ClientStatFacet, FACET_COLUMNS)
-    return targets
+        models_columns["coverage"] = (ClientCoverage, COVERAGE_COLUMNS)
+        models_columns["facets"] = (ClientStatFacet, FACET_COLUMNS)
+    return {
+        name: copy_target(model, columns, freeze=model._meta.db_table in freeze)
+        for name, (model, columns) in models_columns.items()
+    }
 
 
 def portfolio_copy_text(portfolio: Portfolio, targets: dict[str, CopyTarget]) -> dict[str, bytes]:
