@@ -21,7 +21,8 @@ class PortfolioSize:
 class CatalogPro:
     id: int
     name: str
-    country_id: object
+    # The country's id as text, as COPY and the statistics' keys write it.
+    country_id: str
     country_code: str
     report_type_ids: tuple[int, ...]
     report_type_codes: tuple[str, ...]
@@ -57,7 +58,8 @@ class Portfolio:
         """Add the coverage of a client (a row in CLIENT_COLUMNS) whose credentials cover the
         (country, report type, PRO) in `credentials` and whose obligations are `obligations`,
         and, unless it is a collective account, its facets. Keys are written as the database
-        casts them to text (portfolio_stats._facets_select)."""
+        casts them to text (portfolio_stats._facets_select): the catalog's country ids are
+        text already."""
         client_id, organization_id, status, collective = client[0], client[1], client[3], client[7]
         for source, covered in (
             (CoverageSource.CREDENTIAL.value, credentials),
@@ -70,7 +72,7 @@ class Portfolio:
             return
         keys = {(StatDimension.STATUS.value, str(status))}
         for country_id, report_type_id, _ in itertools.chain(credentials, obligations):
-            keys.add((StatDimension.COUNTRY.value, str(country_id)))
+            keys.add((StatDimension.COUNTRY.value, country_id))
             if report_type_id is not None:
                 keys.add((StatDimension.REPORT_TYPE.value, str(report_type_id)))
         self.facets.extend((client_id, organization_id, *key) for key in keys)
@@ -165,7 +167,7 @@ def load_catalog() -> list[CatalogPro]:
             CatalogPro(
                 id=pro.id,
                 name=pro.name,
-                country_id=pro.country_id,
+                country_id=str(pro.country_id),
                 country_code=pro.country.code,
                 report_type_ids=tuple(rt_id for rt_id, _ in report_types),
                 report_type_codes=tuple(code for _, code in report_types),
