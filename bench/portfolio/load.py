@@ -147,7 +147,8 @@ def _truncate_portfolio(cursor, organization: Organization) -> list[str]:
 
 
 # The tables whose triggers keep the portfolio version, the coverage and the statistics, and
-# the two tables those triggers fill per client (rebuilt after a load without triggers).
+# the two tables those triggers fill per client (the generator writes them in a load without
+# triggers).
 WATCHED_MODELS = (Client, Alias, Obligation, Credential, CredentialReportType)
 KEPT_TABLES = (portfolio_stats.COVERAGE_TABLE, portfolio_stats.FACET_TABLE)
 TRIGGER_MODES = ("off", "on")
