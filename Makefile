@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo bench bench-admin bench-data bench-mixed loadtest clean
+.PHONY: install run test lint format migrate demo bench bench-admin bench-data bench-import bench-mixed loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench-data: install
 
 bench: bench-data
 	$(BENCH_ENV) $(BIN)/python -m bench.run
+
+# The bulk upload's execute beside django-import-export's tuned one-table import (the anchor).
+bench-import: bench-data
+	$(BENCH_ENV) $(BIN)/python -m bench.import_speed $(if $(BENCH_PROFILE),--profile)
 
 bench-mixed: bench-data
 	$(BENCH_ENV) CACHE_URL=locmem:// $(BIN)/python -m bench.mixed

@@ -7,8 +7,13 @@ The client list (plain, a deep page, searched, filtered), the page of a client w
 credentials as the catalog allows one client (one per PRO and report type), its producers and
 registrations, and the credential list, through django.test.Client logged in as `bench` (a
 `staff` member, not a superuser). For each page: one untimed request counting its SQL queries,
-then N timed ones: median and p95 (nearest rank) milliseconds of server time, and the load
-average before and after (the machine may be shared).
+then N timed ones: median and p95 (nearest rank) milliseconds of server time, the median CPU
+time of this process (the Django side, without PostgreSQL's; less sensitive than the wall time
+to other work on a shared machine), and the load average before and after.
+
+The lists remember some answers under the organization's portfolio version (a total counted
+once, the PROs the credentials use): a page marked "cold" empties the cache before each
+request, as the first request after any write to the portfolio finds it.
 """
 
 import argparse
@@ -86,7 +91,8 @@ def hub_client(organization):
     return client
 
 
-def pages(organization, client) -> list[tuple[str, str]]:
+def pages(organization, client) -> list[tuple[str, str, bool]]:
+    """(name, URL, cold) of each page measured."""
     from django.urls import reverse
 
     from credentials.models import Credential
@@ -94,12 +100,16 @@ def pages(organization, client) -> list[tuple[str, str]]:
     clients = reverse("admin:clients_client_changelist")
     credentials = reverse("admin:credentials_credential_changelist")
     credential_count = Credential.objects.filter(client=client).count()
-    return [
+    warm = [
         ("client list", clients),
         ("client list, page 200", f"{clients}?p=200"),
         ("client list, search a common word", f"{clients}?q=falcon"),
         ("client list, search a login", f"{clients}?q=hub-7%40example.com"),
         ("client list, missing credentials", f"{clients}?missing=yes"),
+        (
+            "client list, missing credentials and active",
+            f"{clients}?missing=yes&status__exact=active",
+        ),
         ("client list, collective accounts only", f"{clients}?collective=only"),
         (
             f"client page ({credential_count} credentials)",
@@ -112,9 +122,16 @@ def pages(organization, client) -> list[tuple[str, str]]:
             f"{reverse('admin:credentials_credential_add')}?client={client.pk}",
         ),
     ]
+    cold = [
+        ("client list, cold", clients),
+        ("client list, missing credentials, cold", f"{clients}?missing=yes"),
+        ("credential list, cold", credentials),
+    ]
+    return [(name, url, False) for name, url in warm] + [(name, url, True) for name, url in cold]
 
 
-def measure(http, url: str, repetitions: int) -> dict:
+def measure(http, url: str, repetitions: int, cold: bool = False) -> dict:
+    from django.core.cache import cache
     from django.db import connection
 
     queries = []
@@ -124,18 +141,24 @@ def measure(http, url: str, repetitions: int) -> dict:
         queries.append(sql)
         return execute(sql, params, many, context)
 
+    if cold:
+        cache.clear()
     with connection.execute_wrapper(count):
         response = http.get(url, secure=True)
-    samples = []
+    samples, cpu = [], []
     for _ in range(repetitions):
-        started = time.perf_counter()
+        if cold:
+            cache.clear()
+        started, started_cpu = time.perf_counter(), time.process_time()
         http.get(url, secure=True)
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     return {
         "status": response.status_code,
         "queries": len(queries),
         "median": statistics.median(samples),
         "p95": percentile(samples, 0.95),
+        "cpu": statistics.median(cpu),
     }
 
 
@@ -166,16 +189,19 @@ def main(argv=None) -> int:
         f"{args.repetitions} repetitions; load average {load_before[0]:.2f} "
         f"{load_before[1]:.2f} {load_before[2]:.2f} on {os.cpu_count()} CPUs."
     )
-    print(f"{'page':45} {'status':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
+    print(
+        f"{'page':48} {'status':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8} "
+        f"{'Python CPU ms':>13}"
+    )
     failed = False
-    for name, url in pages(organization, client):
+    for name, url, cold in pages(organization, client):
         if args.only not in name:
             continue
-        result = measure(http, url, args.repetitions)
+        result = measure(http, url, args.repetitions, cold)
         failed |= result["status"] != 200
         print(
-            f"{name:45} {result['status']:>6} {result['queries']:>7} "
-            f"{result['median']:>10.1f} {result['p95']:>8.1f}",
+            f"{name:48} {result['status']:>6} {result['queries']:>7} "
+            f"{result['median']:>10.1f} {result['p95']:>8.1f} {result['cpu']:>13.1f}",
             flush=True,
         )
     load_after = os.getloadavg()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from clients.portfolio_stats import COVERAGE_TABLE, STAT_TABLE
+from clients.portfolio_stats import COVERAGE_TABLE, MISSING_DIMENSION, STAT_TABLE
 from reporting.models import Country, Pro, ReportType
 
 
@@ -53,6 +53,11 @@ class ListAnswer:
     ids: list[int]
 
 
+def _folded_like(column: str) -> str:
+    """The search's comparison (clients/search.py), which the folded trigram indexes answer."""
+    return f"lower(f_unaccent({column})) LIKE lower(f_unaccent(%s))"
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -86,19 +91,19 @@ def list_sql(organization_id: int, question: ListQuestion) -> tuple[str, str, li
     if question.search:
         like = _like(question.search)
         sources = [
-            "SELECT id FROM clients_client WHERE upper(name::text) LIKE upper(%s)"
-            + ("" if question.company_name_only else " OR upper(notes) LIKE upper(%s)"),
-            "SELECT client_id FROM clients_alias WHERE upper(name::text) LIKE upper(%s)",
+            f"SELECT id FROM clients_client WHERE {_folded_like('name')}"
+            + ("" if question.company_name_only else f" OR {_folded_like('notes')}"),
+            f"SELECT client_id FROM clients_alias WHERE {_folded_like('name')}",
         ]
         params += [like] if question.company_name_only else [like, like]
         params.append(like)
         if not question.company_name_only:
             sources += [
                 "SELECT client_id FROM credentials_credential "
-                "WHERE upper(login::text) LIKE upper(%s) "
-                "OR upper(registration_number::text) LIKE upper(%s)",
+                f"WHERE {_folded_like('login')} "
+                f"OR {_folded_like('registration_number')}",
                 "SELECT client_id FROM credentials_credential WHERE collective_account_id IN "
-                "(SELECT id FROM credentials_credential WHERE upper(login::text) LIKE upper(%s))",
+                f"(SELECT id FROM credentials_credential WHERE {_folded_like('login')})",
             ]
             params += [like, like, like]
         where.append(f"c.id IN ({' UNION '.join(sources)})")
@@ -142,15 +147,16 @@ def list_lower_bound(organization_id: int, params: dict[str, str]):
 
 
 def stats_lower_bound(organization_id: int):
-    """The kept counters of the organization, as the statistics read them."""
+    """The kept counters of the organization, as the statistics read them (the statistics
+    answer no count of clients with missing credentials: the admin's list reads that one)."""
 
     def answer() -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT dimension, key, clients FROM {STAT_TABLE} "
-                "WHERE organization_id = %s AND clients > 0",
-                [organization_id],
+                "WHERE organization_id = %s AND clients > 0 AND dimension <> %s",
+                [organization_id, MISSING_DIMENSION],
             )
             for dimension, key, clients in cursor.fetchall():
                 counts.setdefault(dimension, {})[key] = clients

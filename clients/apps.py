@@ -10,6 +10,7 @@ class ClientsConfig(AppConfig):
     def ready(self):
         from django.db import connections
 
+        import clients.search  # noqa: F401  (registers the folded_contains lookup)
         from clients.portfolio_version import sqlite_triggers_drop, sqlite_triggers_install
         from config.sqlite_functions import connection_prepare, indexes_rebuild
 

@@ -1,5 +1,6 @@
 """Query-string filters of the client list (`GET /logins/clients`)."""
 
+from collections.abc import Callable
 from functools import cached_property
 
 import django_filters
@@ -8,7 +9,12 @@ from django.db.models.functions import Lower
 
 from clients.models import Client, ClientStatus
 from clients.parsing import parse_bool, parse_choice
-from clients.selectors import ClientQuestion, clients_covering, clients_matching
+from clients.selectors import (
+    ClientQuestion,
+    clients_covering,
+    clients_matching,
+    pro_countries_of,
+)
 from reporting.selectors import Catalog
 
 
@@ -96,9 +102,13 @@ DEFAULT_ORDERING = "name"
 class ClientFilterForm(forms.Form):
     """Turns the comma lists into catalog objects, with errors naming the valid choices."""
 
+    # What gives the catalog, asked once and only when a catalog filter is given: the view
+    # passes the catalog version it read already (ClientViewSet.list).
+    catalog_loader: Callable[[], Catalog] = Catalog.current
+
     @cached_property
     def catalog(self) -> Catalog:
-        return Catalog.load()
+        return self.catalog_loader()
 
     def _lookup(self, field: str) -> list:
         values = _comma_values(self.cleaned_data.get(field))
@@ -213,6 +223,7 @@ class ClientFilterSet(django_filters.FilterSet):
             statuses=tuple(sorted(set(data.get("status") or ()))),
             collective_account=bool(data.get("collective_account")),
             ordering=data.get("ordering") or DEFAULT_ORDERING,
+            pro_countries=pro_countries_of(list(data.get("pro") or ())),
         )
 
     def filter_search(self, queryset, name, value):

@@ -4,8 +4,10 @@
 the client's obligations here, its credentials' report types from the credentials app (which
 registers its table in its AppConfig.ready: this app names no table of another). The list
 filters read it. `ClientStatFacet` holds what each client adds to its organization's statistics
-(its status, each country and report type it covers) and `PortfolioStat` the sums, so that
-`GET /logins/stats` reads a few rows whatever the portfolio's size.
+(its status, each country and report type it covers, and whether an obligation of it has no
+credential) and `PortfolioStat` the sums, so that `GET /logins/stats` reads a few rows whatever
+the portfolio's size, and the admin's client list finds and counts the clients with missing
+credentials without comparing every obligation with every credential.
 
 Triggers keep the three tables, so every path counts: services, the admin, the bulk upload's
 COPY, cascades, raw SQL. A write recomputes the coverage and facets of the clients it touches
@@ -38,10 +40,29 @@ CLIENT_TABLE = "clients_client"
 # source name -> table with client_id, country_id, report_type_id and pro_id columns.
 COVERAGE_SOURCES: dict[str, str] = {"obligation": "clients_obligation"}
 
+# The facet of a client with an obligation that no credential covers (StatDimension.MISSING).
+MISSING_DIMENSION = "missing"
+MISSING_KEY = "credentials"
+
 
 def coverage_source_register(source: str, table: str) -> None:
     """Let `table`'s rows count as what its clients cover (called from AppConfig.ready)."""
     COVERAGE_SOURCES[source] = table
+
+
+def _uncovered_obligation(client: str) -> str:
+    """Whether the client `client` (a SQL expression) has an obligation that none of its
+    credentials covers, read from its coverage: the rule of clients.selectors.
+    uncovered_obligations (same country and report type, same PRO when the obligation names
+    one; an obligation without a report type is covered by any credential in its country)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {COVERAGE_TABLE} o WHERE o.client_id = {client} "
+        "AND o.source = 'obligation' AND NOT EXISTS ("
+        f"SELECT 1 FROM {COVERAGE_TABLE} k WHERE k.client_id = o.client_id "
+        "AND k.source = 'credential' AND k.country_id = o.country_id "
+        "AND (o.report_type_id IS NULL OR k.report_type_id = o.report_type_id) "
+        "AND (o.pro_id IS NULL OR k.pro_id = o.pro_id)))"
+    )
 
 
 def _facets_select(clients: str) -> str:
@@ -57,7 +78,10 @@ def _facets_select(clients: str) -> str:
         "UNION "
         f"SELECT c.id, c.organization_id, 'report_type', CAST(v.report_type_id AS TEXT) "
         f"FROM {CLIENT_TABLE} c JOIN {COVERAGE_TABLE} v ON v.client_id = c.id "
-        f"WHERE {counted} AND v.report_type_id IS NOT NULL"
+        f"WHERE {counted} AND v.report_type_id IS NOT NULL "
+        "UNION "
+        f"SELECT c.id, c.organization_id, '{MISSING_DIMENSION}', '{MISSING_KEY}' "
+        f"FROM {CLIENT_TABLE} c WHERE {counted} AND {_uncovered_obligation('c.id')}"
     )
 
 
@@ -421,6 +445,7 @@ def organization_counts(
         "status": Counter(),
         "country": Counter(),
         "report_type": Counter(),
+        MISSING_DIMENSION: Counter(),
     }
     with connection.cursor() as cursor:
         cursor.execute(
@@ -443,8 +468,9 @@ class Drift:
 
 
 def portfolio_drift(*, using: str = "default") -> list[Drift]:
-    """Where the kept counts differ from a count of the rows, and where the coverage differs
-    from the rows (reported as dimension "coverage", key the client id)."""
+    """Where the kept counts differ from a count of the rows, and where a client's coverage or
+    facets differ from its rows (reported as dimension "coverage" or "facets", key the client
+    id): a facet on the wrong client is found even when the counts agree."""
     db = connections[using]
     with db.cursor() as cursor:
         coverage_rows = " UNION ".join(
@@ -459,6 +485,17 @@ def portfolio_drift(*, using: str = "default") -> list[Drift]:
             f") x JOIN {CLIENT_TABLE} c ON c.id = x.client_id"
         )
         drift = [Drift(org, "coverage", str(client), 0, 0) for org, client in cursor.fetchall()]
+        facet_rows = _facets_select("1 = 1")
+        kept_facets = f"SELECT client_id, organization_id, dimension, key FROM {FACET_TABLE}"
+        cursor.execute(
+            f"SELECT DISTINCT c.organization_id, x.client_id FROM ("
+            f"SELECT client_id FROM (SELECT * FROM ({facet_rows}) a "
+            f"EXCEPT SELECT * FROM ({kept_facets}) b) m "
+            f"UNION SELECT client_id FROM (SELECT * FROM ({kept_facets}) d "
+            f"EXCEPT SELECT * FROM ({facet_rows}) e) n"
+            f") x JOIN {CLIENT_TABLE} c ON c.id = x.client_id"
+        )
+        drift += [Drift(org, "facets", str(client), 0, 0) for org, client in cursor.fetchall()]
         cursor.execute(
             f"SELECT organization_id, dimension, key, count(*) FROM ({_facets_select('1 = 1')}) f "
             "GROUP BY organization_id, dimension, key"

@@ -32,6 +32,7 @@ from django.db import connection
 
 from clients import portfolio_stats
 from clients.models import PortfolioVersion
+from reporting.catalog_version import CATALOG_VERSION_SQL
 
 T = TypeVar("T")
 
@@ -204,6 +205,48 @@ def portfolio_version(organization_id: int) -> int | None:
         .first()
     )
     return version or 0
+
+
+@dataclass(frozen=True)
+class PortfolioState:
+    """What a list request reads before its answer, in one query (`portfolio_state`)."""
+
+    # portfolio_version's answer.
+    version: int | None
+    # Whether any client is shared with the organization (ClientQuerySet.readable_by's second
+    # half: shared and naming the organization as its client organization).
+    shares_received: bool
+    # reporting.catalog_version's answer, for Catalog.current.
+    catalog_version: int | None
+
+
+_SHARES_RECEIVED_SQL = (
+    "EXISTS (SELECT 1 FROM clients_client "
+    "WHERE client_organization_id = %(organization)s AND shared)"
+)
+
+
+def portfolio_state(organization_id: int) -> PortfolioState:
+    """The organization's portfolio version, whether anything is shared with it and the
+    catalog's version, in one query."""
+    # Only PostgreSQL notes the changes of a transaction not yet committed.
+    changing = (
+        f"EXISTS (SELECT 1 FROM {CHANGE_TABLE} WHERE organization_id = %(organization)s)"
+        if connection.vendor == "postgresql"
+        else "false"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT version FROM {VERSION_TABLE} WHERE organization_id = %(organization)s), "
+            f"{changing}, {_SHARES_RECEIVED_SQL}, ({CATALOG_VERSION_SQL})",
+            {"organization": organization_id},
+        )
+        version, changing, shares_received, catalog_version = cursor.fetchone()
+    return PortfolioState(
+        version=None if changing else version or 0,
+        shares_received=bool(shares_received),
+        catalog_version=catalog_version,
+    )
 
 
 def cached_for_portfolio(

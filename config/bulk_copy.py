@@ -17,8 +17,12 @@ of its time preparing values and history objects row by row.
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from operator import attrgetter
 
 from django.db import connections, models, router
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
@@ -45,25 +49,58 @@ def instance_builder(
     model: type[models.Model], attnames: Sequence[str]
 ) -> Callable[..., models.Model]:
     """A constructor of `model` instances from values for `attnames`, in that order; the other
-    fields take their defaults. Arguments in field order skip most of Model.__init__'s keyword
-    handling, which costs more than the insert itself for thousands of rows."""
+    fields take their defaults.
+
+    An instance is what Model.__init__ makes of positional values: its fields' values in its
+    `__dict__` and a fresh `_state`. When nothing listens to pre_init or post_init for the
+    model, and no field's attribute is a descriptor that acts on assignment (a foreign key's
+    id only drops a cached object, which a new instance has not), the values are set directly:
+    __init__ costs more than the insert itself for thousands of rows."""
     fields = model._meta.concrete_fields
     positions = {name: position for position, name in enumerate(attnames)}
     unknown = set(attnames) - {field.attname for field in fields}
     if unknown:
         raise ValueError(f"{model.__name__} has no concrete fields {sorted(unknown)}.")
-    plan = [(positions.get(field.attname), field, callable(field.default)) for field in fields]
+    # A default is dynamic when it is a callable to call for each instance (a field without a
+    # default has a fixed one, None or "").
+    plan = [
+        (positions.get(field.attname), field, field.has_default() and callable(field.default))
+        for field in fields
+    ]
     static = {field.attname: field.get_default() for _, field, dynamic in plan if not dynamic}
+    names = [field.attname for field in fields]
+    dynamic_fields = [
+        (field.attname, field) for position, field, dynamic in plan if dynamic and position is None
+    ]
+    defaults = {
+        field.attname: static[field.attname]
+        for position, field, dynamic in plan
+        if position is None and not dynamic
+    }
+    direct = not any(
+        hasattr(type(model.__dict__.get(name)), "__set__")
+        and not isinstance(model.__dict__.get(name), ForeignKeyDeferredAttribute)
+        for name in names
+    )
 
     def build(*values) -> models.Model:
-        return model(
-            *[
-                values[position]
-                if position is not None
-                else (field.get_default() if dynamic else static[field.attname])
-                for position, field, dynamic in plan
-            ]
-        )
+        if not direct or pre_init.has_listeners(model) or post_init.has_listeners(model):
+            return model(
+                *[
+                    values[position]
+                    if position is not None
+                    else (field.get_default() if dynamic else static[field.attname])
+                    for position, field, dynamic in plan
+                ]
+            )
+        obj = model.__new__(model)
+        obj._state = ModelState()
+        state = obj.__dict__
+        state.update(defaults)
+        for attname, field in dynamic_fields:
+            state[attname] = field.get_default()
+        state.update(zip(attnames, values, strict=True))
+        return obj
 
     return build
 
@@ -82,8 +119,7 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
         return
     meta = model._meta
     fields = list(meta.concrete_fields)
-    kinds = [(field, field.attname, _value_kind(field, adding=True)) for field in fields]
-    now = timezone.now()
+    row_of = _row_builder(fields, connection, adding=True)
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="rows_insert")
     with connection.wrap_database_errors, connection.cursor() as wrapper:
@@ -96,7 +132,7 @@ def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
             obj.pk = pk
         with cursor.copy(_copy_statement(connection, model, fields)) as copy:
             for obj in objs:
-                copy.write_row([_db_value(obj, kind, connection, now) for kind in kinds])
+                copy.write_row(row_of(obj))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -117,8 +153,7 @@ def rows_update(
         return
     meta = model._meta
     targets = [meta.get_field(name) for name in fields]
-    kinds = [(field, field.attname, _value_kind(field, adding=False)) for field in targets]
-    now = timezone.now()
+    row_of = _row_builder([meta.pk, *targets], connection, adding=False)
     quote = connection.ops.quote_name
     temporary = quote(f"rows_update_{meta.db_table}")
     key = quote(meta.pk.column)
@@ -137,7 +172,7 @@ def rows_update(
         names = ", ".join(quote(field.column) for field in columns)
         with cursor.copy(f"COPY {temporary} ({names}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([obj.pk, *(_db_value(obj, kind, connection, now) for kind in kinds)])
+                copy.write_row(row_of(obj))
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} SET {assignments} FROM {temporary} AS source "  # noqa: S608
             f"WHERE {quote(meta.db_table)}.{key} = source.{key}"
@@ -182,17 +217,33 @@ def _value_kind(field: models.Field, *, adding: bool) -> int:
     return PREPARED
 
 
-def _db_value(obj, kind: tuple, connection, now: datetime):
-    """The value of one field of `obj` for COPY, as save() would store it; auto_now (and on
-    insert auto_now_add) fields take `now`, one timestamp for the whole statement."""
-    field, attname, value_kind = kind
-    if value_kind == TIMESTAMP:
-        setattr(obj, attname, now)
-        return now
-    value = getattr(obj, attname)
-    if value_kind == PLAIN or value is None:
-        return value
-    return field.get_db_prep_save(field.pre_save(obj, True), connection)
+def _row_builder(fields: Sequence[models.Field], connection, *, adding: bool):
+    """A function from an instance to its values of `fields` for COPY, as save() would store
+    them: plain values as they are, others through their field's `pre_save` and
+    `get_db_prep_save` (None stays None), and auto_now (on insert auto_now_add) fields `now`,
+    one timestamp for the whole statement, set on the instance too."""
+    now = timezone.now()
+    values_of = attrgetter(*(field.attname for field in fields))
+    single = len(fields) == 1
+    prepared, timestamps = [], []
+    for position, field in enumerate(fields):
+        kind = _value_kind(field, adding=adding)
+        if kind == TIMESTAMP:
+            timestamps.append((position, field.attname))
+        elif kind == PREPARED:
+            prepared.append((position, field))
+
+    def row_of(obj) -> list:
+        row = [values_of(obj)] if single else list(values_of(obj))
+        for position, attname in timestamps:
+            setattr(obj, attname, now)
+            row[position] = now
+        for position, field in prepared:
+            if row[position] is not None:
+                row[position] = field.get_db_prep_save(field.pre_save(obj, True), connection)
+        return row
+
+    return row_of
 
 
 def _copy_statement(connection, model: type[models.Model], fields) -> str:

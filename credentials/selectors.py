@@ -8,6 +8,7 @@ from django.db.models import F, Q, QuerySet
 
 from clients.models import Client, Organization
 from clients.parsing import parse_comma_list
+from clients.search import folded_contains
 from clients.selectors import MissingCredential, missing_credentials_of_clients
 from credentials.models import Credential
 from reporting.models import Country
@@ -30,16 +31,17 @@ def _text_filter(term: str) -> Q:
     return (
         country
         | Q(report_type_codes__icontains=term)
-        | Q(pro__name__icontains=term)
-        | Q(login__icontains=term)
-        | Q(collective_account__login__icontains=term)
-        | Q(registration_number__icontains=term)
+        | folded_contains("pro__name", term)
+        | folded_contains("login", term)
+        | folded_contains("collective_account__login", term)
+        | folded_contains("registration_number", term)
     )
 
 
 def credential_search(*, client: Client, search: str = "") -> QuerySet[Credential]:
     """The client's credentials whose country, report type, PRO, login (its own or its
-    collective account's) or registration number matches `search`, case-insensitively."""
+    collective account's) or registration number matches `search`, ignoring case (and, in the
+    PRO, login and registration number, accents: clients/search.py)."""
     queryset = Credential.objects.filter(client=client)
     term = (search or "").strip()
     if term:

@@ -8,6 +8,7 @@ from django.utils.timezone import localtime
 
 from clients.client_page import ClientPageSection
 from clients.models import Organization
+from clients.search import folded_search_fields
 from clients.tenancy import OrganizationScopedAdminMixin, organization_for_user
 from registrations.models import (
     Declaration,
@@ -104,7 +105,7 @@ class ProducerAdmin(RegistrationsAdminMixin, admin.ModelAdmin):
         "nrn",
         "bubble_id",
         "seller__company_name",
-        "client__name",
+        *folded_search_fields("client__name"),
         "users__bubble_id",
         "users__email",
     ]

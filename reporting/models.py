@@ -179,3 +179,15 @@ class DeadlineRule(DueTerms, TimestampedModel):
             f"{self.scheme}: {self.get_frequency_display()}, due day {self.due_day} "
             f"+{self.due_months_after} month(s)"
         )
+
+
+class CatalogVersion(models.Model):
+    """One row: a random number the database renews at every write to the tables the
+    in-memory catalog reads (countries, PROs, report types, schemes), so that a process may
+    keep the catalog while the number stays the same (`reporting.catalog_version`)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"catalog version {self.version}"

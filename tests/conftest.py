@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.db import connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from rest_framework.test import APIClient
 
 from clients.models import Role
@@ -129,9 +129,12 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache: database ids come back after a rolled-back test."""
+def empty_cache(monkeypatch):
+    """Each test starts with an empty cache: database ids come back after a rolled-back test.
+    Nor is a catalog kept in memory (Catalog.current), so that a test's query count does not
+    depend on the tests before it."""
     cache.clear()
+    monkeypatch.setattr("reporting.selectors._kept", None)
 
 
 @pytest.fixture
@@ -153,6 +156,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# What the browser tests wait for (a page, an element) may take longer than Playwright's default
+# 5 s when the suite shares the machine's CPUs with other work; a failure still fails.
+BROWSER_WAIT_MS = 30_000
+expect.set_options(timeout=BROWSER_WAIT_MS)
 
 
 @pytest.fixture
@@ -171,7 +178,9 @@ def page(live_server, monkeypatch, settings):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield browser.new_page()
+            page = browser.new_page()
+            page.set_default_timeout(BROWSER_WAIT_MS)
+            yield page
         finally:
             browser.close()
             # Inside Playwright's event loop the test's queries use a connection of their own

@@ -1,3 +1,4 @@
+import copy
 from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
@@ -96,7 +97,21 @@ class ObligationsField(serializers.ListField):
         return client_obligations(client)
 
 
-class ClientSummarySerializer(serializers.ModelSerializer):
+class FieldsBuiltOnceMixin:
+    """For read-only ModelSerializers: their fields are built from the model once per class,
+    each instance gets copies. ModelSerializer builds them again at every instantiation, which
+    was most of the Python time of a client's answer; what it builds depends only on the class
+    (its Meta and declared fields)."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built_once = built
+        return copy.deepcopy(built)
+
+
+class ClientSummarySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """A client as the list shows it."""
 
     aliases = AliasesField(read_only=True)
@@ -145,7 +160,7 @@ class ClientListItemSerializer(ClientSummarySerializer):
         read_only_fields = fields
 
 
-class ClientNamesSerializer(serializers.ModelSerializer):
+class ClientNamesSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """A client's names, as the local-company-name route answers."""
 
     aliases = AliasesField(read_only=True)
@@ -164,7 +179,7 @@ CLIENT_ORGANIZATION_HELP = (
 )
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """One client, as the create, get and update routes answer it."""
 
     aliases = AliasesField(read_only=True)

@@ -1,5 +1,6 @@
-from functools import cached_property
+from functools import cached_property, partial
 
+from django.http import Http404
 from django_filters.utils import translate_validation
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -28,9 +29,10 @@ from clients.api.serializers import (
 )
 from clients.filtersets import ClientFilterSet
 from clients.models import Alias, Client
-from clients.portfolio_version import portfolio_version
+from clients.portfolio_version import PortfolioState, portfolio_state
 from clients.selectors import (
     ClientMatches,
+    client_detail,
     client_details,
     client_list,
     client_local_company_name,
@@ -60,7 +62,7 @@ def alias_conflict_response(conflict: AliasConflict) -> Response:
 def path_country(code: str):
     """The country a path names; an unknown code answers 404 naming the valid ones."""
     try:
-        return Catalog.load().country(code)
+        return Catalog.current().country(code)
     except CatalogLookupError as error:
         raise NotFound(error.message) from error
 
@@ -78,7 +80,12 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            return client_list(organization=self.organization, version=self.portfolio_version)
+            state = self.portfolio_state
+            return client_list(
+                organization=self.organization,
+                version=state.version,
+                shares_received=state.shares_received,
+            )
         return client_details(
             organization=self.organization, writable=self.request.method not in SAFE_METHODS
         )
@@ -100,24 +107,26 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         return Response(serializer_class(fresh).data, **kwargs)
 
     @cached_property
-    def portfolio_version(self) -> int | None:
-        return portfolio_version(self.organization.pk)
+    def portfolio_state(self) -> PortfolioState:
+        return portfolio_state(self.organization.pk)
 
     def list(self, request):
-        # The version first: the queryset below already looks at the portfolio (whether
-        # anything is shared with the organization).
-        version = self.portfolio_version
+        # The version first (with whether anything is shared with the organization and the
+        # catalog's version, in the same query): the answer is computed after it.
+        state = self.portfolio_state
+        catalog = partial(Catalog.current, state.catalog_version)
         filterset = self.filterset_class(
             request.query_params, queryset=self.get_queryset(), request=request
         )
+        filterset.form.catalog_loader = catalog
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
-        question = filterset.question
         matches = ClientMatches(
             organization=self.organization,
-            version=version,
+            version=state.version,
             clients=filterset.qs,
-            question=question,
+            question=filterset.question,
+            shares_received=state.shares_received,
         )
         page = self.paginate_queryset(matches)
         summaries = client_portfolio_summaries([client.pk for client in page])
@@ -133,7 +142,13 @@ class ClientViewSet(OrganizationScopedMixin, viewsets.GenericViewSet):
         return self._answer(client, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, client_id=None):
-        return Response(self.get_serializer(self.get_object()).data)
+        # The client with its aliases and obligations in one query.
+        client = client_detail(organization=self.organization, client_id=client_id)
+        if client is None:
+            # As get_object() would answer.
+            raise Http404(f"No {Client._meta.object_name} matches the given query.")
+        self.check_object_permissions(request, client)
+        return Response(self.get_serializer(client).data)
 
     def update(self, request, client_id=None):
         client = self.get_object()

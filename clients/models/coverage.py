@@ -88,11 +88,14 @@ class StatDimension(models.TextChoices):
     STATUS = "status", "Status"
     COUNTRY = "country", "Country"
     REPORT_TYPE = "report_type", "Report type"
+    # Key "credentials": the client has an obligation that no credential covers.
+    MISSING = "missing", "Missing credentials"
 
 
 class ClientStatFacet(models.Model):
-    """One count a client adds to its organization's statistics: its status, and each country
-    and report type it covers (collective-account pseudo-clients add none).
+    """One count a client adds to its organization's statistics: its status, each country and
+    report type it covers, and whether it has missing credentials (collective-account
+    pseudo-clients add none).
 
     Kept by the same triggers as ClientCoverage: when a write changes a client, its facets are
     recomputed and the difference is applied to PortfolioStat.

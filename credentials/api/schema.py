@@ -19,12 +19,14 @@ from config.api_schema import (
     error_response,
     schema_stack,
 )
-from credentials.api.serializers import (
+from credentials.api.bulk_serializers import (
     BulkUploadJobSerializer,
     BulkUploadPreviewSerializer,
     BulkUploadResultSerializer,
     BulkUploadSerializer,
     BulkUploadStatusSerializer,
+)
+from credentials.api.serializers import (
     CollectiveAccountQuerySerializer,
     CollectiveAccountSerializer,
     CredentialInputSerializer,

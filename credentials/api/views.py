@@ -14,6 +14,13 @@ from clients.tenancy import OrganizationScopedMixin, clients_of, clients_readabl
 from config.exceptions import fields_renamed
 from config.parsers import JSONParser
 from config.query_params import comma_lists_merged
+from credentials.api.bulk_serializers import (
+    BulkUploadJobSerializer,
+    BulkUploadPreviewSerializer,
+    BulkUploadResultSerializer,
+    BulkUploadSerializer,
+    BulkUploadStatusSerializer,
+)
 from credentials.api.schema import (
     BULK_UPLOAD_EXECUTE_SCHEMA,
     BULK_UPLOAD_PREVIEW_SCHEMA,
@@ -24,11 +31,6 @@ from credentials.api.schema import (
     CREDENTIAL_VIEWSET_SCHEMA,
 )
 from credentials.api.serializers import (
-    BulkUploadJobSerializer,
-    BulkUploadPreviewSerializer,
-    BulkUploadResultSerializer,
-    BulkUploadSerializer,
-    BulkUploadStatusSerializer,
     CollectiveAccountQuerySerializer,
     CollectiveAccountSerializer,
     CredentialInputSerializer,

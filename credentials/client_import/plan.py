@@ -97,7 +97,7 @@ def client_groups(upload: UploadRows) -> ClientGroups:
         cells = upload.rows[index]
         if not "".join(cells).strip():
             continue
-        row = reader.cells_of(cells, upload.number(index), reader.identity_columns)
+        row = reader.cells_of(cells, upload.number(index), identity_only=True)
         if row.errors and not row.values:
             found.unidentified[index] = row.errors
             continue
@@ -259,11 +259,12 @@ class ChunkPlanner:
         new one; a row error when the row's report types span several credentials or it gives
         a linked credential its own secrets."""
         wanted = {rt.pk for rt in row.report_types}
+        country_id, pro_id = row.country.pk, row.pro.pk
         matches = [
             c
             for c in state.credentials
-            if c.country_id == row.country.pk
-            and c.pro_id == row.pro.pk
+            if c.country_id == country_id
+            and c.pro_id == pro_id
             and not c.report_type_ids.isdisjoint(wanted)
         ]
         if len(matches) > 1:

@@ -43,6 +43,7 @@ MAX_LENGTHS = {
     "report_type": Credential._meta.get_field("report_type_codes").max_length,
 }
 CELL_MAX_LENGTH = 255
+CHOICES_REMEMBERED = 1000
 
 RowError = tuple[str | None, str]
 
@@ -78,13 +79,15 @@ def choice_of(value: str, choices: list[str], what: str) -> tuple[str | None, st
     return None, f"Unknown {what}. Valid: {', '.join(choices)}."
 
 
-def _cell_error(name: str, cell: str, may_hold_null: bool) -> str | None:
-    limit = MAX_LENGTHS.get(name, CELL_MAX_LENGTH)
+def _cell_limits(columns: list[tuple[int, str]]) -> list[tuple[int, str, int]]:
+    return [(index, name, MAX_LENGTHS.get(name, CELL_MAX_LENGTH)) for index, name in columns]
+
+
+def _cell_error(name: str, cell: str, limit: int) -> str:
+    """Why a cell over its limit or holding a NUL is refused."""
     if len(cell) > limit:
         return too_long_message(name, limit)
-    if may_hold_null and holds_null_character(cell):
-        return NULL_CHARACTER_MESSAGE
-    return None
+    return NULL_CHARACTER_MESSAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +108,24 @@ class RowReader:
         self.width = len(mapping)
         self.columns = [(index, name) for index, name in enumerate(mapping) if name]
         self.identity_columns = [(i, name) for i, name in self.columns if name in ("id", "name")]
+        # (index, field, the cell's length limit) of every mapped column, and of the id and name
+        # columns.
+        self._cell_limits = _cell_limits(self.columns)
+        self._identity_cell_limits = _cell_limits(self.identity_columns)
         self.catalog = catalog
         self._catalog_cache: dict[tuple, CatalogEntries] = {}
+        self._choice_cache: dict[tuple, tuple[str | None, str | None]] = {}
+
+    def _choice(self, value: str, choices: list[str], what: str) -> tuple[str | None, str | None]:
+        """choice_of, remembered: a file repeats the few spellings of its choices (at most
+        CHOICES_REMEMBERED of them, so that a column of other text does not fill the memory)."""
+        key = (what, value)
+        found = self._choice_cache.get(key)
+        if found is None:
+            found = choice_of(value, choices, what)
+            if len(self._choice_cache) < CHOICES_REMEMBERED:
+                self._choice_cache[key] = found
+        return found
 
     def shown(self, row: Row, withheld=frozenset()) -> dict[str, str]:
         """The row's cell of every mapped field ("" when blank) for a preview: the password
@@ -126,10 +145,10 @@ class RowReader:
             self.read(row)
         return row
 
-    def cells_of(self, cells: Sequence[str], number: int, columns=None) -> Row:
+    def cells_of(self, cells: Sequence[str], number: int, *, identity_only: bool = False) -> Row:
         """The row's cells by field (blank cells left out), or a row error for a ragged row.
 
-        `columns` narrows the fields read to some of the mapped (index, field) pairs."""
+        `identity_only` reads the id and name cells only."""
         if len(cells) != self.width:
             message = f"The row has {len(cells)} cells but the mapping has {self.width} columns."
             return Row(number=number, values={}, errors=[(None, message)])
@@ -137,14 +156,20 @@ class RowReader:
         errors: list[RowError] = []
         # One look at the whole row; the cells are searched only when it holds a NUL.
         may_hold_null = holds_null_character("".join(cells))
-        for index, name in columns or self.columns:
-            cell = cells[index] if name == "password" else cells[index].strip()
-            if not cell.strip():
-                continue
-            error = _cell_error(name, cell, may_hold_null)
-            if error:
+        for index, name, limit in (
+            self._identity_cell_limits if identity_only else self._cell_limits
+        ):
+            cell = cells[index]
+            if name == "password":
+                if not cell.strip():
+                    continue
+            else:
+                cell = cell.strip()
+                if not cell:
+                    continue
+            if len(cell) > limit or (may_hold_null and "\x00" in cell):
                 # Left out of the row's values, so that no later message quotes it.
-                errors.append((name, error))
+                errors.append((name, _cell_error(name, cell, limit)))
             else:
                 values[name] = cell
         return Row(number=number, values=values, errors=errors)
@@ -170,7 +195,7 @@ class RowReader:
     def _read_client_fields(self, row: Row) -> None:
         values = row.values
         if "status" in values:
-            row.status, error = choice_of(values["status"], CLIENT_STATUSES, "status")
+            row.status, error = self._choice(values["status"], CLIENT_STATUSES, "status")
             if error:
                 row.errors.append(("status", error))
         if "shared" in values:
@@ -189,7 +214,7 @@ class RowReader:
             ("credential_status", CREDENTIAL_STATUSES, "credential status"),
         ):
             if name in credential:
-                credential[name], error = choice_of(credential[name], choices, what)
+                credential[name], error = self._choice(credential[name], choices, what)
                 if error:
                     row.errors.append((name, error))
         if is_masked_password(credential.get("password")):

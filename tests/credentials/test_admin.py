@@ -101,6 +101,24 @@ def test_credential_list_filters_by_report_type_and_pro(staff_browser, acme, cre
     assert list(by_pro.context["cl"].result_list) == [landbell]
 
 
+@pytest.mark.parametrize("term", ["lodz-biuro", "ŁÓDŹ", "re-88", "lumiere", "LEKO"])
+def test_credential_list_search_ignores_case_and_accents(staff_browser, organization, term):
+    lumiere = ClientFactory(organization=organization, name="Lumière SAS")
+    found = CredentialFactory(
+        client=lumiere,
+        country=country("FR"),
+        pro=pro("FR", "Léko"),
+        report_types=["Packaging"],
+        login="łódź-biuro@example.com",
+        registration_number="FR-RÉ-88",
+    )
+    CredentialFactory(client=ClientFactory(organization=organization, name="Other GmbH"))
+
+    response = staff_browser.get(changelist(), {"q": term})
+
+    assert list(response.context["cl"].result_list) == [found]
+
+
 def test_credential_list_shows_only_the_members_organization(
     staff_browser, credential, other_organization
 ):

@@ -403,7 +403,7 @@ def test_overlap_with_an_existing_credential_is_a_400(staff_api, acme, ear_crede
 def test_overlap_found_only_by_the_database_constraint_is_a_400(
     staff_api, acme, ear_credential, monkeypatch
 ):
-    monkeypatch.setattr("credentials.services._refuse_overlap", lambda **kwargs: None)
+    monkeypatch.setattr("credentials.services.plan._refuse_overlap", lambda **kwargs: None)
 
     response = staff_api.post(
         url(acme.pk), new_credential_body(report_types=["WEEE"]), format="json"

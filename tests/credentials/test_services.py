@@ -92,7 +92,7 @@ def test_changing_the_pro_to_one_that_does_not_take_the_report_types_is_refused(
 def test_an_overlap_met_only_by_the_constraint_on_update_is_a_validation_error(acme, monkeypatch):
     credential_create(client=acme, country="UK", pro="Valpak", report_types=["WEEE"])
     other = credential_create(client=acme, country="UK", pro="Comply Direct", report_types=["WEEE"])
-    monkeypatch.setattr("credentials.services._refuse_overlap", lambda **kwargs: None)
+    monkeypatch.setattr("credentials.services.plan._refuse_overlap", lambda **kwargs: None)
 
     with pytest.raises(ValidationError) as caught:
         credential_update(credential=other, pro="Valpak")

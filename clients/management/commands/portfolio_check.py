@@ -27,6 +27,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"organization {item.organization_id}: coverage of client {item.key} differs"
                 )
+            elif item.dimension == "facets":
+                self.stdout.write(
+                    f"organization {item.organization_id}: statistics of client {item.key} differ"
+                )
             else:
                 self.stdout.write(
                     f"organization {item.organization_id}: {item.dimension}={item.key} "

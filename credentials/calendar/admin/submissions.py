@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from clients.models import Organization
+from clients.search import folded_search_fields
 from clients.tenancy import OrganizationScopedAdminMixin
 from credentials.calendar.admin.deadlines import organization_of
 from credentials.calendar.models import Submission
@@ -64,7 +65,7 @@ class SubmissionAdmin(OrganizationScopedAdminMixin, admin.ModelAdmin):
         "reference",
     ]
     list_filter = ["country", "report_type", "period"]
-    search_fields = ["client__name", "reference", "period", "pro__name"]
+    search_fields = [*folded_search_fields("client__name", "pro__name"), "reference", "period"]
     list_select_related = ["client", "country", "pro", "report_type", "submitted_by"]
     readonly_fields = ["submitted_by", "submitted_at"]
     change_list_template = "admin/credentials/submission/change_list.html"
