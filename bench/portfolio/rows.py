@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.portfolio.vocabulary import BENCH_ORGANIZATION, BENCH_USERNAME
+from clients import portfolio_stats
 from clients.models import Client, CoverageSource, Organization, Role, StatDimension
 from clients.services import org_user_create_or_update, organization_get_or_create
 from credentials.models import Credential
@@ -75,8 +76,26 @@ class Portfolio:
             keys.add((StatDimension.COUNTRY.value, country_id))
             if report_type_id is not None:
                 keys.add((StatDimension.REPORT_TYPE.value, str(report_type_id)))
+        if _uncovered_obligation(credentials, obligations):
+            keys.add((portfolio_stats.MISSING_DIMENSION, portfolio_stats.MISSING_KEY))
         self.facets.extend((client_id, organization_id, *key) for key in keys)
         self.stats.update(keys)
+
+
+def _uncovered_obligation(credentials: set[tuple], obligations: set[tuple]) -> bool:
+    """Whether an obligation (country, report type, PRO) is covered by none of the credentials'
+    (country, report type, PRO): the rule of portfolio_stats._uncovered_obligation (same
+    country and report type, same PRO when the obligation names one; an obligation without a
+    report type is covered by any credential in its country)."""
+    return any(
+        not any(
+            country_id == covered_country
+            and report_type_id in (None, covered_report_type)
+            and pro_id in (None, covered_pro)
+            for covered_country, covered_report_type, covered_pro in credentials
+        )
+        for country_id, report_type_id, pro_id in obligations
+    )
 
 
 TABLE_ROWS = ("clients", "aliases", "obligations", "credentials", "credential_report_types")

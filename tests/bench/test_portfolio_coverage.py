@@ -51,8 +51,10 @@ def test_generated_coverage_facets_and_statistics_equal_a_rebuild_of_the_same_ro
     assert Counter(kept_coverage) == Counter(portfolio.coverage)
     assert Counter(facets.values_list(*FACET_COLUMNS)) == Counter(portfolio.facets)
     assert {(s.dimension, s.key): s.clients for s in stats} == dict(portfolio.stats)
-    # Both sources, collective accounts (coverage without facets) and NULL PROs are exercised.
+    # Both sources, collective accounts (coverage without facets), NULL PROs and clients with
+    # missing credentials are exercised.
     assert {row[3] for row in portfolio.coverage} == {"credential", "obligation"}
+    assert {row[2] for row in portfolio.facets} == {"status", "country", "report_type", "missing"}
     assert any(row[2] for row in portfolio.coverage)
     assert any(row[6] is None for row in portfolio.coverage)
     assert portfolio_drift() == []
