@@ -26,8 +26,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--triggers",
         choices=("off", "on"),
         default=os.environ.get("BENCH_TRIGGERS", "off"),
-        help="off: disable the portfolio triggers for the load and rebuild the coverage and "
-        "statistics once (default); on: let the statement triggers run once per COPY",
+        help="off: disable the portfolio triggers for the load and write the coverage and "
+        "statistics the generator builds with the rows (default); on: let the statement "
+        "triggers run once per COPY",
     )
     parser.add_argument(
         "--workers",

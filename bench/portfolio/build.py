@@ -210,19 +210,27 @@ def plan_portfolio(
             1 if number <= collective_credentials % collective_clients else 0
         )
         pros = _distinct_pros(rng, catalog, pick_pro, min(share, len(catalog)))
-        portfolio.clients.append(
-            (
-                client_id,
-                organization_id,
-                f"Collective Account - {pros[0].name if pros else 'Agency'} {number}",
-                ClientStatus.ACTIVE,
-                False,
-                "Agency-owned account used by several clients.",
-                None,
-                True,
-                now,
-                now,
-            )
+        client = (
+            client_id,
+            organization_id,
+            f"Collective Account - {pros[0].name if pros else 'Agency'} {number}",
+            ClientStatus.ACTIVE,
+            False,
+            "Agency-owned account used by several clients.",
+            None,
+            True,
+            now,
+            now,
+        )
+        portfolio.clients.append(client)
+        portfolio.cover(
+            client=client,
+            credentials={
+                (pro.country_id, report_type_id, pro.id)
+                for pro in pros
+                for report_type_id in pro.report_type_ids
+            },
+            obligations=set(),
         )
         for pro in pros:
             credential_id = credential_ids[len(portfolio.credentials)]
@@ -279,25 +287,25 @@ def build_shard(shard: Shard) -> Portfolio:
     ):
         name, trading, base = client_name(name_index)
         created = shard.now - _days(rng, 1500)
-        portfolio.clients.append(
-            (
-                client_id,
-                shard.organization_id,
-                name,
-                pick_status(rng),
-                False,
-                rng.choice(CLIENT_NOTES) if rng.random() < 0.3 else "",
-                None,
-                False,
-                created,
-                created,
-            )
+        client = (
+            client_id,
+            shard.organization_id,
+            name,
+            pick_status(rng),
+            False,
+            rng.choice(CLIENT_NOTES) if rng.random() < 0.3 else "",
+            None,
+            False,
+            created,
+            created,
         )
+        portfolio.clients.append(client)
         if rng.random() < 0.35:
             portfolio.aliases.append((client_id, GLOBAL_SCOPE, trading))
 
         pros = _distinct_pros(rng, catalog, pick_pro, count)
         covered: set[tuple] = set()
+        credential_coverage: set[tuple] = set()
         obligations: set[tuple] = set()
         login_name = trading.replace(" ", ".").lower()
         for pro in pros:
@@ -326,6 +334,7 @@ def build_shard(shard: Shard) -> Portfolio:
             )
             for report_type_id in report_type_ids:
                 covered.add((pro.country_id, report_type_id))
+                credential_coverage.add((pro.country_id, report_type_id, pro.id))
                 if rng.random() < 0.5:
                     obligations.add((pro.country_id, report_type_id, None))
         if rng.random() < 0.3:
@@ -335,6 +344,7 @@ def build_shard(shard: Shard) -> Portfolio:
                     (pro.country_id, report_type_id, pro.id if rng.random() < 0.25 else None)
                 )
         portfolio.obligations.extend((client_id, *obligation) for obligation in obligations)
+        portfolio.cover(client=client, credentials=credential_coverage, obligations=obligations)
 
         local_countries = {pro.country_code: pro for pro in pros}
         for country_code in list(local_countries)[: 2 if rng.random() < 0.1 else 1]:

@@ -1,7 +1,9 @@
 """The rows in PostgreSQL COPY's text format, and the COPY statement of each table."""
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,16 +15,19 @@ from bench.portfolio.build import Shard, build_shard
 from bench.portfolio.rows import (
     ALIAS_COLUMNS,
     CLIENT_COLUMNS,
+    COVERAGE_COLUMNS,
     CREDENTIAL_COLUMNS,
     CREDENTIAL_REPORT_TYPE_COLUMNS,
+    FACET_COLUMNS,
     OBLIGATION_COLUMNS,
-    TABLE_ROWS,
     Portfolio,
 )
-from clients.models import Alias, Client, Obligation
+from clients.models import Alias, Client, ClientCoverage, ClientStatFacet, Obligation
 from credentials.models import Credential, CredentialReportType
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Whether a string holds a character COPY escapes (most hold none: translating is the slow part).
+_needs_escape = re.compile(r"[\\\t\n\r]").search
 
 
 def copy_value(value) -> str:
@@ -32,7 +37,7 @@ def copy_value(value) -> str:
     if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
+        return value.translate(_COPY_ESCAPES) if _needs_escape(value) else value
     if isinstance(value, Jsonb):
         return json.dumps(value.obj).translate(_COPY_ESCAPES)
     if isinstance(value, datetime):
@@ -42,7 +47,24 @@ def copy_value(value) -> str:
 
 def copy_text(rows: Iterable[tuple], suffix: str = "") -> bytes:
     """Rows in COPY's text format, each followed by `suffix` (the defaulted columns)."""
-    return "".join("\t".join(map(copy_value, row)) + suffix + "\n" for row in rows).encode()
+    # Plain strings and integers, most of the values, skip copy_value's checks.
+    return "".join(
+        [
+            "\t".join(
+                [
+                    value
+                    if value.__class__ is str and not _needs_escape(value)
+                    else str(value)
+                    if value.__class__ is int
+                    else copy_value(value)
+                    for value in row
+                ]
+            )
+            + suffix
+            + "\n"
+            for row in rows
+        ]
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -55,8 +77,12 @@ class CopyTarget:
     suffix: str
 
 
-def copy_target(model: type[models.Model], columns: Sequence[str]) -> CopyTarget:
-    """COPY into the model's table; other non-key columns get the field's default."""
+def copy_target(
+    model: type[models.Model], columns: Sequence[str], *, freeze: bool = False
+) -> CopyTarget:
+    """COPY into the model's table; other non-key columns get the field's default. `freeze`
+    writes the rows frozen (for a table truncated in the same transaction): VACUUM then has
+    nothing to do on them."""
     given = set(columns)
     now = timezone.now()
     extra_columns, extra_values = [], []
@@ -80,33 +106,44 @@ def copy_target(model: type[models.Model], columns: Sequence[str]) -> CopyTarget
     table = model._meta.db_table
     return CopyTarget(
         table=table,
-        statement=f"COPY {table} ({column_list}) FROM STDIN",
+        statement=f"COPY {table} ({column_list}) FROM STDIN" + (" WITH (FREEZE)" if freeze else ""),
         suffix="".join("\t" + copy_value(value) for value in extra_values),
     )
 
 
-def copy_targets() -> dict[str, CopyTarget]:
-    """The COPY of each of the Portfolio's row lists."""
+def copy_targets(*, kept: bool = False, freeze: Collection[str] = ()) -> dict[str, CopyTarget]:
+    """The COPY of each of the Portfolio's row lists (with `kept`, also of its coverage and
+    facets, which the portfolio triggers write otherwise); into the tables in `freeze` with
+    the rows frozen."""
+    models_columns = {
+        "clients": (Client, CLIENT_COLUMNS),
+        "aliases": (Alias, ALIAS_COLUMNS),
+        "obligations": (Obligation, OBLIGATION_COLUMNS),
+        "credentials": (Credential, CREDENTIAL_COLUMNS),
+        "credential_report_types": (CredentialReportType, CREDENTIAL_REPORT_TYPE_COLUMNS),
+    }
+    if kept:
+        models_columns["coverage"] = (ClientCoverage, COVERAGE_COLUMNS)
+        models_columns["facets"] = (ClientStatFacet, FACET_COLUMNS)
     return {
-        "clients": copy_target(Client, CLIENT_COLUMNS),
-        "aliases": copy_target(Alias, ALIAS_COLUMNS),
-        "obligations": copy_target(Obligation, OBLIGATION_COLUMNS),
-        "credentials": copy_target(Credential, CREDENTIAL_COLUMNS),
-        "credential_report_types": copy_target(
-            CredentialReportType, CREDENTIAL_REPORT_TYPE_COLUMNS
-        ),
+        name: copy_target(model, columns, freeze=model._meta.db_table in freeze)
+        for name, (model, columns) in models_columns.items()
     }
 
 
 def portfolio_copy_text(portfolio: Portfolio, targets: dict[str, CopyTarget]) -> dict[str, bytes]:
-    return {name: copy_text(getattr(portfolio, name), targets[name].suffix) for name in TABLE_ROWS}
+    """The rows of each of `targets`' lists in COPY's text format."""
+    return {
+        name: copy_text(getattr(portfolio, name), target.suffix) for name, target in targets.items()
+    }
 
 
 def _shard_copy_text(
     job: tuple[Shard | Portfolio, dict[str, CopyTarget]],
-) -> tuple[dict[str, int], dict[str, bytes]]:
+) -> tuple[dict[str, int], dict[str, bytes], Counter]:
     """A worker's job: build a shard and format it for COPY (the formatting runs in the
-    worker too, so the loading process only sends bytes)."""
+    worker too, so the loading process only sends bytes). Also returns the shard's clients
+    per statistic (dimension, key)."""
     shard, targets = job
     portfolio = shard if isinstance(shard, Portfolio) else build_shard(shard)
-    return portfolio.counts(), portfolio_copy_text(portfolio, targets)
+    return portfolio.counts(), portfolio_copy_text(portfolio, targets), portfolio.stats

@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from django.db import connection, models, transaction
 
 from bench.portfolio.build import plan_portfolio
 from bench.portfolio.copying import _shard_copy_text, copy_targets
-from bench.portfolio.rows import TABLE_ROWS, PortfolioSize, load_catalog
+from bench.portfolio.rows import PortfolioSize, load_catalog
 from clients import portfolio_stats
 from clients.models import Alias, Client, Obligation, Organization
 from credentials.models import Credential, CredentialReportType
@@ -89,8 +90,65 @@ def _delete_clients(cursor, where: str, params: list) -> None:
     cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
 
 
+def _owned_tables(model: type[models.Model], skip: frozenset) -> set[str]:
+    """The tables whose rows `_clear_dependants` deletes with the model's rows (the model's
+    own included)."""
+    tables = {model._meta.db_table}
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        related_model, fk = relation.related_model, relation.field
+        if related_model in skip or not getattr(fk, "db_constraint", True):
+            continue
+        if fk.remote_field.on_delete is not models.SET_NULL:
+            tables |= _owned_tables(related_model, skip | {related_model})
+    return tables
+
+
+def _truncate_portfolio(cursor, organization: Organization) -> list[str]:
+    """Empty the portfolio tables with TRUNCATE when they hold nothing but the organization's
+    portfolio: its clients are every client, and every other table with a foreign key into
+    them is empty (truncated too). Much cheaper than a DELETE of millions of rows, and it
+    leaves no dead rows behind for the index builds to read and VACUUM to remove; a COPY into
+    a table truncated in its transaction may also write its rows frozen. Returns the tables
+    truncated, or none (nothing done) when other rows would go with them."""
+    client_table = Client._meta.db_table
+    # Other organizations' clients cannot appear before the commit.
+    cursor.execute(f"LOCK TABLE {client_table} IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {client_table} WHERE organization_id <> %s)",
+        [organization.pk],
+    )
+    if cursor.fetchone()[0]:
+        return []
+    tables = _owned_tables(Client, frozenset({Client}))
+    while True:
+        cursor.execute(
+            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint "
+            "WHERE contype = 'f' AND confrelid = ANY(%s::regclass[]) "
+            "AND NOT conrelid = ANY(%s::regclass[])",
+            [sorted(tables), sorted(tables)],
+        )
+        referencing = [row[0] for row in cursor.fetchall()]
+        if not referencing:
+            break
+        for table in referencing:
+            # Locked first: no row can be added between the check and the TRUNCATE.
+            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                return []
+        tables.update(referencing)
+    truncated = sorted(tables | set(KEPT_TABLES))
+    cursor.execute(f"TRUNCATE {', '.join(truncated)}")
+    return truncated
+
+
 # The tables whose triggers keep the portfolio version, the coverage and the statistics, and
-# the two tables those triggers fill per client (rebuilt after a load without triggers).
+# the two tables those triggers fill per client (the generator writes them in a load without
+# triggers).
 WATCHED_MODELS = (Client, Alias, Obligation, Credential, CredentialReportType)
 KEPT_TABLES = (portfolio_stats.COVERAGE_TABLE, portfolio_stats.FACET_TABLE)
 TRIGGER_MODES = ("off", "on")
@@ -124,20 +182,22 @@ def secondary_indexes(cursor, tables: Sequence[str]) -> list[SecondaryIndex]:
     return [SecondaryIndex(*row) for row in cursor.fetchall()]
 
 
-def _load_shards(cursor, jobs: list, workers: int, log) -> dict[str, int]:
-    """COPY the shards' rows as the workers build them: building (Python, in the workers)
-    overlaps with loading (the database server)."""
-    targets = copy_targets()
-    totals = dict.fromkeys(TABLE_ROWS, 0)
-    seconds = dict.fromkeys(TABLE_ROWS, 0.0)
+def _load_shards(cursor, jobs: list, targets: dict, workers: int, log) -> tuple[dict, Counter]:
+    """COPY the shards' rows into `targets` as the workers build them: building (Python, in
+    the workers) overlaps with loading (the database server). Returns the rows per table and
+    the clients per statistic (dimension, key)."""
+    totals = dict.fromkeys(targets, 0)
+    seconds = dict.fromkeys(targets, 0.0)
+    stats: Counter = Counter()
 
-    def load(counts: dict[str, int], texts: dict[str, bytes]) -> None:
-        for name in TABLE_ROWS:
+    def load(counts: dict[str, int], texts: dict[str, bytes], shard_stats: Counter) -> None:
+        for name, target in targets.items():
             started = time.perf_counter()
-            with cursor.copy(targets[name].statement) as copy:
+            with cursor.copy(target.statement) as copy:
                 copy.write(texts[name])
             seconds[name] += time.perf_counter() - started
             totals[name] += counts[name]
+        stats.update(shard_stats)
 
     if workers <= 1:
         for job in jobs:
@@ -146,9 +206,32 @@ def _load_shards(cursor, jobs: list, workers: int, log) -> dict[str, int]:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for result in pool.imap(_shard_copy_text, [(job, targets) for job in jobs]):
                 load(*result)
-    for name in TABLE_ROWS:
-        log(f"  {targets[name].table}: {totals[name]:,} rows, COPY {seconds[name]:.1f} s")
-    return totals
+    for name, target in targets.items():
+        log(f"  {target.table}: {totals[name]:,} rows, COPY {seconds[name]:.1f} s")
+    return totals, stats
+
+
+def _stats_write(cursor, organization: Organization, stats: Counter, *, replace: bool) -> None:
+    """Add the loaded clients' statistics to the organization's counts (which, when `replace`,
+    start from zero: its previous clients are gone), as `portfolio_rebuild` counts them from
+    the facets, then note the change of its portfolio. Runs in the loading transaction, with
+    the triggers on again: the version is renewed by the commit trigger of
+    clients_portfoliochange, together with the rows."""
+    stat_table = portfolio_stats.STAT_TABLE
+    cursor.execute("SET LOCAL session_replication_role = origin")
+    if replace:
+        for table in (portfolio_stats.DELTA_TABLE, stat_table):
+            cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [organization.pk])
+    rows = [
+        (organization.pk, dimension, key, clients) for (dimension, key), clients in stats.items()
+    ]
+    cursor.executemany(
+        f"INSERT INTO {stat_table} (organization_id, dimension, key, clients) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (organization_id, dimension, key) "
+        f"DO UPDATE SET clients = {stat_table}.clients + EXCLUDED.clients",
+        sorted(rows),
+    )
+    cursor.execute("SELECT clients_portfolio_note(ARRAY[%s]::bigint[])", [organization.pk])
 
 
 def foreign_key_orphans(cursor, tables: Sequence[str]) -> list[str]:
@@ -212,16 +295,6 @@ def _run_parallel(statements: dict[str, str], workers: int, what: str, log) -> N
         raise RuntimeError(f"{what} failed; run these statements:\n" + "\n".join(failed))
 
 
-def _rebuild(organization: Organization, log) -> None:
-    """The organization's coverage and statistics from its rows, and a new portfolio version
-    (in one transaction: the version changes with the statistics)."""
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        portfolio_stats.portfolio_rebuild(organization_ids=[organization.pk])
-        cursor.execute("SELECT clients_portfolio_note(ARRAY[%s]::bigint[])", [organization.pk])
-    log(f"  coverage and statistics rebuilt in {time.perf_counter() - started:.1f} s")
-
-
 def portfolio_generate(
     organization: Organization,
     size: PortfolioSize,
@@ -242,9 +315,9 @@ def portfolio_generate(
     `triggers="off"`: the loading transaction runs in replica mode (`session_replication_role`,
     which needs a superuser: the bench's default URL is one), so neither the portfolio triggers
     nor the row-by-row foreign key checks run; the foreign keys are then checked set-based.
-    After the commit, while the indexes are built, the organization's coverage and statistics
-    are rebuilt once and its portfolio version renewed (with the triggers on again: the version
-    is renewed by the commit trigger of clients_portfoliochange).
+    The workers also build the coverage and facet rows the triggers would have written (COPYed
+    with the shard) and the statistics they would have counted (written before the commit);
+    the organization's portfolio version is renewed by the same commit.
     `"on"`: the statement triggers run once per COPY and the foreign keys are checked row by
     row; only the trigram indexes wait (the triggers read the others).
     """
@@ -264,8 +337,16 @@ def portfolio_generate(
             # Django's foreign keys are checked at commit by default: check each statement's
             # at its end, while the indexes the checks of the DELETEs need still exist.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        if replace:
-            started = time.perf_counter()
+        started = time.perf_counter()
+        truncated = []
+        if triggers == "off" and (replace or not organization.clients.exists()):
+            truncated = _truncate_portfolio(cursor, organization)
+            if truncated:
+                log(
+                    f"  truncated {len(truncated)} tables holding only this portfolio in "
+                    f"{time.perf_counter() - started:.1f} s"
+                )
+        if replace and not truncated:
             if triggers == "off":
                 # The triggers that would forget the deleted clients' coverage are off.
                 owned = f"SELECT id FROM {Client._meta.db_table} WHERE organization_id = %s"
@@ -291,7 +372,8 @@ def portfolio_generate(
             f"{workers} workers"
         )
         started = time.perf_counter()
-        counts = _load_shards(cursor, [collective, *shards], workers, log)
+        targets = copy_targets(kept=triggers == "off", freeze=set(truncated))
+        counts, stats = _load_shards(cursor, [collective, *shards], targets, workers, log)
         log(f"  built and loaded in {time.perf_counter() - started:.1f} s")
 
         if triggers == "off":
@@ -299,21 +381,15 @@ def portfolio_generate(
             broken = foreign_key_orphans(cursor, watched)
             if broken:
                 raise RuntimeError(f"The generated rows break foreign keys: {broken}")
-            log(f"  foreign keys checked in {time.perf_counter() - started:.1f} s")
+            _stats_write(cursor, organization, stats, replace=replace)
+            log(
+                f"  foreign keys checked and statistics written in {time.perf_counter() - started:.1f} s"
+            )
         started = time.perf_counter()
     log(f"  committed in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    data_indexes = {i.name: i.definition for i in indexes if i.table not in KEPT_TABLES}
-    kept_indexes = {i.name: i.definition for i in indexes if i.table in KEPT_TABLES}
-    if triggers == "off":
-        # The rebuild reads the loaded tables while their indexes are built beside it.
-        with ThreadPoolExecutor(max_workers=1) as background:
-            building = background.submit(_run_parallel, data_indexes, workers, "indexes", log)
-            _rebuild(organization, log)
-            building.result()
-    else:
-        _run_parallel(data_indexes, workers, "indexes", log)
-    _run_parallel(kept_indexes, workers, "coverage indexes", log)
+    # One pool for every index, the trigram ones (the longest to build) first.
+    ordered = sorted(indexes, key=lambda index: index.method != "gin")
+    _run_parallel({i.name: i.definition for i in ordered}, workers, "indexes", log)
     _run_parallel(
         {table: f"VACUUM ANALYZE {table}" for table in watched + list(KEPT_TABLES)},
         workers,
