@@ -26,8 +26,6 @@ import warnings
 
 from bench import setup_django
 
-HUB_CLIENT = "Bench Hub Client"
-
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -45,13 +43,15 @@ def hub_client(organization):
     """The bench client with a credential for most PROs and report types of the catalog, an
     obligation on a third of them (some uncovered: missing credentials), and two producers with
     registrations: created once through the services, then reused."""
+    from bench.portfolio import HARNESS_CLIENT_PREFIX
     from clients.models import Client
     from clients.services import client_create
     from credentials.services import credential_create
     from registrations.models import Producer, Registration
     from reporting.models import Scheme
 
-    existing = Client.objects.filter(organization=organization, name=HUB_CLIENT).first()
+    hub_name = f"{HARNESS_CLIENT_PREFIX}Hub Client"
+    existing = Client.objects.filter(organization=organization, name=hub_name).first()
     if existing is not None:
         return existing
     schemes = list(
@@ -64,7 +64,7 @@ def hub_client(organization):
         {"country": pro.country.code, "report_type": report_type.code, "pro": pro.name}
         for pro, report_type in pairs[::3]
     ]
-    client = client_create(organization=organization, name=HUB_CLIENT, obligations=obligations)
+    client = client_create(organization=organization, name=hub_name, obligations=obligations)
     for index, (pro, report_type) in enumerate(pairs):
         if index % 14 == 0:
             # Left uncovered: a missing credential on the page.
@@ -80,14 +80,17 @@ def hub_client(organization):
             interval="yearly",
         )
     for number, chunk in enumerate((schemes[:4], schemes[4:8])):
-        producer = Producer.objects.create(
+        # A portfolio generated again deletes the hub but keeps its producers (their client
+        # becomes empty): they are found again by their number.
+        producer, _ = Producer.objects.update_or_create(
             organization=organization,
-            client=client,
             nrn=f"HUB{number:06d}",
-            company_name=f"{HUB_CLIENT} producer {number}",
+            defaults={"client": client, "company_name": f"{hub_name} producer {number}"},
         )
         for scheme in chunk:
-            Registration.objects.create(producer=producer, scheme=scheme, status="registered")
+            Registration.objects.get_or_create(
+                producer=producer, scheme=scheme, defaults={"status": "registered"}
+            )
     return client
 
 

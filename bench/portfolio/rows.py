@@ -4,7 +4,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.portfolio.vocabulary import BENCH_ORGANIZATION, BENCH_USERNAME
+from bench.portfolio.vocabulary import BENCH_ORGANIZATION, BENCH_USERNAME, HARNESS_CLIENT_PREFIX
 from clients import portfolio_stats
 from clients.models import Client, CoverageSource, Organization, Role, StatDimension
 from clients.services import org_user_create_or_update, organization_get_or_create
@@ -164,9 +164,14 @@ def bench_organization() -> tuple[Organization, str]:
 
 
 def portfolio_size(organization: Organization) -> PortfolioSize:
+    """The generated portfolio's size (the clients a measurement added left out)."""
     return PortfolioSize(
-        clients=Client.objects.filter(organization=organization).count(),
-        credentials=Credential.objects.filter(client__organization=organization).count(),
+        clients=Client.objects.filter(organization=organization)
+        .exclude(name__startswith=HARNESS_CLIENT_PREFIX)
+        .count(),
+        credentials=Credential.objects.filter(client__organization=organization)
+        .exclude(client__name__startswith=HARNESS_CLIENT_PREFIX)
+        .count(),
     )
 
 

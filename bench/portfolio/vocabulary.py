@@ -4,6 +4,9 @@ from clients.models import ClientStatus
 from credentials.models import CredentialStatus, Interval
 
 BENCH_ORGANIZATION = "Bench Agency"
+# Clients a measurement adds beside the generated portfolio (the admin bench's hub client) are
+# named with this prefix, which no generated name has: the portfolio's size leaves them out.
+HARNESS_CLIENT_PREFIX = "Bench "
 BENCH_USERNAME = "bench"
 COLLECTIVE_SHARE = 0.01
 COLLECTIVE_CREDENTIALS_PER_ACCOUNT = 2

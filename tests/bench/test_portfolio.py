@@ -156,3 +156,17 @@ def test_shards_hand_out_each_credential_id_once_and_build_the_same_portfolio_tw
     assert [row[:6] for row in first.credentials] == [row[:6] for row in second.credentials]
     assert [row[:4] for row in first.clients] == [row[:4] for row in second.clients]
     assert first.credential_report_types == second.credential_report_types
+
+
+@pytest.mark.django_db
+def test_the_portfolio_size_leaves_out_the_clients_a_measurement_added(organization):
+    from bench.portfolio import HARNESS_CLIENT_PREFIX, portfolio_size
+    from tests.factories import ClientFactory, CredentialFactory
+
+    generated = ClientFactory(organization=organization, name="Nordic Falcon Electronics GmbH")
+    CredentialFactory(client=generated)
+    hub = ClientFactory(organization=organization, name=f"{HARNESS_CLIENT_PREFIX}Hub Client")
+    CredentialFactory(client=hub)
+
+    assert portfolio_size(organization) == PortfolioSize(clients=1, credentials=1)
+    assert all(not client_name(index)[0].startswith(HARNESS_CLIENT_PREFIX) for index in range(5000))
