@@ -63,12 +63,19 @@ def instance_builder(
     build_with_init = _init_builder(model, plan, static)
     if not _assigns_directly(model, fields):
         return build_with_init
-    build_directly = _direct_builder(model, attnames, plan, static)
+    defaults, dynamic_fields = _defaults_not_given(plan, static)
 
     def build(*values) -> models.Model:
         if pre_init.has_listeners(model) or post_init.has_listeners(model):
             return build_with_init(*values)
-        return build_directly(*values)
+        obj = model.__new__(model)
+        obj._state = ModelState()
+        state = obj.__dict__
+        state.update(defaults)
+        for attname, field in dynamic_fields:
+            state[attname] = field.get_default()
+        state.update(zip(attnames, values, strict=True))
+        return obj
 
     return build
 
@@ -116,30 +123,18 @@ def _init_builder(model: type[models.Model], plan, static: dict) -> Callable[...
     return build
 
 
-def _direct_builder(
-    model: type[models.Model], attnames: Sequence[str], plan, static: dict
-) -> Callable[..., models.Model]:
-    """Build by setting the values in the instance's `__dict__`, with a fresh `_state`."""
-    dynamic_fields = [
-        (field.attname, field) for position, field, dynamic in plan if dynamic and position is None
-    ]
+def _defaults_not_given(plan, static: dict) -> tuple[dict, list[tuple[str, models.Field]]]:
+    """The fixed defaults of the fields not given, and the fields not given whose default is
+    made for each instance."""
     defaults = {
         field.attname: static[field.attname]
         for position, field, dynamic in plan
         if position is None and not dynamic
     }
-
-    def build(*values) -> models.Model:
-        obj = model.__new__(model)
-        obj._state = ModelState()
-        state = obj.__dict__
-        state.update(defaults)
-        for attname, field in dynamic_fields:
-            state[attname] = field.get_default()
-        state.update(zip(attnames, values, strict=True))
-        return obj
-
-    return build
+    dynamic_fields = [
+        (field.attname, field) for position, field, dynamic in plan if dynamic and position is None
+    ]
+    return defaults, dynamic_fields
 
 
 def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
