@@ -57,42 +57,17 @@ def instance_builder(
     id only drops a cached object, which a new instance has not), the values are set directly:
     __init__ costs more than the insert itself for thousands of rows."""
     fields = model._meta.concrete_fields
-    positions = {name: position for position, name in enumerate(attnames)}
-    unknown = set(attnames) - {field.attname for field in fields}
-    if unknown:
-        raise ValueError(f"{model.__name__} has no concrete fields {sorted(unknown)}.")
-    # A default is dynamic when it is a callable to call for each instance (a field without a
-    # default has a fixed one, None or "").
-    plan = [
-        (positions.get(field.attname), field, field.has_default() and callable(field.default))
-        for field in fields
-    ]
+    _refuse_unknown_attnames(model, fields, attnames)
+    plan = _field_plan(fields, attnames)
     static = {field.attname: field.get_default() for _, field, dynamic in plan if not dynamic}
-    names = [field.attname for field in fields]
-    dynamic_fields = [
-        (field.attname, field) for position, field, dynamic in plan if dynamic and position is None
-    ]
-    defaults = {
-        field.attname: static[field.attname]
-        for position, field, dynamic in plan
-        if position is None and not dynamic
-    }
-    direct = not any(
-        hasattr(type(model.__dict__.get(name)), "__set__")
-        and not isinstance(model.__dict__.get(name), ForeignKeyDeferredAttribute)
-        for name in names
-    )
+    build_with_init = _init_builder(model, plan, static)
+    if not _assigns_directly(model, fields):
+        return build_with_init
+    defaults, dynamic_fields = _defaults_not_given(plan, static)
 
     def build(*values) -> models.Model:
-        if not direct or pre_init.has_listeners(model) or post_init.has_listeners(model):
-            return model(
-                *[
-                    values[position]
-                    if position is not None
-                    else (field.get_default() if dynamic else static[field.attname])
-                    for position, field, dynamic in plan
-                ]
-            )
+        if pre_init.has_listeners(model) or post_init.has_listeners(model):
+            return build_with_init(*values)
         obj = model.__new__(model)
         obj._state = ModelState()
         state = obj.__dict__
@@ -103,6 +78,63 @@ def instance_builder(
         return obj
 
     return build
+
+
+def _refuse_unknown_attnames(model: type[models.Model], fields, attnames: Sequence[str]) -> None:
+    unknown = set(attnames) - {field.attname for field in fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no concrete fields {sorted(unknown)}.")
+
+
+def _field_plan(fields, attnames: Sequence[str]) -> list[tuple[int | None, models.Field, bool]]:
+    """Per field: its position in `attnames` (None when not given), the field, and whether its
+    default is dynamic: a callable to call for each instance (a field without a default has a
+    fixed one, None or "")."""
+    positions = {name: position for position, name in enumerate(attnames)}
+    return [
+        (positions.get(field.attname), field, field.has_default() and callable(field.default))
+        for field in fields
+    ]
+
+
+def _assigns_directly(model: type[models.Model], fields) -> bool:
+    """Whether no field's attribute is a descriptor that acts on assignment (a foreign key's
+    id only drops a cached object, which a new instance has not)."""
+    return not any(
+        hasattr(type(model.__dict__.get(name)), "__set__")
+        and not isinstance(model.__dict__.get(name), ForeignKeyDeferredAttribute)
+        for name in [field.attname for field in fields]
+    )
+
+
+def _init_builder(model: type[models.Model], plan, static: dict) -> Callable[..., models.Model]:
+    """Build through Model.__init__, the values in field order."""
+
+    def build(*values) -> models.Model:
+        return model(
+            *[
+                values[position]
+                if position is not None
+                else (field.get_default() if dynamic else static[field.attname])
+                for position, field, dynamic in plan
+            ]
+        )
+
+    return build
+
+
+def _defaults_not_given(plan, static: dict) -> tuple[dict, list[tuple[str, models.Field]]]:
+    """The fixed defaults of the fields not given, and the fields not given whose default is
+    made for each instance."""
+    defaults = {
+        field.attname: static[field.attname]
+        for position, field, dynamic in plan
+        if position is None and not dynamic
+    }
+    dynamic_fields = [
+        (field.attname, field) for position, field, dynamic in plan if dynamic and position is None
+    ]
+    return defaults, dynamic_fields
 
 
 def rows_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:

@@ -170,16 +170,9 @@ class CredentialAdminForm(forms.ModelForm):
         submit shows every error at once; a field that failed its own check is left out."""
         cleaned = super().clean()
         client = cleaned.get("client") or (self.instance.client if self.instance.pk else None)
-        required = ("country", "pro", "report_type_choices", "status")
-        if client is None or any(not cleaned.get(name) for name in required):
+        if client is None or not self._has_required(cleaned):
             return cleaned
-        arguments = self.service_arguments()
-        failed = {self.FORM_FIELDS.get(name, name) for name in self.errors}
-        checked = {
-            name: value
-            for name, value in arguments.items()
-            if self.FORM_FIELDS.get(name, name) not in failed
-        }
+        checked = self._checked_arguments()
         try:
             credential_validate(
                 client=client,
@@ -187,13 +180,32 @@ class CredentialAdminForm(forms.ModelForm):
                 **{name: checked.get(name, UNSET) for name in SERVICE_CHECKED},
             )
         except ValidationError as exc:
-            collective = cleaned.get("collective_account")
-            for field, messages_ in exc.message_dict.items():
-                name = self.FORM_FIELDS.get(field, field)
-                if field in ("login", "password") and collective is not None:
-                    messages_ = [linked_secret_message(field, collective)]
-                self.add_error(name if name in self.fields else None, messages_)
+            self._add_service_errors(exc, collective=cleaned.get("collective_account"))
         return cleaned
+
+    @staticmethod
+    def _has_required(cleaned: dict) -> bool:
+        required = ("country", "pro", "report_type_choices", "status")
+        return all(cleaned.get(name) for name in required)
+
+    def _checked_arguments(self) -> dict:
+        """The service arguments whose form fields passed their own checks."""
+        arguments = self.service_arguments()
+        failed = {self.FORM_FIELDS.get(name, name) for name in self.errors}
+        return {
+            name: value
+            for name, value in arguments.items()
+            if self.FORM_FIELDS.get(name, name) not in failed
+        }
+
+    def _add_service_errors(self, exc: ValidationError, *, collective: Credential | None) -> None:
+        """The services' errors on their form fields; a linked credential's login and password
+        errors say where its login comes from."""
+        for field, messages_ in exc.message_dict.items():
+            name = self.FORM_FIELDS.get(field, field)
+            if field in ("login", "password") and collective is not None:
+                messages_ = [linked_secret_message(field, collective)]
+            self.add_error(name if name in self.fields else None, messages_)
 
 
 # The arguments credential_validate checks.

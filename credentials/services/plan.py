@@ -163,6 +163,62 @@ class _Plan:
         return [rt for rt in self.current_report_types if rt.pk not in new]
 
 
+def _planned_catalog_entries(
+    *, credential: Credential | None, current: list[ReportType], country, pro, report_types
+) -> tuple[Country, Pro, list[ReportType]]:
+    """The catalog entries of the values given; UNSET keeps the credential's own."""
+    unchanged_catalog_entries = all(value is UNSET for value in (country, pro, report_types))
+    if credential is not None and unchanged_catalog_entries:
+        return credential.country, credential.pro, current
+    return _catalog_entries(
+        catalog=Catalog.load(),
+        country=credential.country.code if country is UNSET else country,
+        pro=credential.pro.name if pro is UNSET else pro,
+        report_types=[rt.code for rt in current] if report_types is UNSET else report_types,
+    )
+
+
+@sensitive_variables("login", "password")
+def _planned_collective(
+    *,
+    client: Client,
+    credential: Credential | None,
+    collective_account_id,
+    country: Country,
+    pro: Pro,
+    login,
+    password,
+) -> Credential | None:
+    """The collective account linked after the change (UNSET keeps the current link)."""
+    if collective_account_id is UNSET:
+        collective_account_id = credential.collective_account_id if credential else None
+    collective = _collective_account(
+        client=client,
+        collective_account_id=collective_account_id,
+        country=country,
+        pro=pro,
+    )
+    if collective is not None:
+        _refuse_own_secrets_when_linked(login=login, password=password, collective=collective)
+    return collective
+
+
+def _refuse_overlap_of_plan(*, client: Client, credential: Credential | None, plan: _Plan) -> None:
+    """Check the one-credential-per-report-type rule when the plan could break it: a new
+    credential, one moved to another country or PRO, or one given more report types."""
+    relocated = credential is not None and (
+        plan.country.pk != credential.country_id or plan.pro.pk != credential.pro_id
+    )
+    if credential is None or relocated or plan.added_report_types:
+        _refuse_overlap(
+            client=client,
+            country=plan.country,
+            pro=plan.pro,
+            report_types=plan.report_types,
+            exclude_credential_id=credential.pk if credential else None,
+        )
+
+
 @sensitive_variables("login", "password")
 def _plan(
     *,
@@ -187,30 +243,26 @@ def _plan(
         extra_info=extra_info,
     )
     current = _current_report_types(credential) if credential is not None else []
-    unchanged_catalog_entries = all(value is UNSET for value in (country, pro, report_types))
-    if credential is not None and unchanged_catalog_entries:
-        country_obj, pro_obj, report_type_objs = credential.country, credential.pro, current
-    else:
-        country_obj, pro_obj, report_type_objs = _catalog_entries(
-            catalog=Catalog.load(),
-            country=credential.country.code if country is UNSET else country,
-            pro=credential.pro.name if pro is UNSET else pro,
-            report_types=[rt.code for rt in current] if report_types is UNSET else report_types,
-        )
+    country_obj, pro_obj, report_type_objs = _planned_catalog_entries(
+        credential=credential,
+        current=current,
+        country=country,
+        pro=pro,
+        report_types=report_types,
+    )
     if credential is not None and client.collective_account:
         _refuse_moving_a_collective_with_links(
             credential=credential, country=country_obj, pro=pro_obj
         )
-    if collective_account_id is UNSET:
-        collective_account_id = credential.collective_account_id if credential else None
-    collective = _collective_account(
+    collective = _planned_collective(
         client=client,
+        credential=credential,
         collective_account_id=collective_account_id,
         country=country_obj,
         pro=pro_obj,
+        login=login,
+        password=password,
     )
-    if collective is not None:
-        _refuse_own_secrets_when_linked(login=login, password=password, collective=collective)
     plan = _Plan(
         country=country_obj,
         pro=pro_obj,
@@ -218,17 +270,7 @@ def _plan(
         current_report_types=current,
         collective=collective,
     )
-    relocated = credential is not None and (
-        country_obj.pk != credential.country_id or pro_obj.pk != credential.pro_id
-    )
-    if credential is None or relocated or plan.added_report_types:
-        _refuse_overlap(
-            client=client,
-            country=country_obj,
-            pro=pro_obj,
-            report_types=report_type_objs,
-            exclude_credential_id=credential.pk if credential else None,
-        )
+    _refuse_overlap_of_plan(client=client, credential=credential, plan=plan)
     return plan
 
 

@@ -25,7 +25,7 @@ from credentials.models import (
     CredentialReportType,
     CredentialStatus,
 )
-from credentials.services.plan import _overlap_error, _plan
+from credentials.services.plan import _overlap_error, _Plan, _plan
 from credentials.services.validation import UNSET, Unset, _clean_fields
 from reporting.models import ReportType
 
@@ -130,6 +130,57 @@ def credential_create(
     return credential
 
 
+@sensitive_variables("login", "password", "previous_password")
+def _assign_login(*, credential: Credential, plan: _Plan, login, password, previous_password):
+    """Set the credential's login and return its new password: none when the plan links it to
+    a collective account, otherwise the given ones (UNSET keeps the login or password)."""
+    if plan.collective is not None:
+        credential.login = ""
+        return ""
+    if login is not UNSET:
+        credential.login = login or ""
+    return previous_password if password is UNSET else (password or "")
+
+
+def _assign_plan(*, credential: Credential, plan: _Plan) -> None:
+    credential.country = plan.country
+    credential.pro = plan.pro
+    credential.report_type_codes = ",".join(rt.code for rt in plan.report_types)
+    credential.collective_account = plan.collective
+
+
+def _assign_given_fields(
+    *, credential: Credential, registration_number, notes, status, interval, extra_info
+) -> None:
+    """Set the plain fields that were given; UNSET keeps a field as it is."""
+    if registration_number is not UNSET:
+        credential.registration_number = registration_number or ""
+    if notes is not UNSET:
+        credential.notes = notes or ""
+    if status is not UNSET:
+        credential.status = status
+    if interval is not UNSET:
+        credential.interval = interval or None
+    if extra_info is not UNSET:
+        credential.extra_info = extra_info
+
+
+@sensitive_variables("previous_password", "new_password")
+def _save_keeping_password_history(
+    *, credential: Credential, previous_password: str, new_password: str, user
+) -> None:
+    """Save the credential; a replaced password goes into the password history first."""
+    password_changed = new_password != previous_password
+    if password_changed and previous_password:
+        CredentialPasswordHistory.objects.create(
+            credential=credential, password=previous_password, changed_by=user
+        )
+    credential._history_user = user
+    if password_changed:
+        credential._change_reason = "Password changed"
+    credential.save()
+
+
 @sensitive_variables("login", "password", "new_password", "previous_password")
 @transaction.atomic
 def credential_update(
@@ -176,40 +227,31 @@ def credential_update(
         notes=notes,
     )
     previous_password = credential.password
-    if plan.collective is not None:
-        credential.login, new_password = "", ""
-    else:
-        if login is not UNSET:
-            credential.login = login or ""
-        new_password = previous_password if password is UNSET else (password or "")
-
+    new_password = _assign_login(
+        credential=credential,
+        plan=plan,
+        login=login,
+        password=password,
+        previous_password=previous_password,
+    )
     relocate = plan.country.pk != credential.country_id or plan.pro.pk != credential.pro_id
-    credential.country = plan.country
-    credential.pro = plan.pro
-    credential.report_type_codes = ",".join(rt.code for rt in plan.report_types)
-    credential.collective_account = plan.collective
+    _assign_plan(credential=credential, plan=plan)
     credential.password = new_password
-    if registration_number is not UNSET:
-        credential.registration_number = registration_number or ""
-    if notes is not UNSET:
-        credential.notes = notes or ""
-    if status is not UNSET:
-        credential.status = status
-    if interval is not UNSET:
-        credential.interval = interval or None
-    if extra_info is not UNSET:
-        credential.extra_info = extra_info
+    _assign_given_fields(
+        credential=credential,
+        registration_number=registration_number,
+        notes=notes,
+        status=status,
+        interval=interval,
+        extra_info=extra_info,
+    )
     _clean_fields(credential)
-
-    password_changed = new_password != previous_password
-    if password_changed and previous_password:
-        CredentialPasswordHistory.objects.create(
-            credential=credential, password=previous_password, changed_by=user
-        )
-    credential._history_user = user
-    if password_changed:
-        credential._change_reason = "Password changed"
-    credential.save()
+    _save_keeping_password_history(
+        credential=credential,
+        previous_password=previous_password,
+        new_password=new_password,
+        user=user,
+    )
     _write_report_type_links(
         credential=credential,
         add=plan.added_report_types,
@@ -257,6 +299,74 @@ def _report_type_link_rows(writes: Iterable[CredentialWrite]) -> list[tuple]:
 REPORT_TYPE_LINK_FIELDS = ("credential_id", "report_type_id", "client_id", "country_id", "pro_id")
 
 
+def _split_writes(
+    writes: list[CredentialWrite], *, now
+) -> tuple[list[Credential], list[CredentialWrite]]:
+    """The new credentials and the changed ones' writes, each with its report_type_codes set
+    (and a changed one with `updated_at` = `now`)."""
+    creates, updates = [], []
+    for write in writes:
+        credential = write.credential
+        credential.report_type_codes = ",".join(rt.code for rt in write.report_types)
+        if credential.pk is None:
+            creates.append(credential)
+        else:
+            credential.updated_at = now
+            updates.append(write)
+    return creates, updates
+
+
+def _credential_rows_write(*, creates: list[Credential], updates: list[CredentialWrite]) -> None:
+    """Insert the new credentials; update the changed ones' changed fields in one statement."""
+    rows_insert(Credential, creates)
+    if updates:
+        fields = {"report_type_codes", "updated_at"}
+        for write in updates:
+            fields.update(write.changed_fields)
+        rows_update(Credential, [write.credential for write in updates], sorted(fields))
+
+
+def _history_rows_write(
+    *, creates: list[Credential], updates: list[CredentialWrite], user, change_reason: str, now
+) -> None:
+    """A history row per credential: `change_reason`, or "Password changed" for a change of
+    the password."""
+    for reason, history_type, credentials in (
+        (change_reason, CREATED, creates),
+        (change_reason, CHANGED, [w.credential for w in updates if not w.password_changed]),
+        (
+            "Password changed",
+            CHANGED,
+            [w.credential for w in updates if w.password_changed],
+        ),
+    ):
+        history_rows_insert(
+            Credential,
+            [credential.pk for credential in credentials],
+            history_type=history_type,
+            user=user,
+            change_reason=reason,
+            date=now,
+        )
+
+
+def _password_history_rows_write(*, updates: list[CredentialWrite], user, now) -> None:
+    """Keep each replaced password in the password history with who replaced it."""
+    rows_insert(
+        CredentialPasswordHistory,
+        [
+            CredentialPasswordHistory(
+                credential=write.credential,
+                password=write.previous_password,
+                changed_by=user,
+                changed_at=now,
+            )
+            for write in updates
+            if write.password_changed and write.previous_password
+        ],
+    )
+
+
 @transaction.atomic
 def credentials_bulk_write(
     *, writes: list[CredentialWrite], user=None, change_reason: str = ""
@@ -274,53 +384,14 @@ def credentials_bulk_write(
     constraint: ValidationError, and nothing is written.
     """
     now = timezone.now()
-    creates, updates = [], []
-    for write in writes:
-        credential = write.credential
-        credential.report_type_codes = ",".join(rt.code for rt in write.report_types)
-        if credential.pk is None:
-            creates.append(credential)
-        else:
-            credential.updated_at = now
-            updates.append(write)
+    creates, updates = _split_writes(writes, now=now)
     try:
         with transaction.atomic():
-            rows_insert(Credential, creates)
-            if updates:
-                fields = {"report_type_codes", "updated_at"}
-                for write in updates:
-                    fields.update(write.changed_fields)
-                rows_update(Credential, [write.credential for write in updates], sorted(fields))
-            for reason, history_type, credentials in (
-                (change_reason, CREATED, creates),
-                (change_reason, CHANGED, [w.credential for w in updates if not w.password_changed]),
-                (
-                    "Password changed",
-                    CHANGED,
-                    [w.credential for w in updates if w.password_changed],
-                ),
-            ):
-                history_rows_insert(
-                    Credential,
-                    [credential.pk for credential in credentials],
-                    history_type=history_type,
-                    user=user,
-                    change_reason=reason,
-                    date=now,
-                )
-            rows_insert(
-                CredentialPasswordHistory,
-                [
-                    CredentialPasswordHistory(
-                        credential=write.credential,
-                        password=write.previous_password,
-                        changed_by=user,
-                        changed_at=now,
-                    )
-                    for write in updates
-                    if write.password_changed and write.previous_password
-                ],
+            _credential_rows_write(creates=creates, updates=updates)
+            _history_rows_write(
+                creates=creates, updates=updates, user=user, change_reason=change_reason, now=now
             )
+            _password_history_rows_write(updates=updates, user=user, now=now)
             values_insert(
                 CredentialReportType, REPORT_TYPE_LINK_FIELDS, _report_type_link_rows(writes)
             )
