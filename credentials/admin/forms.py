@@ -3,6 +3,8 @@ follow the chosen country and PRO."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 
 from credentials.models import Credential
 from credentials.services import UNSET, credential_validate
@@ -144,6 +146,7 @@ class CredentialAdminForm(forms.ModelForm):
             return ""
         return self.cleaned_data.get("new_password") or UNSET
 
+    @method_decorator(sensitive_variables("data", "arguments", "password"))
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         arguments = {
@@ -165,6 +168,7 @@ class CredentialAdminForm(forms.ModelForm):
             arguments["password"] = password
         return arguments
 
+    @method_decorator(sensitive_variables("cleaned", "checked"))
     def clean(self):
         """The services' rules are checked even when another field has an error, so that one
         submit shows every error at once; a field that failed its own check is left out."""
@@ -188,6 +192,7 @@ class CredentialAdminForm(forms.ModelForm):
         required = ("country", "pro", "report_type_choices", "status")
         return all(cleaned.get(name) for name in required)
 
+    @method_decorator(sensitive_variables("arguments"))
     def _checked_arguments(self) -> dict:
         """The service arguments whose form fields passed their own checks."""
         arguments = self.service_arguments()
