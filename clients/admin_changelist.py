@@ -40,6 +40,10 @@ class CountedChangeListMixin:
     lists (every organization) are counted as Django does."""
 
     paginator = CountedPaginator
+    # Filter parameters whose answer a write can change without renewing the portfolio version
+    # (clients.portfolio_version follows only what the client list reads): a list filtered by
+    # one of them is counted as Django does.
+    unversioned_filters: tuple[str, ...] = ()
 
     def get_changelist(self, request, **kwargs):
         return CountedChangeList
@@ -57,6 +61,8 @@ class CountedChangeListMixin:
         kept = self.kept_count(organization, changelist)
         if kept is not None:
             return kept
+        if any(name in changelist.filter_params for name in self.unversioned_filters):
+            return None
         question = (
             self.opts.label,
             sorted((name, tuple(values)) for name, values in changelist.filter_params.items()),

@@ -53,6 +53,13 @@ class CredentialAdmin(
         "status",
         "interval",
     ]
+    # A credential's status and interval changes leave the portfolio version as it is, and
+    # "needs attention" also changes with time.
+    unversioned_filters = (
+        NeedsAttentionListFilter.parameter_name,
+        "status__exact",
+        "interval__exact",
+    )
     list_filter = [
         NeedsAttentionListFilter,
         "country",

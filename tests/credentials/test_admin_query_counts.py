@@ -147,3 +147,24 @@ def test_a_repeated_credential_list_counts_its_rows_once_per_portfolio_version(
     assert not [q for q in again.captured_queries if "COUNT(" in q["sql"].upper()]
     CredentialFactory(client=ClientFactory(organization=organization))
     assert browser.get(CREDENTIALS).context["cl"].result_count == 5
+
+
+@pytest.mark.parametrize(
+    ("params", "initial", "change"),
+    [
+        ({"status__exact": "active"}, {"status": "active"}, {"status": "invalid"}),
+        ({"interval__exact": "yearly"}, {"interval": "yearly"}, {"interval": "monthly"}),
+        ({"attention": "yes"}, {"status": "pending"}, {"status": "active"}),
+    ],
+)
+def test_a_filtered_credential_list_counts_again_after_a_change_of_what_it_filters(
+    browser, organization, params, initial, change
+):
+    from credentials.services import credential_update
+
+    credential = CredentialFactory(client=ClientFactory(organization=organization), **initial)
+    before = browser.get(CREDENTIALS, params).context["cl"].result_count
+
+    credential_update(credential=credential, **change)
+
+    assert (before, browser.get(CREDENTIALS, params).context["cl"].result_count) == (1, 0)
