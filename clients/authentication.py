@@ -17,6 +17,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from clients.models import ApiKey, Membership, Organization
+from config.postgresql import prepared_cursor
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # The user's one-to-one membership and its organization, joined to the user's row. A user
@@ -69,7 +70,7 @@ class _CallerQuery:
         ]
 
     def token(self, key: str) -> Token | None:
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(self.sql, [key])
             row = cursor.fetchone()
         if row is None:

@@ -166,11 +166,17 @@ DATABASES = {
 }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that needs no round trip and prepared statements
+    # for the statements of every request (config/postgresql).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # JIT compilation pays off on long analytical queries; on the client list's counts over
     # 100k rows it only adds ~0.2 s of compiling to each request.
     # work_mem: the ids of a filter matching half of 100k clients sort in memory (about 5 MB)
     # rather than on disk.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=16MB"
+
+# Off behind a pooler that cannot keep prepared statements (config/postgresql/base.py).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -27,16 +27,11 @@ def pytest_collection_modifyitems(config, items):
     transactions waiting on each other's row locks; SQLite has one writer at a time). On another
     database they are deselected, so they are never reported as passing or skipped there; CI runs
     the suite on PostgreSQL."""
-    from django.conf import settings
+    from django.db import connection
 
-    engine = settings.DATABASES["default"]["ENGINE"]
     # Likewise, tests marked `sqlite` prove what only SQLite needs (its connections' Unicode
     # functions, config/sqlite_functions.py), and are deselected on other databases.
-    running = {
-        "django.db.backends.postgresql": "postgresql",
-        "django.db.backends.sqlite3": "sqlite",
-    }
-    other_markers = {"postgresql", "sqlite"} - {running.get(engine)}
+    other_markers = {"postgresql", "sqlite"} - {connection.vendor}
     deselected = [item for item in items if any(item.get_closest_marker(m) for m in other_markers)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)

@@ -101,14 +101,19 @@ class FieldsBuiltOnceMixin:
     """For read-only ModelSerializers: their fields are built from the model once per class,
     each instance gets copies. ModelSerializer builds them again at every instantiation, which
     was most of the Python time of a client's answer; what it builds depends only on the class
-    (its Meta and declared fields)."""
+    (its Meta and declared fields).
+
+    The copies are shallow: each instance binds its own field objects (their name and parent),
+    while what the fields hold (a list field's child, validators, options) is shared, as
+    these serializers only read. DRF's deep copy would build every field again, at a cost
+    close to building them from the model."""
 
     def get_fields(self):
         built = type(self).__dict__.get("_fields_built_once")
         if built is None:
             built = super().get_fields()
             type(self)._fields_built_once = built
-        return copy.deepcopy(built)
+        return {name: copy.copy(field) for name, field in built.items()}
 
 
 class ClientSummarySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):

@@ -27,6 +27,7 @@ from clients.models import (
     Organization,
 )
 from clients.tenancy import clients_of, clients_readable_by
+from config.postgresql import prepared_cursor
 from reporting.models import Country
 
 
@@ -184,7 +185,7 @@ class _DetailStatement:
             params[index] = organization_id
         for index in self.client_at:
             params[index] = client_id
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:
