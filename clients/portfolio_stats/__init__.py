@@ -41,6 +41,7 @@ from clients.portfolio_stats.postgresql import (
 )
 from clients.portfolio_stats.rebuild import (
     Drift,
+    kept_clients,
     organization_counts,
     portfolio_drift,
     portfolio_rebuild,
@@ -99,6 +100,7 @@ __all__ = [
     "_sqlite_stats_refresh",
     "_uncovered_obligation",
     "coverage_source_register",
+    "kept_clients",
     "organization_counts",
     "portfolio_drift",
     "portfolio_rebuild",

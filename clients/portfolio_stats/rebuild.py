@@ -58,6 +58,35 @@ def portfolio_rebuild(*, organization_ids: list[int] | None = None, using: str =
         )
 
 
+def _kept_rows(organization_id: int, condition: str = "", params=()) -> tuple[str, list]:
+    """SQL of the organization's kept counts (dimension, key, clients) with this transaction's
+    pending changes, where `condition` (SQL on the tables' columns, with `params`) holds."""
+    where = "organization_id = %s" + (f" AND {condition}" if condition else "")
+    sql = f"SELECT dimension, key, clients FROM {STAT_TABLE} WHERE {where}"
+    sql_params = [organization_id, *params]
+    if connection.vendor == "postgresql":
+        sql += f" UNION ALL SELECT dimension, key, clients FROM {DELTA_TABLE} WHERE {where}"
+        sql_params += [organization_id, *params]
+    return sql, sql_params
+
+
+def kept_clients(organization_id: int, dimension: str, keys, key_field=None) -> int:
+    """The kept count of the organization's own clients (collective-account pseudo-clients
+    left out) with any of `keys` in `dimension`, with this transaction's pending changes.
+
+    A sum: right for keys a client holds only one of (statuses), or for a single key.
+    `key_field`: the model field whose values the keys are (a catalog's primary key), kept
+    as the database writes that field's values as text."""
+    if key_field is not None:
+        keys = [key_field.get_db_prep_value(key, connection) for key in keys]
+    placeholders = ", ".join(["CAST(%s AS TEXT)"] * len(keys))
+    condition = f"dimension = %s AND key IN ({placeholders})"
+    sources, params = _kept_rows(organization_id, condition, [dimension, *keys])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(sum(s.clients), 0) FROM ({sources}) s", params)
+        return int(cursor.fetchone()[0])
+
+
 def organization_counts(
     organization_id: int, *, code_tables: dict[str, str] | None = None
 ) -> dict[str, Counter]:
@@ -68,14 +97,7 @@ def organization_counts(
     and `code` columns): its counts are then keyed by code, and ids no longer in the catalog
     are left out.
     """
-    sources = f"SELECT dimension, key, clients FROM {STAT_TABLE} WHERE organization_id = %s"
-    params = [organization_id]
-    if connection.vendor == "postgresql":
-        sources += (
-            f" UNION ALL SELECT dimension, key, clients FROM {DELTA_TABLE} "
-            "WHERE organization_id = %s"
-        )
-        params.append(organization_id)
+    sources, params = _kept_rows(organization_id)
     key, joins, wanted = "s.key", "", "1 = 1"
     if code_tables:
         # Dimension names and table names come from the code, never from input.

@@ -9,7 +9,8 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 
-from clients.models import Alias, Client, ClientCoverage, Organization
+from clients.models import Alias, Client, ClientCoverage, ClientStatus, Organization
+from clients.portfolio_stats import kept_clients
 from clients.portfolio_version import cached_for_portfolio
 from clients.search import folded_contains
 from clients.selectors.detail import rows_pointing_at_client
@@ -130,8 +131,39 @@ class ClientMatches:
     def ids(self) -> list[int]:
         return self._cached("client-ids", lambda: list(self.clients.values_list("pk", flat=True)))
 
+    def _kept_total(self) -> int | None:
+        """The total as the statistics keep it (clients/portfolio_stats/), when the question
+        is one they count: the organization's own clients (no collective accounts, nothing
+        shared with it) with one of some statuses, or covering one country, or one report
+        type. None for any other question."""
+        question = self.question
+        if question.search or question.collective_account or self.shares_received:
+            return None
+        catalog = [
+            (dimension, keys, model)
+            for dimension, keys, model in (
+                ("country", question.countries, Country),
+                ("report_type", question.report_types, ReportType),
+                ("pro", question.pros, Pro),
+            )
+            if keys
+        ]
+        if not catalog:
+            # Each client has one status: the statuses' counts add up.
+            statuses = question.statuses or ClientStatus.values
+            return kept_clients(self.organization.pk, "status", statuses)
+        if question.statuses or len(catalog) > 1:
+            return None
+        dimension, keys, model = catalog[0]
+        if dimension == "pro" or len(keys) != 1:
+            return None
+        return kept_clients(self.organization.pk, dimension, keys, key_field=model._meta.pk)
+
     def _total(self) -> int:
         question = self.question
+        kept = self._kept_total()
+        if kept is not None:
+            return kept
         if (
             question.filters_catalog
             and not question.search

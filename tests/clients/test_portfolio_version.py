@@ -282,6 +282,9 @@ NOT_PORTFOLIO = {
     "clients_portfoliochange",
     # Kept by triggers from the watched obligations and credential report types.
     "clients_clientcoverage",
+    # The statistics' counts, kept by the same triggers (a list total may read them).
+    "clients_portfoliostat",
+    "clients_portfoliostatdelta",
 }
 LIST_QUESTIONS = [
     "",
