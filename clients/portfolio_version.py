@@ -32,6 +32,7 @@ from django.db import connection
 
 from clients import portfolio_stats
 from clients.models import PortfolioVersion
+from config.postgresql import prepared_cursor
 from reporting.catalog_version import CATALOG_VERSION_SQL
 
 T = TypeVar("T")
@@ -235,7 +236,7 @@ def portfolio_state(organization_id: int) -> PortfolioState:
         if connection.vendor == "postgresql"
         else "false"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             f"SELECT (SELECT version FROM {VERSION_TABLE} WHERE organization_id = %(organization)s), "
             f"{changing}, {_SHARES_RECEIVED_SQL}, ({CATALOG_VERSION_SQL})",
