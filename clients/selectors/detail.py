@@ -27,7 +27,7 @@ from clients.models import (
     Organization,
 )
 from clients.tenancy import clients_of, clients_readable_by
-from config.postgresql import prepared_cursor
+from config.compiled_statements import CompiledStatement
 from reporting.models import Country
 
 
@@ -159,41 +159,12 @@ def _detail_rows(organization: Organization, client_id) -> QuerySet:
     )
 
 
-class _DetailStatement:
-    """`_detail_rows`' SQL, compiled once per process with stand-in ids: its shape is the same
-    for every organization and client, and compiling three annotated querysets costs more
-    than running them. Each read puts its ids in the stand-ins' places and converts the
-    values as the ORM would."""
-
-    ORGANIZATION, CLIENT = -739_120_001, -739_120_002
-
-    def __init__(self):
-        rows = _detail_rows(Organization(pk=self.ORGANIZATION), self.CLIENT)
-        self.compiler = rows.query.get_compiler(using=rows.db)
-        self.sql, params = self.compiler.as_sql()
-        self.params = list(params)
-        self.organization_at = [i for i, v in enumerate(params) if v == self.ORGANIZATION]
-        self.client_at = [i for i, v in enumerate(params) if v == self.CLIENT]
-        if len(self.organization_at) < 1 or len(self.client_at) != 3:
-            raise AssertionError("Unexpected parameters of the client detail statement.")
-        select = self.compiler.select[0 : self.compiler.col_count]
-        self.converters = self.compiler.get_converters([column[0] for column in select])
-
-    def rows(self, organization_id: int, client_id: int) -> list:
-        params = list(self.params)
-        for index in self.organization_at:
-            params[index] = organization_id
-        for index in self.client_at:
-            params[index] = client_id
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        if self.converters:
-            rows = list(self.compiler.apply_converters(rows, self.converters))
-        return rows
-
-
-_detail_statements: dict[str, _DetailStatement] = {}
+# Compiled once per process with stand-in ids (config/compiled_statements.py).
+_DETAIL = CompiledStatement(
+    lambda organization_id, client_id: _detail_rows(Organization(pk=organization_id), client_id),
+    organization_id=-739_120_001,
+    client_id=-739_120_002,
+)
 
 
 def client_detail(*, organization: Organization, client_id) -> Client | None:
@@ -203,15 +174,12 @@ def client_detail(*, organization: Organization, client_id) -> Client | None:
     The client holds only what its answer shows; `client_aliases` and `client_obligations`
     read the rows found with it.
     """
-    statement = _detail_statements.get(connection.vendor)
-    if statement is None:
-        statement = _detail_statements[connection.vendor] = _DetailStatement()
     client_id = Client._meta.pk.get_prep_value(client_id)
     # Past the database's integers no client exists (as the ORM's lookups answer).
     smallest, largest = connection.ops.integer_field_range(Client._meta.pk.get_internal_type())
     if not smallest <= client_id <= largest:
         return None
-    rows = statement.rows(organization.pk, client_id)
+    rows = _DETAIL.rows(organization_id=organization.pk, client_id=client_id)
     found = None
     alias_rows, obligation_rows = [], []
     for kind, row_id, text_1, text_2, text_3, flag_1, flag_2, number_1 in rows:

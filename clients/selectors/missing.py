@@ -21,6 +21,7 @@ from django.db.models.lookups import IsNull
 
 from clients.models import Alias, Client, Obligation
 from clients.selectors.detail import rows_pointing_at_client
+from config.compiled_statements import CompiledStatement
 from reporting.selectors import Catalog
 
 
@@ -126,22 +127,15 @@ class ClientPortfolioSummary:
 _CREDENTIAL_REPORT_TYPE, _OBLIGATION, _CREDENTIALS, _ALIAS = 1, 2, 3, 4
 
 
-def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPortfolioSummary]:
-    """Each client's ClientPortfolioSummary, in one query whatever their number: the union of
-    the clients' credential report types (country and report type codes), obligations (codes,
-    and whether one is uncovered: `uncovered_obligations`), credential counts and aliases."""
-    client_ids = list(client_ids)
-    countries: dict[int, set[str]] = {pk: set() for pk in client_ids}
-    report_types: dict[int, set[str]] = {pk: set() for pk in client_ids}
-    credential_counts: dict[int, int] = {}
-    missing_counts: dict[int, int] = dict.fromkeys(client_ids, 0)
-    if not client_ids:
-        return {}
+def _summary_rows(client_ids) -> QuerySet:
+    """The union `client_portfolio_summaries` reads: (client, country code, report type code,
+    kind, number) rows of the clients' credential report types, obligations, credential counts
+    and aliases."""
     code = CharField()
     columns = ("client_id", "country_code", "report_type_code", "kind", "number")
     credential_report_types = (
         rows_pointing_at_client("credential_report_types")
-        .filter(client_id__in=client_ids)
+        .filter(client_id__one_of=client_ids)
         .order_by()
         .annotate(
             country_code=F("country__code"),
@@ -152,7 +146,7 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
         .values_list(*columns)
     )
     obligations = (
-        Obligation.objects.filter(client_id__in=client_ids)
+        Obligation.objects.filter(client_id__one_of=client_ids)
         .order_by()
         .annotate(
             country_code=F("country__code"),
@@ -164,7 +158,7 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
     )
     credentials = (
         rows_pointing_at_client("credentials")
-        .filter(client_id__in=client_ids)
+        .filter(client_id__one_of=client_ids)
         .order_by()
         .values("client_id")
         .annotate(
@@ -176,7 +170,7 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
         .values_list(*columns)
     )
     aliases = (
-        Alias.objects.filter(client_id__in=client_ids)
+        Alias.objects.filter(client_id__one_of=client_ids)
         .order_by()
         .annotate(
             country_code=F("scope"),
@@ -186,9 +180,26 @@ def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPor
         )
         .values_list(*columns)
     )
+    return credential_report_types.union(obligations, credentials, aliases, all=True)
+
+
+# Compiled once per process, for any number of clients (config/compiled_statements.py).
+_SUMMARIES = CompiledStatement(_summary_rows, client_ids=[-739_120_003])
+
+
+def client_portfolio_summaries(client_ids: Iterable[int]) -> dict[int, ClientPortfolioSummary]:
+    """Each client's ClientPortfolioSummary, in one query whatever their number: the union of
+    the clients' credential report types (country and report type codes), obligations (codes,
+    and whether one is uncovered: `uncovered_obligations`), credential counts and aliases."""
+    client_ids = list(client_ids)
+    countries: dict[int, set[str]] = {pk: set() for pk in client_ids}
+    report_types: dict[int, set[str]] = {pk: set() for pk in client_ids}
+    credential_counts: dict[int, int] = {}
+    missing_counts: dict[int, int] = dict.fromkeys(client_ids, 0)
+    if not client_ids:
+        return {}
     alias_pairs: dict[int, list[tuple[str, str]]] = {pk: [] for pk in client_ids}
-    rows = credential_report_types.union(obligations, credentials, aliases, all=True)
-    for client_id, country, report_type, kind, number in rows:
+    for client_id, country, report_type, kind, number in _SUMMARIES.rows(client_ids=client_ids):
         if kind == _CREDENTIALS:
             credential_counts[client_id] = number
             continue

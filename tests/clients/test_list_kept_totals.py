@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 
-from clients.models import Client, ClientStatus, PortfolioStat
+from clients.models import ClientStatus, PortfolioStat
 from tests.factories import ClientFactory, CredentialFactory, ObligationFactory, country
 
 pytestmark = [
@@ -39,7 +39,9 @@ def portfolio(organization):
 
 
 def totals(api, questions):
-    return {question: api.get(f"/logins/clients{question}").json()["total"] for question in questions}
+    return {
+        question: api.get(f"/logins/clients{question}").json()["total"] for question in questions
+    }
 
 
 def reads_kept_counts(api, question) -> bool:
@@ -80,9 +82,7 @@ def test_other_questions_are_counted_from_the_rows(staff_api, portfolio, questio
 
 def test_the_total_follows_the_kept_count(staff_api, organization, portfolio):
     # The same number by two ways; here the kept one is made wrong to show which is read.
-    PortfolioStat.objects.filter(organization=organization, dimension="status").update(
-        clients=10
-    )
+    PortfolioStat.objects.filter(organization=organization, dimension="status").update(clients=10)
 
     assert staff_api.get("/logins/clients?status=active").json()["total"] == 10
 

@@ -285,6 +285,8 @@ NOT_PORTFOLIO = {
     # The statistics' counts, kept by the same triggers (a list total may read them).
     "clients_portfoliostat",
     "clients_portfoliostatdelta",
+    # Not a table: SQLite's function reading a list of ids (config/compiled_statements.py).
+    "json_each",
 }
 LIST_QUESTIONS = [
     "",
