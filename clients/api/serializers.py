@@ -1,4 +1,3 @@
-import copy
 from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
@@ -113,7 +112,14 @@ class FieldsBuiltOnceMixin:
         if built is None:
             built = super().get_fields()
             type(self)._fields_built_once = built
-        return {name: copy.copy(field) for name, field in built.items()}
+        return {name: _shallow_copy(field) for name, field in built.items()}
+
+
+def _shallow_copy(field):
+    """As `copy.copy(field)`, without the reduce protocol that takes two thirds of its time."""
+    duplicate = object.__new__(type(field))
+    duplicate.__dict__.update(field.__dict__)
+    return duplicate
 
 
 class ClientSummarySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
