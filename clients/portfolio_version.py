@@ -208,6 +208,27 @@ def portfolio_version(organization_id: int) -> int | None:
     return version or 0
 
 
+def portfolio_versions_renew(organization_ids) -> None:
+    """New portfolio versions for these organizations, so that no answer cached under their
+    old ones is read again: after a repair of their coverage and statistics, which the
+    triggers do not watch."""
+    ids = sorted({int(pk) for pk in organization_ids})
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Noted like any write: the new versions are made at commit.
+            cursor.execute("SELECT clients_portfolio_note(%s::bigint[])", [ids])
+            return
+        # Integers only (int() above): safe to write into the statement.
+        listed = ", ".join(str(pk) for pk in ids)
+        cursor.execute(
+            f"INSERT INTO {VERSION_TABLE} (organization_id, version) "
+            f"SELECT id, {_SQLITE_RANDOM_VERSION} FROM clients_organization WHERE id IN ({listed}) "
+            "ON CONFLICT (organization_id) DO UPDATE SET version = excluded.version"
+        )
+
+
 @dataclass(frozen=True)
 class PortfolioState:
     """What a list request reads before its answer, in one query (`portfolio_state`)."""

@@ -4,8 +4,8 @@ Compiling a union of annotated querysets costs more Python time than the databas
 run it, and its shape does not depend on the values it is asked about. A CompiledStatement
 builds the queryset once with stand-in values, remembers the SQL and where each stand-in sits
 among its parameters, and then runs it with the real values in their places, on the prepared
-cursor (config/postgresql: the server plans it once per connection), converting the values
-as the ORM would.
+cursor (config/postgresql: prepared once per connection), converting the values as the ORM
+would.
 
 A list of values goes in one parameter, whatever its length, through the `one_of` lookup:
 `= ANY(array)` on PostgreSQL, a JSON array read by `json_each` on SQLite.
@@ -49,12 +49,15 @@ class OneOf(Lookup):
 
 
 class CompiledStatement:
-    """`build(**stand_ins)`'s SQL, compiled once per process and database; `rows(**values)`
+    """`build(**stand_ins)`'s SQL, compiled once per process; `rows(**values)`
     runs it with `values` in the stand-ins' places.
 
     Each stand-in must be a value that no other parameter of the statement has (a negative
-    id, or a list of one), and appear at least once among the compiled parameters."""
+    id, or a list of one), give the SQL the same shape as the real values (not None, not an
+    empty list), and appear at least once among the compiled parameters. The real values go
+    to the database as given: integers, or lists of integers."""
 
+    # Compiled per database vendor: the project uses one database at a time.
     def __init__(self, build: Callable[..., QuerySet], **stand_ins):
         self.build = build
         self.stand_ins = stand_ins
@@ -79,6 +82,10 @@ class CompiledStatement:
         return compiler, sql, params, places, converters
 
     def rows(self, **values) -> list[tuple]:
+        if values.keys() != self.stand_ins.keys():
+            raise TypeError(
+                f"Values for {sorted(self.stand_ins)} expected, {sorted(values)} given."
+            )
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             compiled = self._compiled[connection.vendor] = self._compile()

@@ -103,9 +103,11 @@ class FieldsBuiltOnceMixin:
     (its Meta and declared fields).
 
     The copies are shallow: each instance binds its own field objects (their name and parent),
-    while what the fields hold (a list field's child, validators, options) is shared, as
-    these serializers only read. DRF's deep copy would build every field again, at a cost
-    close to building them from the model."""
+    while what the fields hold (validators, options, a list field's child) is shared. A shared
+    child stays bound to the template field, not to this serializer, so none of these
+    serializers may have a child that reads `context`, `parent` or `root` (their list fields'
+    children are plain fields, or unused where the field renders itself). DRF's deep copy
+    would build every field again, at a cost close to building them from the model."""
 
     def get_fields(self):
         built = type(self).__dict__.get("_fields_built_once")

@@ -70,18 +70,25 @@ def _kept_rows(organization_id: int, condition: str = "", params=()) -> tuple[st
     return sql, sql_params
 
 
-def kept_clients(organization_id: int, dimension: str, keys, key_field=None) -> int:
+def kept_clients(organization_id: int, dimension: str, keys=None, key_field=None) -> int:
     """The kept count of the organization's own clients (collective-account pseudo-clients
-    left out) with any of `keys` in `dimension`, with this transaction's pending changes.
+    left out) with any of `keys` in `dimension` (None: any key), with this transaction's
+    pending changes.
 
     A sum: right for keys a client holds only one of (statuses), or for a single key.
-    `key_field`: the model field whose values the keys are (a catalog's primary key), kept
-    as the database writes that field's values as text."""
-    if key_field is not None:
-        keys = [key_field.get_db_prep_value(key, connection) for key in keys]
-    placeholders = ", ".join(["CAST(%s AS TEXT)"] * len(keys))
-    condition = f"dimension = %s AND key IN ({placeholders})"
-    sources, params = _kept_rows(organization_id, condition, [dimension, *keys])
+    `key_field` is the field the keys are values of (a catalog's primary key): the keys are
+    compared as the database writes that field's values as text (a UUID is written one way
+    on SQLite, another on PostgreSQL)."""
+    if keys is None:
+        condition, params = "dimension = %s", [dimension]
+    else:
+        if key_field is not None:
+            keys = [key_field.get_db_prep_value(key, connection) for key in keys]
+        if not keys:
+            return 0
+        placeholders = ", ".join(["CAST(%s AS TEXT)"] * len(keys))
+        condition, params = f"dimension = %s AND key IN ({placeholders})", [dimension, *keys]
+    sources, params = _kept_rows(organization_id, condition, params)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(sum(s.clients), 0) FROM ({sources}) s", params)
         return int(cursor.fetchone()[0])

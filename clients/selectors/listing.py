@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 
-from clients.models import Alias, Client, ClientCoverage, ClientStatus, Organization
+from clients.models import Alias, Client, ClientCoverage, Organization
 from clients.portfolio_stats import kept_clients
 from clients.portfolio_version import cached_for_portfolio
 from clients.search import folded_contains
@@ -149,9 +149,9 @@ class ClientMatches:
             if keys
         ]
         if not catalog:
-            # Each client has one status: the statuses' counts add up.
-            statuses = question.statuses or ClientStatus.values
-            return kept_clients(self.organization.pk, "status", statuses)
+            # Each client has one status: the statuses' counts add up (all of them: every
+            # client).
+            return kept_clients(self.organization.pk, "status", question.statuses or None)
         if question.statuses or len(catalog) > 1:
             return None
         dimension, keys, model = catalog[0]

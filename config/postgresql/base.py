@@ -5,12 +5,15 @@
   restart, `pg_terminate_backend`, an idle timeout) is told apart without it: the server's
   farewell message, or the closed socket, is waiting to be read on a connection that should
   have nothing to read. Only then is `SELECT 1` sent, and it decides.
-- `prepared_cursor()`: a cursor whose statements the server prepares, once per connection,
-  and then runs with the plan it keeps. For the short statements of every request (the
-  caller, a client's page) planning costs more than running them. Other statements keep
-  Django's client-side binding, unprepared. A pooler that hands one server connection to
-  several clients in turn (PgBouncer in transaction mode before 1.21) cannot keep a prepared
-  statement: `DATABASE_PREPARED_STATEMENTS=0` turns them off.
+- `prepared_cursor()`: a cursor whose statements are prepared on the connection the first time
+  it runs them. PostgreSQL then parses them once, and after a few runs keeps a generic plan
+  when it is not dearer than planning each run. For the short statements of every request
+  (the caller, a client's page) planning costs more than running them. psycopg forgets its
+  prepared statements at a rollback, and prepares them again. Other statements keep Django's
+  client-side binding, unprepared. A pooler that hands one server connection to several
+  clients in turn must keep prepared statements (PgBouncer 1.22 or later with
+  `max_prepared_statements` above 0, the default from 1.24); otherwise
+  `DATABASE_PREPARED_STATEMENTS=0` turns them off.
 """
 
 import selectors
@@ -26,18 +29,25 @@ from psycopg.pq import TransactionStatus
 PREPARE_THRESHOLD = 5
 
 
+STALE_PLAN = "cached plan must not change result type"
+
+
 class PreparedCursor(base.ServerBindingCursor):
     """Prepares each statement the first time the connection runs it."""
 
     def execute(self, query, params=None, *, prepare=True, **kwargs):
         try:
             return super().execute(query, params, prepare=prepare, **kwargs)
-        except psycopg.errors.FeatureNotSupported:
-            # "cached plan must not change result type": a migration run from another
-            # connection changed a column this statement returns. Outside a transaction it is
-            # prepared again (DEALLOCATE ALL also empties psycopg's own list); inside one, the
-            # rollback that follows does the same for the next request.
-            if self.connection.info.transaction_status != TransactionStatus.IDLE:
+        except psycopg.errors.FeatureNotSupported as error:
+            # A migration run from another connection changed a column this statement
+            # returns. Outside a transaction it is prepared again: psycopg forgets its
+            # prepared statements when it sees DEALLOCATE ALL succeed (the failed statement
+            # was one of them). Inside one, the transaction's rollback makes psycopg forget
+            # them, and the next transaction prepares again.
+            if (
+                error.diag.message_primary != STALE_PLAN
+                or self.connection.info.transaction_status != TransactionStatus.IDLE
+            ):
                 raise
             super().execute("DEALLOCATE ALL", prepare=False)
             return super().execute(query, params, prepare=prepare, **kwargs)
@@ -69,6 +79,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self):
         if self.connection is None or self.connection.closed:
             return False
+        if self.connection.info.transaction_status != TransactionStatus.IDLE:
+            # Left in a transaction or in the middle of a command: Django's check decides.
+            return super().is_usable()
         try:
             with selectors.DefaultSelector() as selector:
                 selector.register(self.connection.fileno(), selectors.EVENT_READ)

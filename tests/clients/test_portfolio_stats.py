@@ -13,6 +13,7 @@ from django.db import connection
 
 from clients.models import Client, ClientCoverage, Obligation, PortfolioStat
 from clients.portfolio_stats import portfolio_drift
+from clients.portfolio_version import portfolio_version
 from clients.selectors import (
     client_stats,
     client_stats_recount,
@@ -205,10 +206,13 @@ def test_portfolio_check_reports_drift_and_repairs_it():
 
     with pytest.raises(CommandError, match="1 difference"):
         call_command("portfolio_check", stdout=io.StringIO())
+    version = portfolio_version(organization.pk)
     call_command("portfolio_check", "--repair", stdout=io.StringIO())
 
     assert portfolio_drift() == []
     assert client_stats(organization=organization)["total_clients"] == 1
+    # Answers cached from the wrong counts are not read again.
+    assert portfolio_version(organization.pk) != version
 
 
 def test_portfolio_check_says_so_when_nothing_drifted():

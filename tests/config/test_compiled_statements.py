@@ -54,6 +54,17 @@ def test_a_compiled_statement_is_built_once_and_runs_with_each_call_s_values():
     assert built == [[-1]]
 
 
+def test_values_must_name_every_stand_in():
+    statement = CompiledStatement(
+        lambda client_ids: Client.objects.filter(pk__one_of=client_ids), client_ids=[-1]
+    )
+
+    with pytest.raises(TypeError, match="client_ids"):
+        statement.rows()
+    with pytest.raises(TypeError, match="client_ids"):
+        statement.rows(client_ids=[1], organization_id=2)
+
+
 def test_a_stand_in_missing_from_the_statement_is_refused():
     statement = CompiledStatement(lambda client_id: Client.objects.filter(pk=5), client_id=-1)
 

@@ -2,7 +2,7 @@
 connection, and a connection the server ended is still replaced before the request's query."""
 
 import pytest
-from django.db import connection, connections
+from django.db import NotSupportedError, connection, connections
 from django.db.backends.postgresql import base as django_postgresql
 from django.test.utils import CaptureQueriesContext
 
@@ -125,3 +125,48 @@ def test_a_statement_whose_result_type_a_migration_changed_is_prepared_again():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE backend_probe")
+
+
+def test_inside_a_transaction_a_stale_plan_fails_once_and_is_prepared_again_after():
+    from django.db import transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE backend_probe (label varchar(10))")
+        cursor.execute("INSERT INTO backend_probe VALUES ('first')")
+    query = "SELECT label FROM backend_probe WHERE label = %s"
+    try:
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(query, ["first"])
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("ALTER TABLE backend_probe ALTER label TYPE varchar(20)")
+        finally:
+            other.close()
+
+        with (
+            pytest.raises(NotSupportedError, match="cached plan"),
+            transaction.atomic(),
+            prepared_cursor(connection) as cursor,
+        ):
+            cursor.execute(query, ["first"])
+
+        with transaction.atomic(), prepared_cursor(connection) as cursor:
+            cursor.execute(query, ["first"])
+            assert cursor.fetchall() == [("first",)]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE backend_probe")
+
+
+def test_a_connection_inside_a_transaction_is_checked_with_a_query(select_one_checks):
+    from django.db import transaction
+
+    with transaction.atomic():
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+        assert connection.is_usable()
+
+    assert select_one_checks == ["default"]

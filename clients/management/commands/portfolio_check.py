@@ -2,8 +2,10 @@
 any difference from what the database keeps; with --repair, rebuild what differs."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from clients.portfolio_stats import portfolio_drift, portfolio_rebuild
+from clients.portfolio_version import portfolio_versions_renew
 
 
 class Command(BaseCommand):
@@ -42,7 +44,10 @@ class Command(BaseCommand):
                 f"{len(drift)} difference(s) in {len(organizations)} organization(s); "
                 "run with --repair to rebuild them."
             )
-        portfolio_rebuild(organization_ids=organizations)
+        with transaction.atomic():
+            portfolio_rebuild(organization_ids=organizations)
+            # The list's cached totals were computed from the counts just repaired.
+            portfolio_versions_renew(organizations)
         remaining = portfolio_drift()
         if remaining:
             raise CommandError(f"{len(remaining)} difference(s) remain after the repair.")
