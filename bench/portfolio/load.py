@@ -39,6 +39,21 @@ def _allocate_ids(cursor):
     return ids
 
 
+def _dependants(model: type[models.Model], skip):
+    """(model, foreign key) of each table whose rows point at the model's with a database
+    constraint, the models in `skip` left out: a model already being cleared (a
+    self-reference such as collective accounts) points only at rows deleted with it."""
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        related_model, fk = relation.related_model, relation.field
+        if related_model in skip or not getattr(fk, "db_constraint", True):
+            continue
+        yield related_model, fk
+
+
 def _clear_dependants(cursor, model: type[models.Model], ids_sql: str, params, skip) -> None:
     """Remove or unlink rows of other tables that point at the rows selected by `ids_sql`.
 
@@ -46,16 +61,7 @@ def _clear_dependants(cursor, model: type[models.Model], ids_sql: str, params, s
     events, registrations) are handled too. Tables without a database constraint (history)
     are left alone.
     """
-    for relation in model._meta.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete):
-            continue
-        if not (relation.one_to_many or relation.one_to_one):
-            continue
-        related_model, fk = relation.related_model, relation.field
-        # A model already being cleared (a self-reference such as collective accounts) points
-        # only at rows that are deleted together with it.
-        if related_model in skip or not getattr(fk, "db_constraint", True):
-            continue
+    for related_model, fk in _dependants(model, skip):
         table, column = related_model._meta.db_table, fk.column
         where = f"{column} IN ({ids_sql})"
         if fk.remote_field.on_delete is models.SET_NULL:
@@ -94,14 +100,7 @@ def _owned_tables(model: type[models.Model], skip: frozenset) -> set[str]:
     """The tables whose rows `_clear_dependants` deletes with the model's rows (the model's
     own included)."""
     tables = {model._meta.db_table}
-    for relation in model._meta.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete):
-            continue
-        if not (relation.one_to_many or relation.one_to_one):
-            continue
-        related_model, fk = relation.related_model, relation.field
-        if related_model in skip or not getattr(fk, "db_constraint", True):
-            continue
+    for related_model, fk in _dependants(model, skip):
         if fk.remote_field.on_delete is not models.SET_NULL:
             tables |= _owned_tables(related_model, skip | {related_model})
     return tables

@@ -2,7 +2,7 @@
 connection, and a connection the server ended is still replaced before the request's query."""
 
 import pytest
-from django.db import NotSupportedError, connection, connections
+from django.db import NotSupportedError, connection, connections, transaction
 from django.db.backends.postgresql import base as django_postgresql
 from django.test.utils import CaptureQueriesContext
 
@@ -24,6 +24,27 @@ def select_one_checks(monkeypatch):
 
     monkeypatch.setattr(django_postgresql.DatabaseWrapper, "is_usable", counted)
     return calls
+
+
+@pytest.fixture
+def probe_table_changed_elsewhere():
+    """A table `backend_probe` holding 'first', and a function that widens its column from
+    another connection, as a migration would while this connection has prepared statements."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE backend_probe (label varchar(10))")
+        cursor.execute("INSERT INTO backend_probe VALUES ('first')")
+
+    def widen():
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("ALTER TABLE backend_probe ALTER label TYPE varchar(20)")
+        finally:
+            other.close()
+
+    yield widen
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE backend_probe")
 
 
 def check_health():
@@ -105,63 +126,40 @@ def test_prepared_statements_can_be_turned_off(settings):
     assert prepared_statements() == []
 
 
-def test_a_statement_whose_result_type_a_migration_changed_is_prepared_again():
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE backend_probe (label varchar(10))")
-        cursor.execute("INSERT INTO backend_probe VALUES ('first')")
-    try:
-        with prepared_cursor(connection) as cursor:
-            cursor.execute("SELECT label FROM backend_probe WHERE label = %s", ["first"])
-        other = connections.create_connection("default")
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("ALTER TABLE backend_probe ALTER label TYPE varchar(20)")
-        finally:
-            other.close()
-
-        with prepared_cursor(connection) as cursor:
-            cursor.execute("SELECT label FROM backend_probe WHERE label = %s", ["first"])
-            assert cursor.fetchall() == [("first",)]
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE backend_probe")
-
-
-def test_inside_a_transaction_a_stale_plan_fails_once_and_is_prepared_again_after():
-    from django.db import transaction
-
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE backend_probe (label varchar(10))")
-        cursor.execute("INSERT INTO backend_probe VALUES ('first')")
+def test_a_statement_whose_result_type_a_migration_changed_is_prepared_again(
+    probe_table_changed_elsewhere,
+):
     query = "SELECT label FROM backend_probe WHERE label = %s"
-    try:
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(query, ["first"])
-        other = connections.create_connection("default")
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("ALTER TABLE backend_probe ALTER label TYPE varchar(20)")
-        finally:
-            other.close()
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(query, ["first"])
+    probe_table_changed_elsewhere()
 
-        with (
-            pytest.raises(NotSupportedError, match="cached plan"),
-            transaction.atomic(),
-            prepared_cursor(connection) as cursor,
-        ):
-            cursor.execute(query, ["first"])
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(query, ["first"])
+        assert cursor.fetchall() == [("first",)]
 
-        with transaction.atomic(), prepared_cursor(connection) as cursor:
-            cursor.execute(query, ["first"])
-            assert cursor.fetchall() == [("first",)]
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE backend_probe")
+
+def test_inside_a_transaction_a_stale_plan_fails_once_and_is_prepared_again_after(
+    probe_table_changed_elsewhere,
+):
+    query = "SELECT label FROM backend_probe WHERE label = %s"
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(query, ["first"])
+    probe_table_changed_elsewhere()
+
+    with (
+        pytest.raises(NotSupportedError, match="cached plan"),
+        transaction.atomic(),
+        prepared_cursor(connection) as cursor,
+    ):
+        cursor.execute(query, ["first"])
+
+    with transaction.atomic(), prepared_cursor(connection) as cursor:
+        cursor.execute(query, ["first"])
+        assert cursor.fetchall() == [("first",)]
 
 
 def test_a_connection_inside_a_transaction_is_checked_with_a_query(select_one_checks):
-    from django.db import transaction
-
     with transaction.atomic():
         connection.ensure_connection()
         with connection.cursor() as cursor:
