@@ -12,7 +12,7 @@ A list of values goes in one parameter, whatever its length, through the `one_of
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 from django.db.models import Field, ForeignObject, Lookup, QuerySet
@@ -27,11 +27,18 @@ class OneOf(Lookup):
     is the same for any number of them."""
 
     lookup_name = "one_of"
-    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        # Checked when the filter is built, where the admin turns a bad query string into
+        # its "invalid lookup" answer, rather than when the SQL is compiled.
+        if isinstance(self.rhs, str | bytes) or not isinstance(self.rhs, Iterable):
+            raise ValueError(f"{self.lookup_name} takes a list of values.")
+        field = self.lhs.output_field
+        return [field.get_prep_value(value) for value in self.rhs]
 
     def process_rhs(self, compiler, connection):
         field = self.lhs.output_field
-        values = [field.get_db_prep_value(value, connection) for value in self.rhs]
+        values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs]
         return "%s", [values]
 
     def as_sql(self, compiler, connection):

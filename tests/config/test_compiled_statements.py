@@ -87,3 +87,22 @@ def test_the_list_s_summaries_are_one_prepared_statement_for_any_page(staff_api,
             ['%"clients_alias"."client_id" = ANY%'],
         )
         assert cursor.fetchone()[0] == 1
+
+
+def test_one_of_refuses_a_value_that_is_not_a_list():
+    with pytest.raises(ValueError, match="list"):
+        Client.objects.filter(pk__one_of="12")
+    with pytest.raises(ValueError):
+        Client.objects.filter(pk__one_of=["a"])
+
+
+@pytest.mark.parametrize("lookup", ["organization__one_of=abc", "organization__id__one_of=1"])
+def test_the_admin_answers_a_one_of_in_its_query_string_as_an_invalid_lookup(
+    client, django_user_model, lookup
+):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com"))
+
+    response = client.get(f"/admin/clients/client/?{lookup}")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
