@@ -13,7 +13,6 @@ from clients.selectors import (
     ClientQuestion,
     clients_covering,
     clients_matching,
-    pro_countries_of,
 )
 from reporting.selectors import Catalog
 
@@ -223,7 +222,6 @@ class ClientFilterSet(django_filters.FilterSet):
             statuses=tuple(sorted(set(data.get("status") or ()))),
             collective_account=bool(data.get("collective_account")),
             ordering=data.get("ordering") or DEFAULT_ORDERING,
-            pro_countries=pro_countries_of(list(data.get("pro") or ())),
         )
 
     def filter_search(self, queryset, name, value):

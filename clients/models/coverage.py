@@ -22,7 +22,7 @@ class ClientCoverage(models.Model):
     the ORM, so every path counts: services, the admin, the bulk upload's COPY, cascades.
     """
 
-    # No single-column indexes: the two below serve every query of the table.
+    # No single-column indexes: the three below serve every query of the table.
     client = models.ForeignKey(
         Client, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
@@ -71,6 +71,13 @@ class ClientCoverage(models.Model):
                     "client",
                 ],
                 name="clients_coverage_org_idx",
+            ),
+            # How many clients cover a PRO, or a PRO in a report type, read from the index
+            # alone (a PRO is of one country: the index above would read all of it).
+            models.Index(
+                fields=["organization", "collective_account", "pro", "report_type", "client"],
+                name="clients_coverage_pro_idx",
+                condition=models.Q(pro__isnull=False),
             ),
             # A client's coverage: the triggers replace it by client, and the list probes
             # whether a client matches a filter without reading the table.

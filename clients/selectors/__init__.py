@@ -29,7 +29,6 @@ from clients.selectors.listing import (
     clients_covering_count,
     clients_matching,
     organization_shares_received,
-    pro_countries_of,
 )
 from clients.selectors.missing import (
     ClientPortfolioSummary,
@@ -66,7 +65,6 @@ __all__ = [
     "clients_missing_credentials",
     "missing_credentials_of_clients",
     "organization_shares_received",
-    "pro_countries_of",
     "rows_pointing_at_client",
     "uncovered_obligations",
 ]

@@ -73,8 +73,6 @@ class ClientQuestion(NamedTuple):
     statuses: tuple[str, ...]
     collective_account: bool
     ordering: str
-    # The countries of `pros` (each PRO is of one country), for the coverage's indexes.
-    pro_countries: tuple = ()
 
     @property
     def looks_beyond_clients(self) -> bool:
@@ -176,7 +174,6 @@ class ClientMatches:
                 countries=question.countries,
                 report_types=question.report_types,
                 pros=question.pros,
-                pro_countries=question.pro_countries,
             )
         return self.clients.count()
 
@@ -231,27 +228,12 @@ def clients_matching(
     return clients.filter(pk__in=sources[0].union(*sources[1:]))
 
 
-def pro_countries_of(pros) -> tuple:
-    """The countries of `pros` when they are Pro rows (a list of them), else nothing."""
-    if isinstance(pros, list | tuple) and all(isinstance(pro, Pro) for pro in pros):
-        return tuple(sorted({pro.country_id for pro in pros}))
-    return ()
-
-
-def _coverage_conditions(countries, report_types, pros, pro_countries=()) -> dict:
+def _coverage_conditions(countries, report_types, pros) -> dict:
     """Conditions on ClientCoverage rows: each argument is a set of accepted values, as catalog
-    rows or ids (empty: no condition).
-
-    `pro_countries`, the countries of `pros`, changes no answer: a PRO is of one country, and
-    so is every coverage row naming it (the services accept a PRO only in its own country).
-    Without a country asked, it lets the coverage's indexes, which hold the country before the
-    PRO, reach the PROs' rows rather than read every row of the organization.
-    """
+    rows or ids (empty: no condition)."""
     conditions = {}
     if countries:
         conditions["country__in"] = countries
-    elif pros and pro_countries:
-        conditions["country__in"] = pro_countries
     if report_types:
         conditions["report_type__in"] = report_types
     if pros:
@@ -275,7 +257,7 @@ def clients_covering(
     stop at the end of its page, or a hash of every covering client when the database expects
     few (it chooses).
     """
-    conditions = _coverage_conditions(countries, report_types, pros, pro_countries_of(pros))
+    conditions = _coverage_conditions(countries, report_types, pros)
     if not conditions:
         return clients
     return clients.filter(
@@ -290,17 +272,13 @@ def clients_covering_count(
     countries: Iterable = (),
     report_types: Iterable = (),
     pros: Iterable = (),
-    pro_countries: Iterable = (),
 ) -> int:
     """How many of the organization's own clients (collective-account pseudo-clients or the
-    others) `clients_covering` keeps, counted from the coverage's index alone.
-
-    `pro_countries`: the countries of `pros` (`pro_countries_of`), when `pros` are ids."""
+    others) `clients_covering` keeps, counted from one of the coverage's indexes alone: by
+    country and report type, or by PRO."""
     rows = ClientCoverage.objects.filter(
         organization=organization,
         collective_account=collective_account,
-        **_coverage_conditions(
-            countries, report_types, pros, tuple(pro_countries) or pro_countries_of(pros)
-        ),
+        **_coverage_conditions(countries, report_types, pros),
     )
     return rows.aggregate(clients=Count("client_id", distinct=True))["clients"]

@@ -9,7 +9,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from clients.models import Client, ClientCoverage, Obligation, PortfolioStat
 from clients.portfolio_stats import portfolio_drift
@@ -222,3 +222,54 @@ def test_portfolio_check_says_so_when_nothing_drifted():
     call_command("portfolio_check", stdout=out)
 
     assert "no drift" in out.getvalue()
+
+
+def test_the_coverage_counts_the_clients_of_a_pro_as_the_list_finds_them():
+    organization = OrganizationFactory()
+    ear = pro("DE", "Stiftung EAR")
+    weee_and_batteries = ClientFactory(organization=organization)
+    CredentialFactory(client=weee_and_batteries, report_types=["WEEE", "Batteries"])
+    ObligationFactory(
+        client=weee_and_batteries, country=country("DE"), report_type=report_type("WEEE"), pro=ear
+    )
+    CredentialFactory(client=ClientFactory(organization=organization), report_types=["Batteries"])
+    CredentialFactory(
+        client=ClientFactory(organization=organization),
+        report_types=["Packaging"],
+        pro=pro("DE", "Landbell"),
+    )
+    ObligationFactory(client=ClientFactory(organization=organization), country=country("DE"))
+    CredentialFactory(client=ClientFactory(), report_types=["WEEE"])
+    own = Client.objects.filter(organization=organization, collective_account=False)
+
+    for question, expected in (
+        ({"pros": [ear]}, 2),
+        ({"pros": [ear], "report_types": [report_type("WEEE")]}, 1),
+        ({"pros": [ear], "report_types": [report_type("Packaging")]}, 0),
+        ({"pros": [ear, pro("DE", "Landbell")]}, 3),
+        ({"pros": [ear], "countries": [country("FR")]}, 0),
+    ):
+        counted = clients_covering_count(
+            organization=organization, collective_account=False, **question
+        )
+        assert counted == clients_covering(own, **question).count() == expected, question
+
+
+@pytest.mark.postgresql
+def test_a_pro_count_reads_only_the_pro_index():
+    """The count of a PRO's clients, with or without a report type, is an index-only scan of
+    the PRO's entries, not of its whole country."""
+    organization = OrganizationFactory()
+    CredentialFactory(client=ClientFactory(organization=organization), report_types=["WEEE"])
+    ear = pro("DE", "Stiftung EAR")
+    weee = report_type("WEEE")
+    for question in ({"pro__in": [ear.pk]}, {"pro__in": [ear.pk], "report_type__in": [weee.pk]}):
+        rows = ClientCoverage.objects.filter(
+            organization=organization, collective_account=False, **question
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            plan = rows.values("client_id").explain()
+        assert "Index Only Scan using clients_coverage_pro_idx" in plan, plan
+        assert "Filter" not in plan, plan
