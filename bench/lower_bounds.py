@@ -2,7 +2,8 @@
 
 A list answer is the number of matches and the ids of one page, in list order (lower(name),
 then id). Its lower bound is those two queries written by hand: the same tables and indexes
-the app may use (the clients, their coverage, the trigram indexes of the searched columns),
+the app may use (the clients, their coverage and search text, the trigram indexes of the
+searched columns),
 with the catalog already resolved to ids and nothing else (no authentication, organization,
 version or cache queries, no serialization, no aliases). The statistics' lower bound reads the
 kept counters. The bench times each beside the app's answer and checks that both agree.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from clients.portfolio_stats import COVERAGE_TABLE, MISSING_DIMENSION, STAT_TABLE
+from clients.search_text import SEARCH_TEXT_TABLE
 from reporting.models import Country, Pro, ReportType
 
 
@@ -88,24 +90,30 @@ def list_sql(organization_id: int, question: ListQuestion) -> tuple[str, str, li
         where.append(
             f"c.id IN (SELECT v.client_id FROM {COVERAGE_TABLE} v WHERE {' AND '.join(coverage)})"
         )
-    if question.search:
+    if question.search and not question.company_name_only:
+        # Every searched value of a client is in its search text (clients/search_text.py).
+        like = _like(question.search)
+        matched = f"{SEARCH_TEXT_TABLE} s WHERE s.text LIKE lower(f_unaccent(%s))"
+        if len(where) == 2:
+            # Nothing else asked: the search text alone answers, in list order.
+            condition = f"{matched} AND s.organization_id = %s AND NOT s.collective_account"
+            params = [like, organization_id]
+            return (
+                f"SELECT count(*) FROM {condition}",
+                f"SELECT s.client_id FROM {condition} ORDER BY s.name_key, s.client_id "
+                f"LIMIT {int(question.limit)} OFFSET {int(question.offset)}",
+                params,
+            )
+        params.append(like)
+        where.append(f"c.id IN (SELECT s.client_id FROM {matched})")
+    elif question.search:
+        # companyNameOnly: the names and aliases, each through its own trigram index.
         like = _like(question.search)
         sources = [
-            f"SELECT id FROM clients_client WHERE {_folded_like('name')}"
-            + ("" if question.company_name_only else f" OR {_folded_like('notes')}"),
+            f"SELECT id FROM clients_client WHERE {_folded_like('name')}",
             f"SELECT client_id FROM clients_alias WHERE {_folded_like('name')}",
         ]
-        params += [like] if question.company_name_only else [like, like]
-        params.append(like)
-        if not question.company_name_only:
-            sources += [
-                "SELECT client_id FROM credentials_credential "
-                f"WHERE {_folded_like('login')} "
-                f"OR {_folded_like('registration_number')}",
-                "SELECT client_id FROM credentials_credential WHERE collective_account_id IN "
-                f"(SELECT id FROM credentials_credential WHERE {_folded_like('login')})",
-            ]
-            params += [like, like, like]
+        params += [like, like]
         where.append(f"c.id IN ({' UNION '.join(sources)})")
     condition = " AND ".join(where)
     count_sql = f"SELECT count(*) FROM clients_client c WHERE {condition}"

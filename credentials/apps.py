@@ -18,6 +18,7 @@ class CredentialsConfig(AppConfig):
     def ready(self):
         from clients.portfolio_stats import coverage_source_register
         from clients.portfolio_version import CLIENT_OF_ROW, table_watch
+        from clients.search_text import SearchSource, search_source_register
         from credentials.checks import check_encryption_key
 
         # A credential covers its country, PRO and each of its report types.
@@ -41,6 +42,24 @@ class CredentialsConfig(AppConfig):
             postgresql_function="credentials_credential_changed",
             # Credentials 0010: a new password, notes or status leaves list answers valid.
             update_columns=("client_id", "login", "registration_number", "collective_account_id"),
+        )
+        # The list's search finds a client by its credentials' logins (a linked credential's:
+        # its collective account's) and registration numbers (clients/search_text.py).
+        search_source_register(
+            SearchSource(
+                table="credentials_credential",
+                text=(
+                    "concat_ws(chr(31), NULLIF(t.login, ''), NULLIF(t.registration_number, ''), "
+                    "(SELECT NULLIF(a.login, '') FROM credentials_credential a "
+                    "WHERE a.id = t.collective_account_id))"
+                ),
+                columns=("login", "registration_number", "collective_account_id"),
+                followers=(
+                    "SELECT l.client_id FROM credentials_credential l "
+                    "WHERE l.collective_account_id = ANY(rows)"
+                ),
+                followed=("login",),
+            )
         )
         checks.register(check_encryption_key)
         post_migrate.connect(

@@ -16,6 +16,7 @@ from bench.portfolio.copying import _shard_copy_text, copy_targets
 from bench.portfolio.rows import PortfolioSize, load_catalog
 from clients import portfolio_stats
 from clients.models import Alias, Client, Obligation, Organization
+from clients.search_text import SEARCH_TEXT_TABLE, search_text_rebuild
 from credentials.models import Credential, CredentialReportType
 
 
@@ -145,11 +146,11 @@ def _truncate_portfolio(cursor, organization: Organization) -> list[str]:
     return truncated
 
 
-# The tables whose triggers keep the portfolio version, the coverage and the statistics, and
-# the two tables those triggers fill per client (the generator writes them in a load without
-# triggers).
+# The tables whose triggers keep the portfolio version, the coverage, the statistics and the
+# search text, and the tables those triggers fill per client (the generator writes them in a
+# load without triggers).
 WATCHED_MODELS = (Client, Alias, Obligation, Credential, CredentialReportType)
-KEPT_TABLES = (portfolio_stats.COVERAGE_TABLE, portfolio_stats.FACET_TABLE)
+KEPT_TABLES = (portfolio_stats.COVERAGE_TABLE, portfolio_stats.FACET_TABLE, SEARCH_TEXT_TABLE)
 TRIGGER_MODES = ("off", "on")
 
 
@@ -316,7 +317,8 @@ def portfolio_generate(
     nor the row-by-row foreign key checks run; the foreign keys are then checked set-based.
     The workers also build the coverage and facet rows the triggers would have written (COPYed
     with the shard) and the statistics they would have counted (written before the commit);
-    the organization's portfolio version is renewed by the same commit.
+    the search text is written from the loaded rows by the triggers' own SQL; the
+    organization's portfolio version is renewed by the same commit.
     `"on"`: the statement triggers run once per COPY and the foreign keys are checked row by
     row; only the trigram indexes wait (the triggers read the others).
     """
@@ -384,6 +386,10 @@ def portfolio_generate(
             log(
                 f"  foreign keys checked and statistics written in {time.perf_counter() - started:.1f} s"
             )
+            started = time.perf_counter()
+            # From the rows just loaded, by the SQL the triggers run.
+            search_text_rebuild(organization_ids=[organization.pk])
+            log(f"  search text written in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
     log(f"  committed in {time.perf_counter() - started:.1f} s")
     # One pool for every index, the trigram ones (the longest to build) first.

@@ -1,8 +1,8 @@
 """Organizations (the tenants), their people and keys, and the producer companies they serve.
 
 One module a part: `organization` (tenants, memberships, API keys, the tenancy queryset),
-`client` (clients, their grants, aliases and obligations), `coverage` (the index and counters
-the list and the statistics read). Every name is importable from `clients.models`.
+`client` (clients, their grants, aliases and obligations), `coverage` (the index, counters and
+search text the list and the statistics read). Every name is importable from `clients.models`.
 """
 
 from clients.models.client import (
@@ -16,6 +16,7 @@ from clients.models.client import (
 )
 from clients.models.coverage import (
     ClientCoverage,
+    ClientSearchText,
     ClientStatFacet,
     CoverageSource,
     PortfolioStat,
@@ -41,6 +42,7 @@ __all__ = [
     "ClientCoverage",
     "ClientOrganizationGrant",
     "ClientQuerySet",
+    "ClientSearchText",
     "ClientStatFacet",
     "ClientStatus",
     "CoverageSource",

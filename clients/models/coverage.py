@@ -91,6 +91,34 @@ class ClientCoverage(models.Model):
         return f"{self.client_id} · {self.source} · {self.country_id}/{self.report_type_id}"
 
 
+class ClientSearchText(models.Model):
+    """What the list's search compares of a client, folded into one text, with what the list
+    orders and filters by: kept by PostgreSQL's triggers, read through one trigram index
+    (clients/search_text.py). Empty on SQLite, whose search compares the source columns."""
+
+    client = models.OneToOneField(
+        Client,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    collective_account = models.BooleanField()
+    # lower(name): the list's order.
+    name_key = models.TextField()
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.client_id} · {self.text[:40]}"
+
+
 class StatDimension(models.TextChoices):
     STATUS = "status", "Status"
     COUNTRY = "country", "Country"

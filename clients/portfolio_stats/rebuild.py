@@ -21,9 +21,12 @@ from clients.portfolio_stats.tables import (
 
 
 def portfolio_rebuild(*, organization_ids: list[int] | None = None, using: str = "default") -> None:
-    """Recompute coverage, facets and counts from the rows: of the given organizations' clients,
-    or of every client. Sources whose table does not exist yet (a migration in progress) are
+    """Recompute coverage, facets and counts (and on PostgreSQL the search text,
+    clients/search_text.py) from the rows: of the given organizations' clients, or of every
+    client. Sources whose table does not exist yet (a migration in progress) are
     left out."""
+    from clients.search_text import SEARCH_TEXT_TABLE, search_text_rebuild
+
     db = connections[using]
     tables = set(db.introspection.table_names())
     if organization_ids is None:
@@ -56,6 +59,8 @@ def portfolio_rebuild(*, organization_ids: list[int] | None = None, using: str =
             f"SELECT organization_id, dimension, key, count(*) FROM {FACET_TABLE}"
             f"{stats_where} GROUP BY organization_id, dimension, key",
         )
+        if SEARCH_TEXT_TABLE in tables:
+            search_text_rebuild(organization_ids=organization_ids, using=using)
 
 
 def _kept_rows(organization_id: int, condition: str = "", params=()) -> tuple[str, list]:
@@ -146,8 +151,11 @@ class Drift:
 
 def portfolio_drift(*, using: str = "default") -> list[Drift]:
     """Where the kept counts differ from a count of the rows, and where a client's coverage or
-    facets differ from its rows (reported as dimension "coverage" or "facets", key the client
-    id): a facet on the wrong client is found even when the counts agree."""
+    facets, or on PostgreSQL its search text, differ from its rows (reported as dimension
+    "coverage", "facets" or "search", key the client id): a facet on the wrong client is found
+    even when the counts agree."""
+    from clients.search_text import search_text_drift
+
     db = connections[using]
     with db.cursor() as cursor:
         coverage_rows = " UNION ".join(
@@ -185,4 +193,8 @@ def portfolio_drift(*, using: str = "default") -> list[Drift]:
     for key in sorted(actual.keys() | kept.keys()):
         if actual.get(key, 0) != kept.get(key, 0):
             drift.append(Drift(*key, kept.get(key, 0), actual.get(key, 0)))
+    drift += [
+        Drift(organization, "search", str(client), 0, 0)
+        for organization, client in search_text_drift(using=using)
+    ]
     return drift

@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db import connections
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import Contains
 
-from clients.models import Alias, Client, ClientCoverage, Organization
+from clients.models import Alias, Client, ClientCoverage, ClientSearchText, Organization
 from clients.portfolio_stats import kept_clients
 from clients.portfolio_version import cached_for_portfolio
-from clients.search import folded_contains
+from clients.search import folded, folded_contains
+from clients.search_text import SEPARATOR
 from clients.selectors.detail import rows_pointing_at_client
 from clients.tenancy import clients_of, clients_readable_by
 from reporting.models import Country, Pro, ReportType
@@ -127,7 +130,14 @@ class ClientMatches:
 
     @cached_property
     def ids(self) -> list[int]:
-        return self._cached("client-ids", lambda: list(self.clients.values_list("pk", flat=True)))
+        return self._cached("client-ids", self._ids)
+
+    def _ids(self) -> list[int]:
+        if not self.shares_received:
+            found = search_text_ids(self.organization, self.question, using=self.clients.db)
+            if found is not None:
+                return found
+        return list(self.clients.values_list("pk", flat=True))
 
     def _kept_total(self) -> int | None:
         """The total as the statistics keep it (clients/portfolio_stats/), when the question
@@ -190,6 +200,46 @@ class ClientMatches:
         return [found[pk] for pk in ids if pk in found]
 
 
+def _search_text_contains(text: str) -> Contains:
+    return Contains(F("text"), folded(Value(text)))
+
+
+def _search_text_answers(text: str, using: str) -> bool:
+    """Whether the search text answers a search for `text` (clients/search_text.py)."""
+    return connections[using].vendor == "postgresql" and SEPARATOR not in text
+
+
+# The list orders the search text can answer in (clients/filtersets.py ORDERINGS).
+_SEARCH_TEXT_ORDERINGS = {"name": ("name_key", "client_id"), "-name": ("-name_key", "-client_id")}
+
+
+def search_text_ids(
+    organization: Organization, question: "ClientQuestion", *, using: str = "default"
+) -> list[int] | None:
+    """The ids of the organization's own clients a search matches, in list order, read from the
+    search text alone: for a search that asks nothing else (no status, no catalog filter, by
+    name). None for any other question, or where there is no search text (SQLite)."""
+    if (
+        not question.search
+        or question.company_name_only
+        or question.statuses
+        or question.filters_catalog
+        or question.ordering not in _SEARCH_TEXT_ORDERINGS
+        or not _search_text_answers(question.search, using)
+    ):
+        return None
+    rows = ClientSearchText.objects.using(using).filter(
+        _search_text_contains(question.search),
+        organization=organization,
+        collective_account=question.collective_account,
+    )
+    return list(
+        rows.order_by(*_SEARCH_TEXT_ORDERINGS[question.ordering]).values_list(
+            "client_id", flat=True
+        )
+    )
+
+
 def clients_matching(
     clients: QuerySet[Client], *, text: str, company_name_only: bool = False
 ) -> QuerySet[Client]:
@@ -202,6 +252,10 @@ def clients_matching(
     text = text.strip()
     if not text:
         return clients
+    if not company_name_only and _search_text_answers(text, clients.db):
+        # Every source at once, through the search text's one trigram index.
+        found = ClientSearchText.objects.filter(_search_text_contains(text))
+        return clients.filter(pk__in=found.values("client_id"))
     # One id set per source, each found through its own trigram index on the folded column,
     # united into one set: the database then estimates its size from the sources' and joins
     # the few matching clients, instead of walking every client in name order and testing it

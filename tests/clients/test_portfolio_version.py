@@ -282,6 +282,8 @@ NOT_PORTFOLIO = {
     "clients_portfoliochange",
     # Kept by triggers from the watched obligations and credential report types.
     "clients_clientcoverage",
+    # Kept by triggers from the watched clients, aliases and credentials (the search reads it).
+    "clients_clientsearchtext",
     # The statistics' counts, kept by the same triggers (a list total may read them).
     "clients_portfoliostat",
     "clients_portfoliostatdelta",

@@ -1,5 +1,6 @@
-"""Recompute the clients' coverage and the organizations' statistics from the rows and report
-any difference from what the database keeps; with --repair, rebuild what differs."""
+"""Recompute the clients' coverage and search text and the organizations' statistics from the
+rows and report any difference from what the database keeps; with --repair, rebuild what
+differs."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -10,7 +11,7 @@ from clients.portfolio_version import portfolio_versions_renew
 
 class Command(BaseCommand):
     help = (
-        "Compare the kept client coverage and statistics with a count of the rows; "
+        "Compare the kept client coverage, search text and statistics with the rows; "
         "--repair rebuilds those of the organizations that differ."
     )
 
@@ -22,12 +23,16 @@ class Command(BaseCommand):
     def handle(self, *args, repair: bool, **options):
         drift = portfolio_drift()
         if not drift:
-            self.stdout.write("Coverage and statistics match the rows: no drift.")
+            self.stdout.write("Coverage, search text and statistics match the rows: no drift.")
             return
         for item in drift:
             if item.dimension == "coverage":
                 self.stdout.write(
                     f"organization {item.organization_id}: coverage of client {item.key} differs"
+                )
+            elif item.dimension == "search":
+                self.stdout.write(
+                    f"organization {item.organization_id}: search text of client {item.key} differs"
                 )
             elif item.dimension == "facets":
                 self.stdout.write(
