@@ -68,17 +68,27 @@ def _sources(tables: set[str]) -> list[SearchSource]:
 
 def search_text_select(clients: str, tables: set[str]) -> str:
     """The search rows (client_id, organization_id, collective_account, name_key, text) of the
-    clients that `clients` (a SQL condition on `c`) selects, reading the sources in `tables`."""
-    parts = ["c.name", "NULLIF(c.notes, '')"] + [
-        f"(SELECT string_agg({source.text}, {_SQL_SEPARATOR}) FROM {source.table} t "
-        "WHERE t.client_id = c.id)"
-        for source in _sources(tables)
-    ]
+    clients that `clients` (a SQL condition on `c`) selects, reading the sources in `tables`.
+
+    Each source is read grouped by client, for the selected clients only: through the
+    source's client index for a few clients (a trigger), in one pass for many (a rebuild, or
+    the bench's load before its indexes exist). A client's values come in row order, so that
+    every path writes the same text."""
+    selected = f"SELECT c.id FROM {CLIENT_TABLE} c WHERE {clients}"
+    parts, joins = ["c.name", "NULLIF(c.notes, '')"], []
+    for number, source in enumerate(_sources(tables)):
+        parts.append(f"s{number}.text")
+        joins.append(
+            f"LEFT JOIN (SELECT t.client_id, "
+            f"string_agg({source.text}, {_SQL_SEPARATOR} ORDER BY t.id) AS text "
+            f"FROM {source.table} t WHERE t.client_id IN ({selected}) GROUP BY t.client_id) "
+            f"s{number} ON s{number}.client_id = c.id"
+        )
     return (
         "SELECT c.id AS client_id, c.organization_id AS organization_id, "
         "c.collective_account AS collective_account, lower(c.name) AS name_key, "
         f"lower(f_unaccent(concat_ws({_SQL_SEPARATOR}, {', '.join(parts)}))) AS text "
-        f"FROM {CLIENT_TABLE} c WHERE {clients}"
+        f"FROM {CLIENT_TABLE} c {' '.join(joins)} WHERE {clients}"
     )
 
 
