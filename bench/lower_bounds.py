@@ -67,8 +67,20 @@ def _like(text: str) -> str:
 
 def list_sql(organization_id: int, question: ListQuestion) -> tuple[str, str, list]:
     """(count SQL, page SQL, parameters) of the question."""
+    # A search (unless by company name only) reads the search text, which holds every
+    # searched value and the client's organization, collective flag, status and lower(name)
+    # (clients/search_text.py); any other question reads the clients.
+    searched = bool(question.search and not question.company_name_only)
+    table, key, order = (
+        (f"{SEARCH_TEXT_TABLE} c", "c.client_id", "c.name_key")
+        if searched
+        else ("clients_client c", "c.id", "lower(c.name)")
+    )
     where = ["c.organization_id = %s", "NOT c.collective_account"]
     params: list = [organization_id]
+    if searched:
+        where.append("c.text LIKE lower(f_unaccent(%s))")
+        params.append(_like(question.search))
     if question.statuses:
         where.append("c.status = ANY(%s)")
         params.append(list(question.statuses))
@@ -88,25 +100,9 @@ def list_sql(organization_id: int, question: ListQuestion) -> tuple[str, str, li
     if len(coverage) > 2:
         params += coverage_params
         where.append(
-            f"c.id IN (SELECT v.client_id FROM {COVERAGE_TABLE} v WHERE {' AND '.join(coverage)})"
+            f"{key} IN (SELECT v.client_id FROM {COVERAGE_TABLE} v WHERE {' AND '.join(coverage)})"
         )
-    if question.search and not question.company_name_only:
-        # Every searched value of a client is in its search text (clients/search_text.py).
-        like = _like(question.search)
-        matched = f"{SEARCH_TEXT_TABLE} s WHERE s.text LIKE lower(f_unaccent(%s))"
-        if len(where) == 2:
-            # Nothing else asked: the search text alone answers, in list order.
-            condition = f"{matched} AND s.organization_id = %s AND NOT s.collective_account"
-            params = [like, organization_id]
-            return (
-                f"SELECT count(*) FROM {condition}",
-                f"SELECT s.client_id FROM {condition} ORDER BY s.name_key, s.client_id "
-                f"LIMIT {int(question.limit)} OFFSET {int(question.offset)}",
-                params,
-            )
-        params.append(like)
-        where.append(f"c.id IN (SELECT s.client_id FROM {matched})")
-    elif question.search:
+    if question.search and not searched:
         # companyNameOnly: the names and aliases, each through its own trigram index.
         like = _like(question.search)
         sources = [
@@ -116,10 +112,10 @@ def list_sql(organization_id: int, question: ListQuestion) -> tuple[str, str, li
         params += [like, like]
         where.append(f"c.id IN ({' UNION '.join(sources)})")
     condition = " AND ".join(where)
-    count_sql = f"SELECT count(*) FROM clients_client c WHERE {condition}"
+    count_sql = f"SELECT count(*) FROM {table} WHERE {condition}"
     page_sql = (
-        f"SELECT c.id FROM clients_client c WHERE {condition} "
-        f"ORDER BY lower(c.name), c.id LIMIT {int(question.limit)} OFFSET {int(question.offset)}"
+        f"SELECT {key} FROM {table} WHERE {condition} "
+        f"ORDER BY {order}, {key} LIMIT {int(question.limit)} OFFSET {int(question.offset)}"
     )
     return count_sql, page_sql, params
 

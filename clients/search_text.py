@@ -6,7 +6,8 @@ registration number), folded as the search folds (lower(f_unaccent), clients/sea
 joined by SEPARATOR. One trigram index on that text finds a search's clients in one table: the
 sources searched one by one read every matching credential and alias as well (at a million
 clients, 115,000 rows for a common word). The row also holds what the list orders and filters
-by (organization, collective flag, lower(name)), so that a search alone is answered from it.
+by (organization, collective flag, status, lower(name)), so that a search is answered from it
+and, for a catalog filter, from its matches' coverage, without reading the clients.
 
 Statement triggers keep it in the writing transaction, whatever the path (services, the admin,
 the bulk upload's COPY, cascades): a write recomputes the text of the clients it touches, after
@@ -67,7 +68,7 @@ def _sources(tables: set[str]) -> list[SearchSource]:
 
 
 def search_text_select(clients: str, tables: set[str]) -> str:
-    """The search rows (client_id, organization_id, collective_account, name_key, text) of the
+    """The search rows (COLUMNS) of the
     clients that `clients` (a SQL condition on `c`) selects, reading the sources in `tables`.
 
     Each source is read grouped by client, for the selected clients only: through the
@@ -86,13 +87,14 @@ def search_text_select(clients: str, tables: set[str]) -> str:
         )
     return (
         "SELECT c.id AS client_id, c.organization_id AS organization_id, "
-        "c.collective_account AS collective_account, lower(c.name) AS name_key, "
+        "c.collective_account AS collective_account, c.status AS status, "
+        "lower(c.name) AS name_key, "
         f"lower(f_unaccent(concat_ws({_SQL_SEPARATOR}, {', '.join(parts)}))) AS text "
         f"FROM {CLIENT_TABLE} c {' '.join(joins)} WHERE {clients}"
     )
 
 
-COLUMNS = "client_id, organization_id, collective_account, name_key, text"
+COLUMNS = "client_id, organization_id, collective_account, status, name_key, text"
 
 
 def _refresh_function(tables: set[str]) -> str:
@@ -127,7 +129,7 @@ BEGIN
     ELSIF TG_OP = 'INSERT' THEN
         ids := ARRAY(SELECT id FROM new_rows);
     ELSE
-        ids := ARRAY(SELECT n.id {_changed(("name", "notes", "organization_id", "collective_account"))});
+        ids := ARRAY(SELECT n.id {_changed(("name", "notes", "organization_id", "collective_account", "status"))});
     END IF;
     IF cardinality(ids) > 0 THEN
         PERFORM clients_search_text_refresh(ids);
@@ -275,8 +277,10 @@ def search_text_drift(*, using: str = "default") -> list[tuple[int, int]]:
     kept = f"SELECT {COLUMNS} FROM {SEARCH_TEXT_TABLE}"
     with db.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT organization_id, client_id FROM ("
-            f"SELECT * FROM (({actual}) EXCEPT ({kept})) a "
-            f"UNION ALL SELECT * FROM (({kept}) EXCEPT ({actual})) b) d ORDER BY 1, 2"
+            f"SELECT DISTINCT o.organization_id, o.client_id FROM ({actual}) a "
+            f"FULL JOIN ({kept}) k ON k.client_id = a.client_id "
+            "CROSS JOIN LATERAL (VALUES (a.organization_id, a.client_id), "
+            "(k.organization_id, k.client_id)) o (organization_id, client_id) "
+            "WHERE o.client_id IS NOT NULL AND ROW(a.*) IS DISTINCT FROM ROW(k.*) ORDER BY 1, 2"
         )
         return [(organization, client) for organization, client in cursor.fetchall()]

@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('client', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='clients.client')),
                 ('collective_account', models.BooleanField()),
+                ('status', models.CharField(max_length=12)),
                 ('name_key', models.TextField()),
                 ('text', models.TextField()),
                 ('organization', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clients.organization')),

@@ -93,7 +93,8 @@ class ClientCoverage(models.Model):
 
 class ClientSearchText(models.Model):
     """What the list's search compares of a client, folded into one text, with what the list
-    orders and filters by: kept by PostgreSQL's triggers, read through one trigram index
+    orders and filters by (organization, collective flag, status, name): kept by PostgreSQL's
+    triggers, read through one trigram index
     (clients/search_text.py). Empty on SQLite, whose search compares the source columns."""
 
     client = models.OneToOneField(
@@ -111,6 +112,7 @@ class ClientSearchText(models.Model):
         related_name="+",
     )
     collective_account = models.BooleanField()
+    status = models.CharField(max_length=12)
     # lower(name): the list's order.
     name_key = models.TextField()
     text = models.TextField()

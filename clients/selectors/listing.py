@@ -210,20 +210,25 @@ def _search_text_answers(text: str, using: str) -> bool:
 
 
 # The list orders the search text can answer in (clients/filtersets.py ORDERINGS).
-_SEARCH_TEXT_ORDERINGS = {"name": ("name_key", "client_id"), "-name": ("-name_key", "-client_id")}
+_SEARCH_TEXT_ORDERINGS = {
+    "name": ("name_key", "client_id"),
+    "-name": ("-name_key", "-client_id"),
+    "status": ("status", "name_key", "client_id"),
+    "-status": ("-status", "name_key", "client_id"),
+}
 
 
 def search_text_ids(
     organization: Organization, question: "ClientQuestion", *, using: str = "default"
 ) -> list[int] | None:
-    """The ids of the organization's own clients a search matches, in list order, read from the
-    search text alone: for a search that asks nothing else (no status, no catalog filter, by
-    name). None for any other question, or where there is no search text (SQLite)."""
+    """The ids of the organization's own clients a search matches, with the question's
+    statuses and catalog filters, in list order: read from the search text, and for a catalog
+    filter from each match's coverage (`clients_covering`), without reading the clients. None
+    for a question without a search, by company name only, in an order the search text does
+    not hold, or where there is no search text (SQLite)."""
     if (
         not question.search
         or question.company_name_only
-        or question.statuses
-        or question.filters_catalog
         or question.ordering not in _SEARCH_TEXT_ORDERINGS
         or not _search_text_answers(question.search, using)
     ):
@@ -233,6 +238,13 @@ def search_text_ids(
         organization=organization,
         collective_account=question.collective_account,
     )
+    if question.statuses:
+        rows = rows.filter(status__in=question.statuses)
+    conditions = _coverage_conditions(question.countries, question.report_types, question.pros)
+    if conditions:
+        rows = rows.filter(
+            Exists(ClientCoverage.objects.filter(client_id=OuterRef("client_id"), **conditions))
+        )
     return list(
         rows.order_by(*_SEARCH_TEXT_ORDERINGS[question.ordering]).values_list(
             "client_id", flat=True

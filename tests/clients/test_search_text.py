@@ -12,16 +12,24 @@ from django.db import connection, transaction
 from clients.filtersets import ORDERINGS
 from clients.models import Alias, Client, ClientSearchText
 from clients.search_text import SEPARATOR, search_text_drift
-from clients.selectors import ClientMatches, client_list, clients_matching, listing
+from clients.selectors import (
+    ClientMatches,
+    client_list,
+    clients_covering,
+    clients_matching,
+    listing,
+)
 from clients.selectors.listing import ClientQuestion, search_text_ids
 from credentials.models import Credential
 from tests.factories import (
     AliasFactory,
     ClientFactory,
     CredentialFactory,
+    ObligationFactory,
     OrganizationFactory,
     country,
     pro,
+    report_type,
 )
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
@@ -44,6 +52,7 @@ WRITES = {
     "client created": lambda client: ClientFactory(organization=client.organization),
     "client renamed": lambda client: Client.objects.filter(pk=client.pk).update(name="Ørsted A/S"),
     "notes changed": lambda client: Client.objects.filter(pk=client.pk).update(notes="Käse"),
+    "status changed": lambda client: Client.objects.filter(pk=client.pk).update(status="archived"),
     "made a collective account": lambda client: Client.objects.filter(pk=client.pk).update(
         collective_account=True
     ),
@@ -208,11 +217,63 @@ def test_a_search_alone_is_answered_from_the_search_text_in_list_order(ordering)
 @pytest.mark.parametrize(
     "asked",
     [
+        {"statuses": ("active",)},
+        {"statuses": ("active", "archived"), "ordering": "-status"},
+        {"countries": "DE"},
+        {"countries": "DE", "report_types": "Packaging", "statuses": ("active",)},
+        {"pros": "Landbell"},
+        {"collective_account": True},
+        {"ordering": "status"},
+    ],
+    ids=str,
+)
+def test_a_search_with_filters_is_answered_from_the_search_text_as_the_clients_answer(asked):
+    organization = OrganizationFactory()
+    packaging = ClientFactory(organization=organization, name="Lumi Packaging")
+    CredentialFactory(
+        client=packaging, report_types=["Packaging"], pro=pro("DE", "Landbell"), login="a@x"
+    )
+    weee = ClientFactory(organization=organization, name="lumi weee", status="archived")
+    CredentialFactory(client=weee, report_types=["WEEE"], login="b@x")
+    ObligationFactory(
+        client=ClientFactory(organization=organization, name="Lumi FR"), country=country("FR")
+    )
+    ClientFactory(organization=organization, name="Lumi plain", status="onboarding")
+    collective = ClientFactory(organization=organization, name="Lumi pool", collective_account=True)
+    CredentialFactory(client=collective, report_types=["Packaging"], login="pool@x")
+    catalog = {
+        "countries": lambda code: (country(code).pk,),
+        "report_types": lambda code: (report_type(code).pk,),
+        "pros": lambda name: (pro("DE", name).pk,),
+    }
+    asked = {
+        name: catalog[name](value) if name in catalog else value for name, value in asked.items()
+    }
+    filters = question(search="lumi", **asked)
+    clients = clients_covering(
+        client_list(organization=organization, version=None).filter(
+            collective_account=filters.collective_account
+        ),
+        countries=filters.countries,
+        report_types=filters.report_types,
+        pros=filters.pros,
+    )
+    if filters.statuses:
+        clients = clients.filter(status__in=filters.statuses)
+    clients = clients.order_by(*ORDERINGS[filters.ordering])
+
+    ids = search_text_ids(organization, filters)
+
+    assert ids == list(clients_matching(clients, text="lumi").values_list("pk", flat=True))
+    assert ids
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
         {"search": ""},
         {"search": "lumi", "company_name_only": True},
-        {"search": "lumi", "statuses": ("active",)},
-        {"search": "lumi", "countries": (1,)},
-        {"search": "lumi", "ordering": "status"},
+        {"search": "lumi", "ordering": "created_at"},
         {"search": f"lu{SEPARATOR}mi"},
     ],
 )
