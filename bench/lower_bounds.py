@@ -85,8 +85,8 @@ def list_sql(organization_id: int, question: ListQuestion) -> tuple[str, str, li
         where.append("c.status = ANY(%s)")
         params.append(list(question.statuses))
     # The coverage rows carry the client's organization and collective flag (clients 0009):
-    # their (organization, collective, country, report type, PRO, client) index finds the
-    # clients covering a filter.
+    # their (organization, collective, country, report type, PRO, client) and (organization,
+    # collective, PRO, report type, client) indexes find the clients covering a filter.
     coverage = ["v.organization_id = %s", "NOT v.collective_account"]
     coverage_params: list = [organization_id]
     for column, ids in (

@@ -20,7 +20,7 @@ SQLite has no trigram index: there the search compares the source columns themse
 
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, transaction
 
 from clients.portfolio_stats import CLIENT_LOCK, CLIENT_TABLE
 
@@ -192,8 +192,9 @@ def _triggers(table: str, function: str) -> list[str]:
 
 def search_text_install(*, using: str = "default") -> None:
     """PostgreSQL: (re)create the trigger functions and triggers for the source tables that
-    exist, rebuild every client's text, then the trigram index (for the migrations that
-    create the table or add a source). Nothing on other databases."""
+    exist, rebuild every client's text, then the trigram index: for the migration that creates
+    the table, and for one that adds a source (registered before it runs). Nothing on other
+    databases."""
     db = connections[using]
     if db.vendor != "postgresql":
         return
@@ -217,25 +218,24 @@ def search_text_install(*, using: str = "default") -> None:
         cursor.execute(SEARCH_TEXT_INDEX_CREATE)
 
 
-def search_text_uninstall(*, tables: list[str], using: str = "default") -> None:
-    """PostgreSQL: drop the triggers of `tables` (and the functions they call)."""
+def search_text_uninstall(*, using: str = "default") -> None:
+    """PostgreSQL: drop the triggers and functions `search_text_install` created."""
     db = connections[using]
     if db.vendor != "postgresql":
         return
     existing = set(db.introspection.table_names())
+    functions = {CLIENT_TABLE: "clients_client_search_changed"} | {
+        table: f"{table}_search_changed" for table in SEARCH_SOURCES
+    }
     with db.cursor() as cursor:
-        for table in tables:
+        for table, function in functions.items():
             if table in existing:
                 for event in _TRANSITION_TABLES:
                     cursor.execute(
                         f"DROP TRIGGER IF EXISTS {table}_search_{event.lower()} ON {table}"
                     )
-            function = (
-                "clients_client_search_changed"
-                if table == CLIENT_TABLE
-                else f"{table}_search_changed"
-            )
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+        cursor.execute("DROP FUNCTION IF EXISTS clients_search_text_refresh(bigint[])")
 
 
 def search_text_rebuild(
@@ -258,7 +258,9 @@ def search_text_rebuild(
             f"client_id IN (SELECT c.id FROM {CLIENT_TABLE} c WHERE {clients}) "
             f"OR organization_id IN ({listed})"
         )
-    with db.cursor() as cursor:
+    with transaction.atomic(using=using), db.cursor() as cursor:
+        # Writers' triggers wait until the rebuilt rows are committed, then rewrite theirs.
+        cursor.execute(f"LOCK TABLE {SEARCH_TEXT_TABLE} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {SEARCH_TEXT_TABLE} WHERE {stale}")
         cursor.execute(
             f"INSERT INTO {SEARCH_TEXT_TABLE} ({COLUMNS}) {search_text_select(clients, tables)}"

@@ -5,8 +5,9 @@ from django.db import migrations, models
 
 from clients import search_text
 
-# PostgreSQL: the search text's trigram index and the triggers of the clients and their aliases
-# (clients/search_text.py), then every client's text. Other apps' sources install their own.
+# PostgreSQL: the search text's triggers, on the clients and on every registered source (their
+# aliases, and the credentials, whose table exists since credentials 0001), every client's text,
+# then its trigram index (clients/search_text.py).
 
 
 def install(apps, schema_editor):
@@ -14,17 +15,14 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    search_text.search_text_uninstall(
-        tables=["clients_client", "clients_alias"], using=schema_editor.connection.alias
-    )
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS clients_search_text_refresh(bigint[])")
+    search_text.search_text_uninstall(using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0014_coverage_by_pro'),
+        ('credentials', '0014_credential_change_finds_clients_by_key'),
     ]
 
     operations = [

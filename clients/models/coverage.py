@@ -1,5 +1,6 @@
-"""What the client list and the statistics read: the coverage index and the counters, kept by
-database triggers (clients/portfolio_stats/), never by the ORM."""
+"""What the client list and the statistics read: the coverage index, the counters and the search
+text, kept by database triggers (clients/portfolio_stats/, clients/search_text.py), never by the
+ORM."""
 
 from django.db import models
 

@@ -93,12 +93,13 @@ class ClientMatches:
     reads them.
 
     `version` is the organization's portfolio version read before `clients` was built.
-    `question` identifies the filter. A search collects its matches once anyway (the union of
-    its sources), so its ids are cached in order and any page is read by id. Any other filter
-    is answered by a count and the page alone, each from an index: the page walks the
-    clients in list order and probes each one's coverage, and stops at the page's end; the
-    total of a catalog filter is counted from the coverage's (organization, country, report
-    type, PRO, client) index without reading the clients. Only the total is cached then.
+    `question` identifies the filter. A search collects its matches once anyway (from the
+    search text's trigram index, `search_text_ids`), so its ids are cached in order and any
+    page is read by id. Any other filter is answered by a count and the page alone, each from
+    an index: the page walks the clients in list order and probes each one's coverage, and
+    stops at the page's end; the total of a catalog filter is counted from one of the
+    coverage's indexes (by country and report type, or by PRO) without reading the clients,
+    or read from the kept counts (`_kept_total`). Only the total is cached then.
     """
 
     def __init__(

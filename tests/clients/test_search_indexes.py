@@ -1,4 +1,6 @@
-"""The search's comparison, lower(f_unaccent(column)), is what the trigram indexes are built on."""
+"""The search's comparison, lower(f_unaccent(column)), is what the trigram indexes are built on:
+the search text (which holds every searched value, notes included, folded) and the columns a
+search still compares one by one (companyNameOnly; the credentials' own search)."""
 
 import re
 
@@ -9,7 +11,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
 SEARCHED = {
     ("clients_client", "name"),
-    ("clients_client", "notes"),
     ("clients_alias", "name"),
     ("credentials_credential", "login"),
     ("credentials_credential", "registration_number"),
@@ -36,5 +37,15 @@ def test_every_searched_column_has_a_trigram_index_on_the_folded_expression():
         ), (table, column, definitions)
 
 
+def test_the_search_text_has_its_trigram_index():
+    assert any(
+        " ON public.clients_clientsearchtext " in definition and "(text gin_trgm_ops)" in definition
+        for definition in trigram_indexes().values()
+    ), trigram_indexes()
+
+
 def test_no_trigram_index_is_built_on_an_expression_no_query_compares():
-    assert not [name for name, definition in trigram_indexes().items() if "upper(" in definition]
+    definitions = trigram_indexes().values()
+    assert not [definition for definition in definitions if "upper(" in definition]
+    # Notes are searched through the search text only.
+    assert not [definition for definition in definitions if "notes" in definition]

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from clients.filtersets import ORDERINGS
 from clients.models import Alias, Client, ClientSearchText
-from clients.search_text import SEPARATOR, search_text_drift
+from clients.search_text import SEPARATOR, search_text_drift, search_text_rebuild
 from clients.selectors import (
     ClientMatches,
     client_list,
@@ -63,6 +63,9 @@ WRITES = {
     "alias added": lambda client: AliasFactory(client=client, scope="FR", name="Société Générale"),
     "aliases renamed": lambda client: Alias.objects.filter(client=client).update(name="Ünal"),
     "aliases deleted": lambda client: Alias.objects.filter(client=client).delete(),
+    "alias moved to another client": lambda client: Alias.objects.filter(client=client).update(
+        client=ClientFactory(organization=client.organization)
+    ),
     "credential created": lambda client: CredentialFactory(
         client=client, country=country("FR"), pro=pro("FR", "Citeo"), login="new@x.example"
     ),
@@ -79,6 +82,11 @@ WRITES = {
     "collective account's login changed": lambda client: Credential.objects.filter(
         client__organization=client.organization, client__collective_account=True
     ).update(login="renamed-pool@agency.example"),
+    "credential linked": lambda client: Credential.objects.filter(client=client).update(
+        collective_account=Credential.objects.get(
+            client__organization=client.organization, client__collective_account=True
+        )
+    ),
     "credential unlinked": lambda client: Credential.objects.filter(
         collective_account__isnull=False
     ).update(collective_account=None),
@@ -150,7 +158,27 @@ def test_a_password_change_leaves_the_text_alone():
     assert ClientSearchText.objects.get(client=credential.client_id).text == before.text
 
 
-SEARCHES = ["lumi", "LUMIÈRE", "weekly", "group", "ops@", "de12", "pool@", "gmbh", "nothing"]
+SEARCHES = [
+    "lumi",
+    "LUMIÈRE",
+    "weekly",
+    "group",
+    "ops@",
+    "de12",
+    "pool@",
+    "gmbh",
+    "100%",
+    "%",
+    "_",
+    "a_b",
+    "c:\\",
+    "nothing",
+]
+
+
+def from_the_source_columns(monkeypatch):
+    """Let clients_matching compare the source columns one by one, as on SQLite."""
+    monkeypatch.setattr(listing, "_search_text_answers", lambda text, using: False)
 
 
 @pytest.mark.parametrize("term", SEARCHES)
@@ -161,14 +189,19 @@ def test_the_search_text_finds_what_the_source_columns_find(term, monkeypatch):
     CredentialFactory(client=client, login="ops@lumiere.example", registration_number="DE123")
     collective_with_linked(organization)
     ClientFactory(organization=organization, name="Other GmbH")
+    ClientFactory(organization=organization, name="100% Recycling", notes="a_b")
+    ClientFactory(organization=organization, name="100 Percent", notes="axb c:\\temp")
     clients = Client.objects.filter(organization=organization)
 
-    found = set(clients_matching(clients, text=term).values_list("pk", flat=True))
-    monkeypatch.setattr(listing, "_search_text_answers", lambda text, using: False)
-    from_sources = set(clients_matching(clients, text=term).values_list("pk", flat=True))
+    found = set(clients_matching(clients, text=term).values_list("name", flat=True))
+    from_the_source_columns(monkeypatch)
+    from_sources = set(clients_matching(clients, text=term).values_list("name", flat=True))
 
     assert found == from_sources
     assert bool(found) is (term != "nothing")
+    if term in {"100%", "%", "_", "a_b"}:
+        # LIKE's wildcards are searched as themselves.
+        assert found == {"100% Recycling"}
 
 
 def test_a_search_never_spans_two_values():
@@ -177,7 +210,9 @@ def test_a_search_never_spans_two_values():
     clients = Client.objects.filter(organization=organization)
 
     assert clients_matching(clients, text="alpha").exists()
-    assert not clients_matching(clients, text=f"alpha{SEPARATOR}beta").exists()
+    assert clients_matching(clients, text="beta").exists()
+    # "alphabeta" would hold it.
+    assert not clients_matching(clients, text="ab").exists()
 
 
 def question(**asked) -> ClientQuestion:
@@ -197,7 +232,7 @@ def question(**asked) -> ClientQuestion:
 
 
 @pytest.mark.parametrize("ordering", ["name", "-name"])
-def test_a_search_alone_is_answered_from_the_search_text_in_list_order(ordering):
+def test_a_search_alone_is_answered_from_the_search_text_in_list_order(ordering, monkeypatch):
     organization = OrganizationFactory()
     for name in ["beta lumi", "Alpha Lumi", "gamma", "alpha lumi 2", "Delta"]:
         ClientFactory(organization=organization, name=name)
@@ -207,6 +242,7 @@ def test_a_search_alone_is_answered_from_the_search_text_in_list_order(ordering)
     clients = client_list(organization=organization, version=None).order_by(*ORDERINGS[ordering])
 
     ids = search_text_ids(organization, asked)
+    from_the_source_columns(monkeypatch)
 
     expected = list(clients_matching(clients, text="lumi").values_list("pk", flat=True))
     names = [Client.objects.get(pk=pk).name for pk in ids]
@@ -227,7 +263,9 @@ def test_a_search_alone_is_answered_from_the_search_text_in_list_order(ordering)
     ],
     ids=str,
 )
-def test_a_search_with_filters_is_answered_from_the_search_text_as_the_clients_answer(asked):
+def test_a_search_with_filters_is_answered_from_the_search_text_as_the_clients_answer(
+    asked, monkeypatch
+):
     organization = OrganizationFactory()
     packaging = ClientFactory(organization=organization, name="Lumi Packaging")
     CredentialFactory(
@@ -263,6 +301,7 @@ def test_a_search_with_filters_is_answered_from_the_search_text_as_the_clients_a
     clients = clients.order_by(*ORDERINGS[filters.ordering])
 
     ids = search_text_ids(organization, filters)
+    from_the_source_columns(monkeypatch)
 
     assert ids == list(clients_matching(clients, text="lumi").values_list("pk", flat=True))
     assert ids
@@ -359,4 +398,47 @@ def test_concurrent_writers_of_one_client_both_reach_its_text():
     assert not any(thread.is_alive() for thread in threads)
     assert errors == []
     assert sorted(text_of(client).split(SEPARATOR)[1:]) == ["one", "two"]
+    assert search_text_drift() == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_catalog")
+def test_a_writer_waits_for_a_rebuild_and_then_rewrites_its_client():
+    client = ClientFactory(name="Shared")
+    rebuilt, release = threading.Event(), threading.Event()
+    errors = []
+
+    def rebuild():
+        try:
+            with transaction.atomic():
+                search_text_rebuild(organization_ids=[client.organization_id])
+                rebuilt.set()
+                assert release.wait(30)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def write():
+        try:
+            AliasFactory(client=client, name="Written")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    rebuilding = threading.Thread(target=rebuild)
+    rebuilding.start()
+    assert rebuilt.wait(30)
+    writing = threading.Thread(target=write)
+    writing.start()
+    writing.join(1)
+    waited = writing.is_alive()
+    release.set()
+    rebuilding.join(30)
+    writing.join(30)
+
+    assert errors == []
+    assert waited
+    assert text_of(client).split(SEPARATOR) == ["shared", "written"]
     assert search_text_drift() == []
