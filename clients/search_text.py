@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.db import connections, transaction
 
-from clients.portfolio_stats import CLIENT_LOCK, CLIENT_TABLE
+from clients.portfolio_stats import _TRANSITION_TABLES, CLIENT_LOCK, CLIENT_TABLE
 
 SEARCH_TEXT_TABLE = "clients_clientsearchtext"
 SEARCH_TEXT_INDEX = "clients_searchtext_trgm"
@@ -172,13 +172,6 @@ BEGIN
     RETURN NULL;
 END $$;
 """
-
-
-_TRANSITION_TABLES = {
-    "INSERT": "REFERENCING NEW TABLE AS new_rows",
-    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "REFERENCING OLD TABLE AS old_rows",
-}
 
 
 def _triggers(table: str, function: str) -> list[str]:
