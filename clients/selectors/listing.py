@@ -267,7 +267,7 @@ def clients_matching(
         return clients
     if not company_name_only and _search_text_answers(text, clients.db):
         # Every source at once, through the search text's one trigram index.
-        found = ClientSearchText.objects.filter(_search_text_contains(text))
+        found = ClientSearchText.objects.using(clients.db).filter(_search_text_contains(text))
         return clients.filter(pk__in=found.values("client_id"))
     # One id set per source, each found through its own trigram index on the folded column,
     # united into one set: the database then estimates its size from the sources' and joins
