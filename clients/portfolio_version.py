@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 from clients import portfolio_stats
 from clients.models import PortfolioVersion
@@ -227,6 +227,15 @@ def portfolio_versions_renew(organization_ids) -> None:
             f"SELECT id, {_SQLITE_RANDOM_VERSION} FROM clients_organization WHERE id IN ({listed}) "
             "ON CONFLICT (organization_id) DO UPDATE SET version = excluded.version"
         )
+
+
+def portfolio_repair(organization_ids) -> None:
+    """Rebuild the organizations' coverage, statistics and search text from their rows and
+    renew their portfolio versions, in one transaction: the list's cached answers were computed
+    from what is rebuilt."""
+    with transaction.atomic():
+        portfolio_stats.portfolio_rebuild(organization_ids=list(organization_ids))
+        portfolio_versions_renew(organization_ids)
 
 
 @dataclass(frozen=True)

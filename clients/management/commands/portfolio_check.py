@@ -3,10 +3,9 @@ rows and report any difference from what the database keeps; with --repair, rebu
 differs."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from clients.portfolio_stats import portfolio_drift, portfolio_rebuild
-from clients.portfolio_version import portfolio_versions_renew
+from clients.portfolio_stats import portfolio_drift
+from clients.portfolio_version import portfolio_repair
 
 
 class Command(BaseCommand):
@@ -49,10 +48,7 @@ class Command(BaseCommand):
                 f"{len(drift)} difference(s) in {len(organizations)} organization(s); "
                 "run with --repair to rebuild them."
             )
-        with transaction.atomic():
-            portfolio_rebuild(organization_ids=organizations)
-            # The list's cached totals were computed from the counts just repaired.
-            portfolio_versions_renew(organizations)
+        portfolio_repair(organizations)
         remaining = portfolio_drift()
         if remaining:
             raise CommandError(f"{len(remaining)} difference(s) remain after the repair.")
